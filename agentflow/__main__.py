@@ -1,0 +1,5 @@
+"""Allow ``python -m agentflow``."""
+
+from agentflow.cli import main
+
+main()

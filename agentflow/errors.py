@@ -1,0 +1,120 @@
+"""The one exception tree of agentflow, and the Diagnostic values errors carry.
+
+    AgentflowError                    base of everything agentflow raises on purpose
+    ├── InputError                    the user's input is wrong            (exit code 2)
+    │   ├── SpecError                 a requirements file is invalid (carries Diagnostics)
+    │   ├── PatternSelectionError     unknown `type:`, no pattern fits, or a near tie
+    │   ├── PatternUnavailableError   the chosen pattern cannot generate packages yet
+    │   └── OutputError               output path unsafe, or a package is in the way
+    └── GenerationError               a stage could not produce a package   (exit code 1)
+        ├── BackendError              an orchestrator backend failed
+        ├── RenderError               a template failed to render
+        └── ValidationFailed          a package scored below the required minimum
+
+The CLI maps `InputError` to exit code 2 and every other `AgentflowError` to exit code 1,
+in one place (`agentflow.cli`). Library code raises; it never prints or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "AgentflowError",
+    "BackendError",
+    "Diagnostic",
+    "GenerationError",
+    "InputError",
+    "OutputError",
+    "PatternSelectionError",
+    "PatternUnavailableError",
+    "RenderError",
+    "SpecError",
+    "ValidationFailed",
+]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in user input, located as precisely as the input allows."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    hint: str | None = None
+    level: Literal["error", "warning"] = "error"
+
+    def location(self) -> str:
+        """`file:line:column`, with the parts that are known."""
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.level}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class AgentflowError(Exception):
+    """Base of every error agentflow raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        if not self.diagnostics:
+            return self.message
+        return "\n".join([self.message, *(f"  {d}" for d in self.diagnostics)])
+
+
+class InputError(AgentflowError):
+    """The user's input is wrong; fixing the input fixes the error."""
+
+    exit_code = 2
+
+
+class SpecError(InputError):
+    """A requirements file is invalid; `diagnostics` says where and why."""
+
+
+class PatternSelectionError(InputError):
+    """No pattern could be chosen: unknown `type:`, nothing fits, or a near tie."""
+
+
+class PatternUnavailableError(InputError):
+    """The chosen pattern scores specs but cannot generate packages yet."""
+
+
+class OutputError(InputError):
+    """The output path is unsafe, or an existing package is in the way."""
+
+
+class GenerationError(AgentflowError):
+    """A pipeline stage could not produce a package."""
+
+
+class BackendError(GenerationError):
+    """An orchestrator backend failed to produce a file."""
+
+
+class RenderError(GenerationError):
+    """A template failed to render."""
+
+
+class ValidationFailed(GenerationError):
+    """A package scored below the required minimum."""

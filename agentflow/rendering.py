@@ -1,0 +1,57 @@
+"""The one Jinja environment: template loading, escaping filters and globals.
+
+User values reach generated code only through the filters registered in `FILTERS`:
+`pyrepr` for Python literals, `docstring` and `comment` for prose inside code, `ident` for
+identifiers, `yamlstr`/`mdtext`/`tomlstr` for the other file kinds. Undefined variables are
+errors, so a typo in a template fails loudly instead of rendering an empty string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from agentflow.errors import RenderError
+
+__all__ = ["FILTERS", "TEMPLATES_ROOT", "get_environment", "render"]
+
+
+def _find_templates_root() -> Path:
+    """`agentflow/templates` in an installed wheel, `templates/` beside the package in a checkout."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "templates", package_dir.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"agentflow's templates are missing; looked in {package_dir}")
+
+
+TEMPLATES_ROOT = _find_templates_root()
+
+FILTERS: dict[str, Callable[..., Any]] = {}
+
+
+@cache
+def get_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """The environment for a pattern's template folders (cached per folder tuple)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render(template_dirs: tuple[Path, ...], name: str, context: Mapping[str, Any]) -> str:
+    """Render template `name` with `context`; failures become `RenderError`."""
+    try:
+        return get_environment(template_dirs).get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {name} failed to render: {exc}") from exc

@@ -1,0 +1,5 @@
+"""Requirements files: models and loading."""
+
+from agentflow.spec.models import ApiRequirements, IntegrationSpec
+
+__all__ = ["ApiRequirements", "IntegrationSpec"]

@@ -1,0 +1,321 @@
+"""Pydantic models of a requirements file: the envelope and the REST API requirements.
+
+Every model forbids unknown keys, so a typo is an error rather than a silently ignored
+setting. The seed guide's flat keys (`auth_type`, a bare `rate_limit: 5000`, endpoints with
+only `method` and `path`) are accepted and normalised into the explicit forms here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from agentflow.naming import slugify
+
+__all__ = [
+    "ApiRequirements",
+    "AuthConfig",
+    "CircuitBreakerConfig",
+    "Endpoint",
+    "IntegrationSpec",
+    "Pagination",
+    "QueryParam",
+    "RateLimit",
+    "RetryConfig",
+]
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_PATH_PARAM = re.compile(r"\{([^{}]*)\}")
+_RATE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
+
+
+class StrictModel(BaseModel):
+    """Base of every requirements model: unknown keys are errors; values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntegrationSpec(StrictModel):
+    """The envelope of a requirements file; `requirements` is validated by the pattern."""
+
+    service: str = Field(min_length=1, max_length=100)
+    type: str | None = None
+    description: str = Field(default="", max_length=2000)
+    version: str | None = Field(default=None, pattern=r"^\d+(\.\d+){0,2}$")
+    requirements: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("service")
+    @classmethod
+    def _service_has_a_slug(cls, value: str) -> str:
+        if not slugify(value):
+            raise ValueError(
+                "must contain at least one ASCII letter or digit to derive the package name"
+            )
+        return value
+
+    @property
+    def slug(self) -> str:
+        """The package slug: lowercase ASCII identifier derived from the service name."""
+        return slugify(self.service)
+
+
+class RateLimit(StrictModel):
+    """A client-side rate limit: `requests` per `per`.
+
+    A bare number (`rate_limit: 5000`) means requests **per second**; write `5000/hour` or
+    `{requests: 5000, per: hour}` for another period.
+    """
+
+    requests: float = Field(gt=0, le=1_000_000)
+    per: Literal["second", "minute", "hour", "day"] = "second"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_short_forms(cls, data: Any) -> Any:
+        if isinstance(data, bool):
+            raise ValueError("must be a number, 'N/period' or {requests, per}")
+        if isinstance(data, int | float):
+            return {"requests": data}
+        if isinstance(data, str):
+            match = _RATE_TEXT.match(data)
+            if not match:
+                raise ValueError(
+                    f"{data!r} is not a rate; write a number (per second), "
+                    "'5000/hour' or {requests: 5000, per: hour}"
+                )
+            unit = {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(
+                match[2], match[2]
+            )
+            return {"requests": float(match[1]), "per": unit}
+        return data
+
+    @property
+    def period_seconds(self) -> int:
+        """Length of the period in seconds."""
+        return PERIOD_SECONDS[self.per]
+
+    @property
+    def per_second(self) -> float:
+        """The sustained rate in requests per second (the token bucket's refill rate)."""
+        return self.requests / self.period_seconds
+
+
+class AuthConfig(StrictModel):
+    """How the client authenticates; secrets are read from environment variables only.
+
+    Unset variable names default from the service slug (see `resolved`).
+    """
+
+    type: Literal["none", "bearer", "api_key", "basic"] = "none"
+    env_var: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    location: Literal["header", "query"] = "header"
+    name: str | None = None
+
+    @field_validator("env_var", "username_env", "password_env")
+    @classmethod
+    def _env_var_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_VAR.match(value):
+            raise ValueError(
+                f"{value!r} is not an environment variable name; use A-Z, 0-9 and _"
+            )
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _header_or_param_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", value):
+            raise ValueError(f"{value!r} is not a valid header or query parameter name")
+        return value
+
+    def resolved(self, slug: str) -> AuthConfig:
+        """This config with every defaulted name filled in for the service `slug`."""
+        prefix = slug.upper()
+        updates: dict[str, str] = {}
+        if self.type == "bearer":
+            updates["env_var"] = self.env_var or f"{prefix}_TOKEN"
+        elif self.type == "api_key":
+            updates["env_var"] = self.env_var or f"{prefix}_API_KEY"
+            default_name = "X-API-Key" if self.location == "header" else "api_key"
+            updates["name"] = self.name or default_name
+        elif self.type == "basic":
+            updates["username_env"] = self.username_env or f"{prefix}_USERNAME"
+            updates["password_env"] = self.password_env or f"{prefix}_PASSWORD"
+        return self.model_copy(update=updates)
+
+
+class QueryParam(StrictModel):
+    """A query parameter of an endpoint; a bare string is an optional `str` parameter."""
+
+    name: str = Field(min_length=1, max_length=100)
+    type: Literal["str", "int", "float", "bool"] = "str"
+    required: bool = False
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_name(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+
+class Pagination(StrictModel):
+    """How an endpoint pages through results; a bare string names the style.
+
+    - `link`: follow the `rel="next"` URL of the `Link` header (GitHub).
+    - `cursor`: send `cursor_param`, read the next cursor from the JSON field `next_field`.
+    - `page`: send `page_param` = 1, 2, … until a page has no items.
+    `items_field` names the JSON field holding the items (absent: the body is the list).
+    """
+
+    style: Literal["link", "cursor", "page"]
+    cursor_param: str = "cursor"
+    next_field: str = "next_cursor"
+    page_param: str = "page"
+    items_field: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_style(cls, data: Any) -> Any:
+        return {"style": data} if isinstance(data, str) else data
+
+
+class Endpoint(StrictModel):
+    """One operation of the API; becomes one typed method on the generated clients."""
+
+    method: HttpMethod
+    path: str = Field(min_length=1, max_length=2000)
+    name: str | None = Field(default=None, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    query: tuple[QueryParam, ...] = ()
+    body: bool = False
+    pagination: Pagination | None = None
+    retry: bool | None = None
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _uppercase_method(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("path")
+    @classmethod
+    def _well_formed_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"{value!r} must start with '/'")
+        if any(ch.isspace() for ch in value) or "?" in value or "#" in value:
+            raise ValueError(
+                f"{value!r} must not contain whitespace, '?' or '#'; declare query parameters "
+                "under `query:`"
+            )
+        stripped = _PATH_PARAM.sub("", value)
+        if "{" in stripped or "}" in stripped:
+            raise ValueError(f"{value!r} has unbalanced '{{' or '}}'")
+        names = _PATH_PARAM.findall(value)
+        for name in names:
+            if not name.strip():
+                raise ValueError(f"{value!r} has an empty path parameter '{{}}'")
+        if len(set(names)) != len(names):
+            raise ValueError(f"{value!r} names a path parameter twice")
+        return value
+
+    @model_validator(mode="after")
+    def _no_body_on_get(self) -> Endpoint:
+        if self.body and self.method in {"GET", "HEAD"}:
+            raise ValueError(f"{self.method} endpoints cannot send a JSON body")
+        return self
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """Path parameter names in the order they appear in `path`."""
+        return tuple(_PATH_PARAM.findall(self.path))
+
+    @property
+    def retryable(self) -> bool:
+        """Whether failed calls are retried: idempotent methods, unless overridden."""
+        return self.method in IDEMPOTENT_METHODS if self.retry is None else self.retry
+
+
+class RetryConfig(StrictModel):
+    """Retry policy: exponential backoff with full jitter, honouring `Retry-After`."""
+
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    backoff_base: float = Field(default=0.5, gt=0, le=60)
+    backoff_max: float = Field(default=30.0, gt=0, le=600)
+    retry_after_max: float = Field(default=60.0, ge=0, le=3600)
+    retry_non_idempotent: bool = False
+
+
+class CircuitBreakerConfig(StrictModel):
+    """Open the circuit after `failure_threshold` consecutive failures, for `reset_timeout` s."""
+
+    failure_threshold: int = Field(default=5, ge=1, le=1000)
+    reset_timeout: float = Field(default=30.0, gt=0, le=3600)
+
+
+class ApiRequirements(StrictModel):
+    """Requirements of the REST API pattern."""
+
+    base_url: str = Field(max_length=2000)
+    auth: AuthConfig = AuthConfig()
+    rate_limit: RateLimit | None = None
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    retry: RetryConfig = RetryConfig()
+    circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
+    headers: dict[str, str] = Field(default_factory=dict)
+    endpoints: tuple[Endpoint, ...] = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_flat_auth_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "auth_type" in data:
+            if "auth" in data:
+                raise ValueError("give either `auth_type` or `auth`, not both")
+            data = dict(data)
+            data["auth"] = {"type": data.pop("auth_type")}
+        return data
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http(s) URL")
+        if any(ch.isspace() for ch in value) or parts.query or parts.fragment:
+            raise ValueError(f"{value!r} must not contain whitespace, a query or a fragment")
+        if parts.username or parts.password:
+            raise ValueError("must not carry credentials; configure `auth` instead")
+        return value.rstrip("/")
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not re.match(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", name):
+                raise ValueError(f"{name!r} is not a valid HTTP header name")
+            if name.lower() == "authorization":
+                raise ValueError("set credentials with `auth`, never as a static header")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_endpoints(self) -> ApiRequirements:
+        seen: set[tuple[str, str]] = set()
+        for endpoint in self.endpoints:
+            key = (endpoint.method, _PATH_PARAM.sub("{}", endpoint.path))
+            if key in seen:
+                raise ValueError(f"duplicate endpoint {endpoint.method} {endpoint.path}")
+            seen.add(key)
+        names = [e.name for e in self.endpoints if e.name]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate endpoint name(s): {', '.join(duplicates)}")
+        return self
+
+    def resolved(self, slug: str) -> ApiRequirements:
+        """These requirements with every defaulted name filled in for `slug`."""
+        return self.model_copy(update={"auth": self.auth.resolved(slug)})
