@@ -117,4 +117,8 @@ class RenderError(GenerationError):
 
 
 class ValidationFailed(GenerationError):
-    """A package scored below the required minimum."""
+    """A package scored below the required minimum; `report` holds the checks."""
+
+    def __init__(self, message: str, *, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

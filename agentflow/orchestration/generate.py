@@ -34,9 +34,7 @@ def build_context(
     }
 
 
-def render_subtask(
-    subtask: Subtask, pattern: IntegrationPattern, context: dict[str, Any]
-) -> str:
+def render_subtask(subtask: Subtask, pattern: IntegrationPattern, context: dict[str, Any]) -> str:
     """Render one subtask's template with `context`."""
     return render(template_dirs(pattern), subtask.template, context)
 

@@ -63,16 +63,31 @@ class PatternMatch:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: `name`, `score`, `reasons`."""
-        return {"name": self.name, "score": round(self.score, 3), "reasons": list(self.reasons)}
+        return {
+            "name": self.name,
+            "score": round(self.score, 3),
+            "reasons": list(self.reasons),
+        }
 
 
 # The files every pattern produces, in dependency order.
 STANDARD_SUBTASKS = (
     Subtask("adapter", "{slug}_adapter.py", "adapter.py.jinja", "the adapter", (), "complex"),
-    Subtask("tests", "test_{slug}_adapter.py", "test_adapter.py.jinja", "offline and live tests",
-            ("adapter",), "complex"),
-    Subtask("docs", "{SLUG}_INTEGRATION.md", "INTEGRATION.md.jinja", "the integration guide",
-            ("adapter",)),
+    Subtask(
+        "tests",
+        "test_{slug}_adapter.py",
+        "test_adapter.py.jinja",
+        "offline and live tests",
+        ("adapter",),
+        "complex",
+    ),
+    Subtask(
+        "docs",
+        "{SLUG}_INTEGRATION.md",
+        "INTEGRATION.md.jinja",
+        "the integration guide",
+        ("adapter",),
+    ),
     Subtask("config", "config.yaml", "config.yaml.jinja", "the runtime configuration"),
     Subtask("examples", "examples.py", "examples.py.jinja", "usage examples", ("adapter",)),
     Subtask("packaging", "pyproject.toml", "pyproject.toml.jinja", "build metadata"),
@@ -174,7 +189,8 @@ def load_patterns() -> dict[str, IntegrationPattern]:
 
 
 def score_patterns(
-    requirements: Mapping[str, Any], patterns: Mapping[str, IntegrationPattern] | None = None
+    requirements: Mapping[str, Any],
+    patterns: Mapping[str, IntegrationPattern] | None = None,
 ) -> list[PatternMatch]:
     """Every pattern's match for `requirements`, best first (ties broken by name)."""
     patterns = load_patterns() if patterns is None else patterns

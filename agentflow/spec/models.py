@@ -89,9 +89,7 @@ class RateLimit(StrictModel):
                     f"{data!r} is not a rate; write a number (per second), "
                     "'5000/hour' or {requests: 5000, per: hour}"
                 )
-            unit = {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(
-                match[2], match[2]
-            )
+            unit = {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(match[2], match[2])
             return {"requests": float(match[1]), "per": unit}
         return data
 
@@ -123,9 +121,7 @@ class AuthConfig(StrictModel):
     @classmethod
     def _env_var_name(cls, value: str | None) -> str | None:
         if value is not None and not _ENV_VAR.match(value):
-            raise ValueError(
-                f"{value!r} is not an environment variable name; use A-Z, 0-9 and _"
-            )
+            raise ValueError(f"{value!r} is not an environment variable name; use A-Z, 0-9 and _")
         return value
 
     @field_validator("name")

@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agentflow.orchestration.integration_patterns import IntegrationPattern, PatternMatch
+from agentflow.orchestration.integration_patterns import (
+    IntegrationPattern,
+    PatternMatch,
+)
 from agentflow.orchestration.patterns.api_context import build_api_context
 from agentflow.orchestration.patterns.api_rules import check_api_package
 from agentflow.spec.models import ApiRequirements

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agentflow.orchestration.integration_patterns import IntegrationPattern, PatternMatch
+from agentflow.orchestration.integration_patterns import (
+    IntegrationPattern,
+    PatternMatch,
+)
 
 
 class AuthPattern(IntegrationPattern):

@@ -1,0 +1,43 @@
+"""What a backend is: something that turns one subtask into the text of one file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
+
+__all__ = ["Backend", "GeneratedFile", "GenerationRequest"]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything a backend needs to produce one subtask's file."""
+
+    subtask: Subtask
+    pattern: IntegrationPattern
+    context: Mapping[str, Any]
+    path: str
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """One produced file with its provenance and what it cost."""
+
+    path: str
+    text: str
+    subtask: str | None
+    provenance: str
+    cost: float = 0.0
+    tokens: int = 0
+
+
+class Backend(Protocol):
+    """Produces the file of one subtask. `name` is recorded as provenance."""
+
+    name: str
+
+    def generate(self, request: GenerationRequest) -> GeneratedFile:
+        """Produce the file for `request`."""
+        ...

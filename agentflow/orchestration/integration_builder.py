@@ -1,0 +1,203 @@
+"""IntegrationBuilder: the pipeline from requirements to a validated package in memory.
+
+    load → score → decompose → orchestrate → format → validate → (save_to_directory)
+
+Every stage here is pure: nothing is written to the destination and nothing is printed until
+`IntegrationPackage.save_to_directory`. Validation runs on a private temporary copy.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentflow.errors import ValidationFailed
+from agentflow.formatting import format_files
+from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata
+from agentflow.orchestration.generate import build_context
+from agentflow.orchestration.integration_patterns import select_pattern
+from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.orchestration.support import support_files
+from agentflow.spec.loader import SpecDocument, parse_spec
+from agentflow.validation import ValidationReport, validate_package
+from agentflow.writer import WriteOutcome, write_package
+
+__all__ = ["DEFAULT_MIN_SCORE", "IntegrationBuilder", "IntegrationPackage"]
+
+DEFAULT_MIN_SCORE = 90.0
+
+
+@dataclass
+class IntegrationPackage:
+    """A generated package held in memory: its files, metadata and validation report."""
+
+    service: str
+    slug: str
+    pattern: str
+    files: dict[str, str]
+    metadata: dict[str, Any]
+    report: ValidationReport | None = None
+
+    def save_to_directory(self, path: str | Path, *, force: bool = False) -> WriteOutcome:
+        """Write the package atomically into `path` (the package directory itself)."""
+        return write_package(self.files, Path(path), force=force)
+
+
+@dataclass
+class _StageTimer:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = round(time.perf_counter() - start, 4)
+
+
+class IntegrationBuilder:
+    """Builds integration packages with an orchestrator and keeps their build metrics.
+
+    `validate=False` skips running the package's checks (the score is then recorded as
+    null); `min_score` makes a build below it fail with `ValidationFailed`.
+    """
+
+    def __init__(
+        self,
+        orchestrator: SmartOrchestrator | None = None,
+        *,
+        validate: bool = True,
+        min_score: float | None = None,
+    ) -> None:
+        self.orchestrator = orchestrator or SmartOrchestrator()
+        self.validate = validate
+        self.min_score = min_score
+        self._history: list[dict[str, Any]] = []
+
+    def build_integration(
+        self,
+        service_name: str,
+        integration_type: str | None = None,
+        requirements: Mapping[str, Any] | None = None,
+        *,
+        description: str | None = None,
+        version: str | None = None,
+    ) -> IntegrationPackage:
+        """Build a package from Python values, as the guides show."""
+        data: dict[str, Any] = {
+            "service": service_name,
+            "requirements": dict(requirements or {}),
+        }
+        if integration_type is not None:
+            data["type"] = integration_type
+        if description is not None:
+            data["description"] = description
+        if version is not None:
+            data["version"] = version
+        document = parse_spec(json.dumps(data, indent=1), source="<build_integration>")
+        return self.build(document)
+
+    def build(
+        self,
+        document: SpecDocument,
+        *,
+        integration_type: str | None = None,
+        load_seconds: float | None = None,
+    ) -> IntegrationPackage:
+        """Build a package from a loaded requirements document."""
+        timer = _StageTimer()
+        if load_seconds is not None:
+            timer.stages["load"] = round(load_seconds, 4)
+        started = time.perf_counter()
+        spec = document.spec
+        with timer.stage("score"):
+            pattern, scores = select_pattern(
+                spec.requirements, explicit_type=integration_type or spec.type
+            )
+            pattern.ensure_available()
+            assert pattern.requirements_model is not None
+            requirements = document.validate_requirements(pattern.requirements_model)
+        with timer.stage("render"):
+            subtasks = pattern.decompose(spec.requirements)
+            context = build_context(spec, pattern, requirements)
+            produced = self.orchestrator.run(pattern, subtasks, context, slug=spec.slug)
+            files = {g.path: g.text for g in produced}
+            files.update(support_files(context["utils_module"]))
+        with timer.stage("format"):
+            files = format_files(dict(sorted(files.items())))
+        metadata = build_metadata(
+            service=spec.service,
+            slug=spec.slug,
+            pattern=pattern.name,
+            backend=self.orchestrator.provider,
+            input_sha256=document.input_sha256,
+            requirements=context["config"],
+            scores=scores,
+            files=files,
+            produced=produced,
+        )
+        report = None
+        if self.validate:
+            with timer.stage("validate"):
+                report = _validate_in_memory(files, metadata, spec.slug)
+        metadata["validation"] = {
+            "score": None if report is None else report.score,
+            "checks": ({} if report is None else {c.name: c.passed for c in report.checks}),
+        }
+        metrics = {
+            "duration_seconds": round(time.perf_counter() - started, 4),
+            "total_cost": round(sum(g.cost for g in produced), 6),
+            "validation_score": metadata["validation"]["score"],
+            "stages": timer.stages,
+        }
+        metadata["build_metrics"] = metrics
+        files[METADATA_FILE] = dump_metadata(metadata)
+        self._history.append({"service": spec.service, "pattern": pattern.name, **metrics})
+        if report is not None and self.min_score is not None and report.score < self.min_score:
+            raise ValidationFailed(
+                f"the generated {spec.service} package scored {report.score:.1f}, below the "
+                f"minimum {self.min_score:g}; nothing was written",
+                report=report,
+            )
+        return IntegrationPackage(spec.service, spec.slug, pattern.name, files, metadata, report)
+
+    def get_build_history(self) -> list[dict[str, Any]]:
+        """One record per build: service, pattern, duration, cost, score, stage timings."""
+        return [dict(record) for record in self._history]
+
+    def get_average_metrics(self) -> dict[str, Any]:
+        """Averages over every build so far."""
+        count = len(self._history)
+        if not count:
+            return {
+                "builds": 0,
+                "avg_duration_seconds": 0.0,
+                "avg_cost": 0.0,
+                "avg_validation_score": None,
+            }
+        scores = [r["validation_score"] for r in self._history if r["validation_score"] is not None]
+        return {
+            "builds": count,
+            "avg_duration_seconds": round(
+                sum(r["duration_seconds"] for r in self._history) / count, 4
+            ),
+            "avg_cost": round(sum(r["total_cost"] for r in self._history) / count, 6),
+            "avg_validation_score": (round(sum(scores) / len(scores), 2) if scores else None),
+        }
+
+
+def _validate_in_memory(
+    files: Mapping[str, str], metadata: Mapping[str, Any], slug: str
+) -> ValidationReport:
+    """Validate the package in a private temporary directory that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as tmp:
+        package_dir = Path(tmp) / slug
+        write_package({**files, METADATA_FILE: dump_metadata(metadata)}, package_dir)
+        return validate_package(package_dir)

@@ -1,0 +1,84 @@
+"""The library calls behind each CLI command: one function per command, no printing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentflow.errors import InputError
+from agentflow.orchestration.integration_builder import (
+    IntegrationBuilder,
+    IntegrationPackage,
+)
+from agentflow.orchestration.integration_patterns import (
+    PatternMatch,
+    load_patterns,
+    score_patterns,
+)
+from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.spec.loader import load_spec
+from agentflow.validation import ValidationReport, validate_package
+from agentflow.writer import WriteOutcome, planned_changes
+
+__all__ = [
+    "CreateResult",
+    "create_integration",
+    "explain_patterns",
+    "validate_packages",
+]
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    """A created (or, with dry_run, planned) package and what happened on disk."""
+
+    package: IntegrationPackage
+    destination: Path
+    outcome: WriteOutcome | None
+    plan: dict[str, str]
+
+
+def create_integration(
+    spec_path: str | Path,
+    *,
+    output_dir: str | Path = "integrations",
+    integration_type: str | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    validate: bool = True,
+    min_score: float | None = None,
+    provider: str = "template",
+) -> CreateResult:
+    """Load a requirements file, build its package and write it under `output_dir/<slug>`."""
+    started = time.perf_counter()
+    document = load_spec(spec_path)
+    load_seconds = time.perf_counter() - started
+    builder = IntegrationBuilder(
+        SmartOrchestrator(provider), validate=validate, min_score=min_score
+    )
+    package = builder.build(document, integration_type=integration_type, load_seconds=load_seconds)
+    destination = Path(output_dir) / package.slug
+    plan = planned_changes(package.files, destination)
+    outcome = None if dry_run else package.save_to_directory(destination, force=force)
+    return CreateResult(package, destination, outcome, plan)
+
+
+def validate_packages(
+    paths: Sequence[str | Path], *, run_tests: bool = True
+) -> list[ValidationReport]:
+    """Validate each package directory in turn."""
+    if not paths:
+        raise InputError("give at least one package directory to validate")
+    return [validate_package(Path(p), run_tests=run_tests) for p in paths]
+
+
+def explain_patterns(spec_path: str | Path) -> list[PatternMatch]:
+    """Every pattern's score for a requirements file, best first, with reasons."""
+    return score_patterns(load_spec(spec_path).spec.requirements)
+
+
+def list_patterns() -> list[tuple[str, str, bool]]:
+    """`(name, description, can generate)` for every registered pattern."""
+    return [(p.name, p.description, p.available) for p in load_patterns().values()]

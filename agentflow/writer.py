@@ -1,0 +1,218 @@
+"""The write stage: put a package on disk atomically, and never anywhere it shouldn't go.
+
+Files are written into a staging directory beside the destination, then swapped into place
+with renames, so a reader sees the old package or the new one, never a mix. Every path is
+checked to stay inside the destination; symlinks on the way are refused. An existing package
+is replaced only with `force`; an identical regeneration writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from agentflow.errors import OutputError
+
+__all__ = [
+    "METADATA_FILE",
+    "WriteOutcome",
+    "edited_files",
+    "planned_changes",
+    "safe_relative_path",
+    "sha256_text",
+    "write_package",
+]
+
+METADATA_FILE = "metadata.json"
+VOLATILE_METADATA_KEYS = ("build_metrics",)
+_CACHE_DIRS = {
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "build",
+    "dist",
+}
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What the write stage did: `status` is "created", "replaced" or "unchanged"."""
+
+    path: Path
+    status: str
+    edited: tuple[str, ...] = ()
+
+
+def safe_relative_path(name: str) -> PurePosixPath:
+    """Check that a package-relative path is plain: relative, no `..`, no odd characters."""
+    path = PurePosixPath(name)
+    if (
+        not name
+        or "\\" in name
+        or "\0" in name
+        or path.is_absolute()
+        or any(part in {"", ".", ".."} for part in path.parts)
+        or name != str(path)
+    ):
+        raise OutputError(f"refusing to write {name!r}: not a plain path inside the package")
+    return path
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of text encoded as UTF-8: the checksum recorded in metadata.json."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def edited_files(package_dir: Path) -> tuple[str, ...]:
+    """Files of a generated package whose content differs from what metadata recorded."""
+    recorded = _read_metadata(package_dir).get("files", {})
+    edited = []
+    for name, info in sorted(recorded.items()):
+        path = package_dir / name
+        if not path.is_file() or _sha256_file(path) != info.get("sha256"):
+            edited.append(name)
+    return tuple(edited)
+
+
+def planned_changes(files: Mapping[str, str], destination: Path) -> dict[str, str]:
+    """What writing `files` to `destination` would do, per file: new, changed or unchanged."""
+    plan = {}
+    for name, text in sorted(files.items()):
+        target = destination / safe_relative_path(name)
+        if not target.is_file():
+            plan[name] = "new"
+        elif name == METADATA_FILE:
+            same = _stable_metadata(target.read_bytes()) == _stable_metadata(text.encode())
+            plan[name] = "unchanged" if same else "changed"
+        else:
+            plan[name] = "unchanged" if target.read_bytes() == text.encode() else "changed"
+    return plan
+
+
+def write_package(
+    files: Mapping[str, str], destination: Path, *, force: bool = False
+) -> WriteOutcome:
+    """Write `{relative path: text}` as the whole content of `destination`."""
+    for name in files:
+        safe_relative_path(name)
+    destination = _checked_destination(destination)
+    if not destination.exists():
+        _swap_in(files, destination, keep=())
+        return WriteOutcome(destination, "created")
+    if _same_content(destination, files):
+        return WriteOutcome(destination, "unchanged")
+    edited = _check_replaceable(destination, force=force)
+    keep = tuple(sorted(_present_files(destination) - set(files) - _recorded_files(destination)))
+    _swap_in(files, destination, keep=keep)
+    return WriteOutcome(destination, "replaced", edited)
+
+
+def _checked_destination(destination: Path) -> Path:
+    absolute = Path(os.path.abspath(destination))
+    for parent in [absolute, *absolute.parents]:
+        if parent.is_symlink():
+            raise OutputError(f"refusing to write through the symlink {parent}")
+    if absolute.exists() and not absolute.is_dir():
+        raise OutputError(f"{absolute} exists and is not a directory")
+    return absolute
+
+
+def _check_replaceable(destination: Path, *, force: bool) -> tuple[str, ...]:
+    if not (destination / METADATA_FILE).is_file():
+        if any(destination.iterdir()):
+            raise OutputError(
+                f"{destination} exists and is not a generated package; "
+                "choose another --output-dir or remove it"
+            )
+        return ()
+    if not force:
+        raise OutputError(
+            f"{destination} already holds a package with different content; "
+            "pass --force to replace it"
+        )
+    return edited_files(destination)
+
+
+def _swap_in(files: Mapping[str, str], destination: Path, *, keep: tuple[str, ...]) -> None:
+    """Stage `files` plus the user's own files `keep`, then rename the stage into place."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        for name, text in sorted(files.items()):
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+        for name in keep:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(destination / name, staging / name)
+        if destination.exists():
+            backup = Path(
+                tempfile.mkdtemp(prefix=f".{destination.name}.old.", dir=destination.parent)
+            )
+            backup.rmdir()
+            destination.rename(backup)
+            try:
+                staging.rename(destination)
+            except OSError:
+                backup.rename(destination)
+                raise
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            staging.rename(destination)
+    except OSError as exc:
+        raise OutputError(f"could not write {destination}: {exc.strerror or exc}") from exc
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _present_files(destination: Path) -> set[str]:
+    """Files in a package directory, ignoring caches that tools leave behind."""
+    return {
+        p.relative_to(destination).as_posix()
+        for p in destination.rglob("*")
+        if p.is_file()
+        and not any(part in _CACHE_DIRS or part.endswith(".egg-info") for part in p.parts)
+        and p.name != ".coverage"
+    }
+
+
+def _recorded_files(destination: Path) -> set[str]:
+    return set(_read_metadata(destination).get("files", {})) | {METADATA_FILE}
+
+
+def _same_content(destination: Path, files: Mapping[str, str]) -> bool:
+    """Whether the generated files on disk equal `files`; the user's own files don't count."""
+    return _recorded_files(destination) == set(files) and all(
+        status == "unchanged" for status in planned_changes(files, destination).values()
+    )
+
+
+def _stable_metadata(raw: bytes) -> object:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        for key in VOLATILE_METADATA_KEYS:
+            data.pop(key, None)
+    return data
+
+
+def _read_metadata(package_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
+    try:
+        data = json.loads((package_dir / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
