@@ -13,7 +13,6 @@ errors at the boundary with ``raise ... from exc`` so the original stays inspect
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -96,9 +95,9 @@ def _check_target(target: type[IntegrationError]) -> None:
     """Fail at construction, not mid-incident, when a target cannot be built."""
     if not (isinstance(target, type) and issubclass(target, IntegrationError)):
         raise TypeError(f"{target!r} is not an IntegrationError subclass")
-    try:
-        inspect.signature(target).bind("message", operation=None)
-    except TypeError as exc:
+    try:  # a trial build catches signature *and* type mismatches (a float retry_in)
+        target("message", operation=None)
+    except Exception as exc:
         raise TypeError(
             f"{target.__name__} cannot be built as {target.__name__}(message, "
             "operation=...); map to a class with that signature"
