@@ -89,7 +89,7 @@ def show_validation(
     for report in reports:
         console.print(render_text(report))
         verdict = "[green]passed[/]" if report.passed(min_score) else "[red]FAILED[/]"
-        console.print(f"{report.package}: {report.score:.1f}/100 (minimum {min_score:g}) {verdict}")
+        console.print(f"{verdict} (minimum {min_score:g})")
     return passed
 
 

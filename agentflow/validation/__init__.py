@@ -1,0 +1,29 @@
+"""Validation of generated packages: named, weighted checks with evidence, and reporters.
+
+`validate_package(path)` runs every check in `CHECKS` on a package directory and returns a
+`ValidationReport` whose score is the sum of the weights of the checks that passed.
+"""
+
+from agentflow.validation.checks import CHECKS, Check
+from agentflow.validation.context import Outcome, PatternRules
+from agentflow.validation.report import (
+    DEFAULT_MIN_SCORE,
+    CheckResult,
+    ValidationReport,
+)
+from agentflow.validation.reporters import render_json, render_junit, render_text
+from agentflow.validation.runner import validate_package
+
+__all__ = [
+    "CHECKS",
+    "DEFAULT_MIN_SCORE",
+    "Check",
+    "CheckResult",
+    "Outcome",
+    "PatternRules",
+    "ValidationReport",
+    "render_json",
+    "render_junit",
+    "render_text",
+    "validate_package",
+]

@@ -70,9 +70,7 @@ def tool_env(package_root: Path, scratch: Path) -> dict[str, str]:
     return env
 
 
-def run_tool(
-    args: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float
-) -> ToolRun:
+def run_tool(args: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float) -> ToolRun:
     """Run `python <args>` in `cwd`; a timeout is a result, not an exception."""
     command = [sys.executable, *args]
     shown = shlex.join(["python", *args])

@@ -1,0 +1,144 @@
+"""The `tests` and `coverage` checks, and that validating leaves a package untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from agentflow.validation import testrun as testrun_module
+from agentflow.validation import validate_package
+from agentflow.validation.tools import ToolRun
+
+from .packages import ADAPTER, TESTS, FakePattern, PackageFactory
+
+slow = pytest.mark.slow
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file and folder under `root` with the sha256 of files."""
+    return {
+        path.relative_to(root).as_posix(): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "<dir>"
+        )
+        for path in sorted(root.rglob("*"))
+    }
+
+
+@slow
+def test_clean_package_scores_100_and_is_left_byte_identical(
+    make_package: PackageFactory,
+) -> None:
+    path = make_package()
+    before = snapshot(path)
+    first = validate_package(path, pattern=FakePattern())
+    second = validate_package(path, pattern=FakePattern())
+    assert snapshot(path) == before
+    assert first.score == second.score == 100
+    assert [c.status for c in first.checks] == [c.status for c in second.checks]
+    tests = first.check("tests")
+    assert tests.evidence.startswith("pytest: 2 passed in ")
+    assert "-p no:cacheprovider" in tests.evidence
+    coverage = first.check("coverage")
+    assert coverage.evidence.startswith("demo_adapter.py: 100.00% line coverage (5/5")
+
+
+@slow
+def test_failing_test_fails_tests_with_the_test_named(make_package: PackageFactory) -> None:
+    failing = TESTS.replace('== "hello x"', '== "bye x"')
+    report = validate_package(
+        make_package({"test_demo_adapter.py": failing}), pattern=FakePattern()
+    )
+    check = report.check("tests")
+    assert not check.passed
+    assert check.evidence.startswith("pytest: 1 failed, 1 passed in ")
+    assert "FAILED test_demo_adapter.py::test_greet" in check.evidence
+    assert report.check("coverage").passed, "coverage is judged on its own"
+
+
+@slow
+def test_low_coverage_fails_coverage_only(make_package: PackageFactory) -> None:
+    adapter = ADAPTER + '\n\ndef unused(flag: bool) -> str:\n    """Never called."""\n'
+    adapter += '    if flag:\n        return "yes"\n    return "no"\n'
+    report = validate_package(make_package({"demo_adapter.py": adapter}), pattern=FakePattern())
+    assert report.check("tests").passed
+    coverage = report.check("coverage")
+    assert not coverage.passed
+    assert coverage.evidence.splitlines() == [
+        "demo_adapter.py: 66.67% line coverage (6/9 statements), minimum 90%",
+        "missing lines: 15-17",
+    ]
+    assert report.score == 90
+
+
+@slow
+def test_min_coverage_is_configurable(make_package: PackageFactory) -> None:
+    adapter = ADAPTER + '\n\ndef unused() -> str:\n    """Never called."""\n'
+    adapter += '    return "no"\n'
+    path = make_package({"demo_adapter.py": adapter})
+    report = validate_package(path, pattern=FakePattern(), min_coverage=80.0)
+    assert report.check("coverage").passed
+    assert "minimum 80%" in report.check("coverage").evidence
+
+
+@slow
+def test_hanging_suite_times_out(make_package: PackageFactory) -> None:
+    hanging = TESTS.replace(
+        '    assert greet("x") == "hello x"',
+        '    import time\n\n    time.sleep(60)\n    assert greet("x") == "hello x"',
+    )
+    path = make_package({"test_demo_adapter.py": hanging})
+    report = validate_package(path, pattern=FakePattern(), test_timeout=3.0)
+    check = report.check("tests")
+    assert not check.passed
+    assert check.evidence.startswith("pytest: timed out after 3s")
+
+
+def test_tests_and_coverage_share_one_pytest_run(
+    make_package: PackageFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+
+    def fake_run_tool(args: list[str], **kwargs: object) -> ToolRun:
+        calls.append(list(args))
+        report = next(a for a in args if a.startswith("--cov-report=json:"))
+        coverage = {
+            "files": {
+                "demo_adapter.py": {
+                    "summary": {"num_statements": 10, "covered_lines": 9},
+                    "missing_lines": [7],
+                }
+            }
+        }
+        Path(report.split(":", 1)[1]).write_text(json.dumps(coverage), encoding="utf-8")
+        return ToolRun("python -m pytest", 0, "3 passed in 0.10s\n", "")
+
+    monkeypatch.setattr(testrun_module, "run_tool", fake_run_tool)
+    report = validate_package(make_package(), pattern=FakePattern())
+    assert len(calls) == 1
+    assert "--cov=demo_adapter" in calls[0]
+    assert report.check("tests").evidence.startswith("pytest: 3 passed in 0.10s")
+    assert report.check("coverage").passed
+    assert report.check("coverage").evidence.splitlines() == [
+        "demo_adapter.py: 90.00% line coverage (9/10 statements), minimum 90%",
+        "missing lines: 7",
+    ]
+
+
+def test_adapter_never_imported_fails_coverage(
+    make_package: PackageFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fake_run_tool(args: list[str], **kwargs: object) -> ToolRun:
+        report = next(a for a in args if a.startswith("--cov-report=json:"))
+        Path(report.split(":", 1)[1]).write_text('{"files": {}}', encoding="utf-8")
+        return ToolRun("python -m pytest", 5, "no tests ran in 0.01s\n", "")
+
+    monkeypatch.setattr(testrun_module, "run_tool", fake_run_tool)
+    report = validate_package(make_package(), pattern=FakePattern())
+    assert report.check("tests").evidence.startswith("pytest: no tests ran in 0.01s")
+    assert not report.check("tests").passed
+    coverage = report.check("coverage")
+    assert not coverage.passed
+    assert "never imported" in coverage.evidence
