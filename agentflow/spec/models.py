@@ -3,15 +3,30 @@
 Every model forbids unknown keys, so a typo is an error rather than a silently ignored
 setting. The seed guide's flat keys (`auth_type`, a bare `rate_limit: 5000`, endpoints with
 only `method` and `path`) are accepted and normalised into the explicit forms here.
+
+Numbers and booleans are strict: YAML already types them, so `timeout: true` or
+`body: "yes"` is a mistake to report, not a value to coerce. A validator that rejects one
+item of a list puts the item's index in the error context as `item_index`, so the loader
+can point at that item rather than at the whole list.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from agentflow.naming import slugify
 
@@ -33,6 +48,8 @@ PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _PATH_PARAM = re.compile(r"\{([^{}]*)\}")
 _RATE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
+_TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
 class StrictModel(BaseModel):
@@ -47,7 +64,7 @@ class IntegrationSpec(StrictModel):
     service: str = Field(min_length=1, max_length=100)
     type: str | None = None
     description: str = Field(default="", max_length=2000)
-    version: str | None = Field(default=None, pattern=r"^\d+(\.\d+){0,2}$")
+    version: str | None = None
     requirements: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("service")
@@ -57,6 +74,13 @@ class IntegrationSpec(StrictModel):
             raise ValueError(
                 "must contain at least one ASCII letter or digit to derive the package name"
             )
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _dotted_version(cls, value: str | None) -> str | None:
+        if value is not None and not _VERSION.match(value):
+            raise ValueError(f"{value!r} is not a version; write 1, 1.2 or 1.2.3")
         return value
 
     @property
@@ -72,7 +96,7 @@ class RateLimit(StrictModel):
     `{requests: 5000, per: hour}` for another period.
     """
 
-    requests: float = Field(gt=0, le=1_000_000)
+    requests: StrictFloat = Field(gt=0, le=1_000_000)
     per: Literal["second", "minute", "hour", "day"] = "second"
 
     @model_validator(mode="before")
@@ -127,9 +151,21 @@ class AuthConfig(StrictModel):
     @field_validator("name")
     @classmethod
     def _header_or_param_name(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", value):
+        if value is not None and not _TOKEN.match(value):
             raise ValueError(f"{value!r} is not a valid header or query parameter name")
         return value
+
+    @model_validator(mode="after")
+    def _settings_apply_to_type(self) -> AuthConfig:
+        """A setting the chosen type ignores is a mistake, like an unknown key."""
+        for setting in sorted(self.model_fields_set):
+            allowed = _AUTH_SETTINGS.get(setting)
+            if allowed is not None and self.type not in allowed:
+                raise ValueError(
+                    f"`{setting}` does not apply to auth type {self.type!r}; "
+                    f"it is used by: {', '.join(sorted(allowed))}"
+                )
+        return self
 
     def resolved(self, slug: str) -> AuthConfig:
         """This config with every defaulted name filled in for the service `slug`."""
@@ -147,12 +183,21 @@ class AuthConfig(StrictModel):
         return self.model_copy(update=updates)
 
 
+_AUTH_SETTINGS: dict[str, frozenset[str]] = {
+    "env_var": frozenset({"bearer", "api_key"}),
+    "username_env": frozenset({"basic"}),
+    "password_env": frozenset({"basic"}),
+    "location": frozenset({"api_key"}),
+    "name": frozenset({"api_key"}),
+}
+
+
 class QueryParam(StrictModel):
     """A query parameter of an endpoint; a bare string is an optional `str` parameter."""
 
     name: str = Field(min_length=1, max_length=100)
     type: Literal["str", "int", "float", "bool"] = "str"
-    required: bool = False
+    required: StrictBool = False
     description: str = ""
 
     @model_validator(mode="before")
@@ -190,9 +235,9 @@ class Endpoint(StrictModel):
     name: str | None = Field(default=None, max_length=100)
     description: str = Field(default="", max_length=2000)
     query: tuple[QueryParam, ...] = ()
-    body: bool = False
+    body: StrictBool = False
     pagination: Pagination | None = None
-    retry: bool | None = None
+    retry: StrictBool | None = None
 
     @field_validator("method", mode="before")
     @classmethod
@@ -204,7 +249,7 @@ class Endpoint(StrictModel):
     def _well_formed_path(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError(f"{value!r} must start with '/'")
-        if any(ch.isspace() for ch in value) or "?" in value or "#" in value:
+        if any(ch.isspace() or not ch.isprintable() or ch in "?#" for ch in value):
             raise ValueError(
                 f"{value!r} must not contain whitespace, '?' or '#'; declare query parameters "
                 "under `query:`"
@@ -240,27 +285,39 @@ class Endpoint(StrictModel):
 class RetryConfig(StrictModel):
     """Retry policy: exponential backoff with full jitter, honouring `Retry-After`."""
 
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    backoff_base: float = Field(default=0.5, gt=0, le=60)
-    backoff_max: float = Field(default=30.0, gt=0, le=600)
-    retry_after_max: float = Field(default=60.0, ge=0, le=3600)
-    retry_non_idempotent: bool = False
+    max_attempts: StrictInt = Field(default=3, ge=1, le=10)
+    backoff_base: StrictFloat = Field(default=0.5, gt=0, le=60)
+    backoff_max: StrictFloat = Field(default=30.0, gt=0, le=600)
+    retry_after_max: StrictFloat = Field(default=60.0, ge=0, le=3600)
+    retry_non_idempotent: StrictBool = False
+
+    @model_validator(mode="after")
+    def _base_within_max(self) -> RetryConfig:
+        if self.backoff_base > self.backoff_max:
+            raise ValueError(
+                f"backoff_base ({self.backoff_base:g}) must not exceed "
+                f"backoff_max ({self.backoff_max:g})"
+            )
+        return self
 
 
 class CircuitBreakerConfig(StrictModel):
     """Open the circuit after `failure_threshold` consecutive failures, for `reset_timeout` s."""
 
-    failure_threshold: int = Field(default=5, ge=1, le=1000)
-    reset_timeout: float = Field(default=30.0, gt=0, le=3600)
+    failure_threshold: StrictInt = Field(default=5, ge=1, le=1000)
+    reset_timeout: StrictFloat = Field(default=30.0, gt=0, le=3600)
 
 
 class ApiRequirements(StrictModel):
     """Requirements of the REST API pattern."""
 
+    # Flat keys the seed guide uses, accepted besides the fields (`auth_type` → `auth.type`).
+    SHORTHAND_KEYS: ClassVar[tuple[str, ...]] = ("auth_type",)
+
     base_url: str = Field(max_length=2000)
     auth: AuthConfig = AuthConfig()
     rate_limit: RateLimit | None = None
-    timeout: float = Field(default=30.0, gt=0, le=600)
+    timeout: StrictFloat = Field(default=30.0, gt=0, le=600)
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     headers: dict[str, str] = Field(default_factory=dict)
@@ -291,27 +348,41 @@ class ApiRequirements(StrictModel):
     @field_validator("headers")
     @classmethod
     def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not re.match(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", name):
+        for name, text in value.items():
+            if not _TOKEN.match(name):
                 raise ValueError(f"{name!r} is not a valid HTTP header name")
             if name.lower() == "authorization":
                 raise ValueError("set credentials with `auth`, never as a static header")
+            if any(not ch.isprintable() for ch in text):
+                raise ValueError(f"the value of header {name!r} must be a single printable line")
         return value
 
-    @model_validator(mode="after")
-    def _unique_endpoints(self) -> ApiRequirements:
-        seen: set[tuple[str, str]] = set()
-        for endpoint in self.endpoints:
-            key = (endpoint.method, _PATH_PARAM.sub("{}", endpoint.path))
-            if key in seen:
-                raise ValueError(f"duplicate endpoint {endpoint.method} {endpoint.path}")
-            seen.add(key)
-        names = [e.name for e in self.endpoints if e.name]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate endpoint name(s): {', '.join(duplicates)}")
-        return self
+    @field_validator("endpoints")
+    @classmethod
+    def _unique_endpoints(cls, endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
+        """Two endpoints with one route or one name would generate clashing methods."""
+        routes: dict[tuple[str, str], int] = {}
+        names: dict[str, int] = {}
+        for index, endpoint in enumerate(endpoints):
+            route = (endpoint.method, _PATH_PARAM.sub("{}", endpoint.path))
+            first = routes.setdefault(route, index)
+            if first != index:
+                raise _duplicate(f"endpoint {endpoint.method} {endpoint.path}", index, first)
+            if endpoint.name:
+                first = names.setdefault(endpoint.name, index)
+                if first != index:
+                    raise _duplicate(f"endpoint name {endpoint.name!r}", index, first)
+        return endpoints
 
     def resolved(self, slug: str) -> ApiRequirements:
         """These requirements with every defaulted name filled in for `slug`."""
         return self.model_copy(update={"auth": self.auth.resolved(slug)})
+
+
+def _duplicate(what: str, index: int, first: int) -> PydanticCustomError:
+    """An error located at the repeating endpoint (`item_index`), naming the first one."""
+    return PydanticCustomError(
+        "duplicate_item",
+        "duplicate {what}; endpoints[{first}] already declares it",
+        {"what": what, "first": first, "item_index": index},
+    )
