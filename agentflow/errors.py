@@ -6,6 +6,7 @@
     │   ├── PatternSelectionError     unknown `type:`, no pattern fits, or a near tie
     │   ├── PatternUnavailableError   the chosen pattern cannot generate packages yet
     │   └── OutputError               output path unsafe, or a package is in the way
+    ├── PluginError                   an installed pattern plugin is broken (exit code 1)
     └── GenerationError               a stage could not produce a package   (exit code 1)
         ├── BackendError              an orchestrator backend failed
         ├── RenderError               a template failed to render
@@ -29,6 +30,7 @@ __all__ = [
     "OutputError",
     "PatternSelectionError",
     "PatternUnavailableError",
+    "PluginError",
     "RenderError",
     "SpecError",
     "ValidationFailed",
@@ -102,6 +104,10 @@ class PatternUnavailableError(InputError):
 
 class OutputError(InputError):
     """The output path is unsafe, or an existing package is in the way."""
+
+
+class PluginError(AgentflowError):
+    """An installed pattern plugin failed to load or does not follow the pattern interface."""
 
 
 class GenerationError(AgentflowError):

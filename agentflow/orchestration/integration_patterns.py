@@ -13,13 +13,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
-from agentflow.errors import PatternSelectionError, PatternUnavailableError
+from agentflow.errors import PatternSelectionError, PatternUnavailableError, PluginError
 from agentflow.rendering import TEMPLATES_ROOT
 
 __all__ = [
@@ -175,17 +175,39 @@ def _clamp(score: float) -> float:
 
 @cache
 def load_patterns() -> dict[str, IntegrationPattern]:
-    """Built-in patterns plus those registered under the `agentflow.patterns` entry points."""
+    """Built-in patterns plus those registered under the `agentflow.patterns` entry points.
+
+    A plugin that fails to import, does not name an `IntegrationPattern` subclass, or claims
+    a name another pattern already has is a `PluginError` naming the entry point, so a
+    broken install is reported rather than silently ignored.
+    """
     from agentflow.orchestration.patterns import BUILTIN_PATTERNS
 
-    patterns: dict[str, IntegrationPattern] = {cls.name: cls() for cls in BUILTIN_PATTERNS}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        if ep.name in patterns:
-            continue
+    classes: dict[str, type[IntegrationPattern]] = {cls.name: cls for cls in BUILTIN_PATTERNS}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        cls = _pattern_class(ep)
+        known = classes.setdefault(cls.name, cls)
+        if known is not cls:
+            raise PluginError(
+                f"pattern plugin {ep.name!r} ({ep.value}) defines the pattern {cls.name!r}, "
+                f"which {known.__module__}.{known.__qualname__} already provides"
+            )
+    return {name: classes[name]() for name in sorted(classes)}
+
+
+def _pattern_class(ep: EntryPoint) -> type[IntegrationPattern]:
+    """The `IntegrationPattern` subclass an entry point names, or a clear error."""
+    where = f"pattern plugin {ep.name!r} ({ep.value})"
+    try:
         cls = ep.load()
-        pattern = cls()
-        patterns[pattern.name] = pattern
-    return dict(sorted(patterns.items()))
+    except Exception as exc:
+        raise PluginError(f"{where} failed to load: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, IntegrationPattern)):
+        raise PluginError(f"{where} is not an IntegrationPattern subclass")
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise PluginError(f"{where} has no valid `name` (an identifier such as 'webhook')")
+    return cls
 
 
 def score_patterns(
@@ -222,7 +244,7 @@ def select_pattern(
         raise PatternSelectionError(
             f"no pattern fits these requirements (scores: {table}); add `type:` to the file"
         )
-    if len(matches) > 1 and best.score - matches[1].score < NEAR_TIE:
+    if len(matches) > 1 and round(best.score - matches[1].score, 6) < NEAR_TIE:
         raise PatternSelectionError(
             f"{best.name!r} and {matches[1].name!r} fit almost equally well (scores: {table}); "
             f"add `type: {best.name}` or `type: {matches[1].name}` to the file"

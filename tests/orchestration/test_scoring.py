@@ -280,7 +280,7 @@ def _hostile_values() -> list[Any]:
         [{"method": None, "path": 5}] * 100_000,
         [[{"bucket": ["b"]}] * 300] * 300,
         ExplodingMapping(a=1),
-        {1: "postgresql://db/app", None: [], (1, 2): "s3://b", True: {"x": 1}},
+        {1: "postgresql://db/app", None: [], (1, 2): "s3://b", 2.5: {"x": 1}},
         {"k" * 100_000: "amqp://mq", "\x00\n": "nats://n"},
     ]
 
@@ -301,7 +301,7 @@ def test_requirements_that_are_not_a_usable_mapping_score_zero(requirements: Any
 
 
 def test_keys_that_are_not_strings_carry_no_signal() -> None:
-    requirements = {1: "postgresql://db/app", None: {"tables": ["t"]}}
+    requirements: Any = {1: "postgresql://db/app", None: {"tables": ["t"]}}
     assert all(m.score == 0.0 for m in score_patterns(requirements, BUILTINS))
 
 

@@ -5,10 +5,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agentflow.orchestration.integration_patterns import (
-    IntegrationPattern,
-    PatternMatch,
+from agentflow.orchestration.integration_patterns import IntegrationPattern, PatternMatch
+from agentflow.orchestration.patterns.signals import (
+    KeySignal,
+    Scorecard,
+    SpecView,
+    has_items,
+    is_collection,
+    redis_role,
 )
+
+_SCHEMES = frozenset(
+    {
+        "postgresql",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "sqlite",
+        "mongodb",
+        "mongodb+srv",
+        "mssql",
+        "oracle",
+        "cockroachdb",
+        "clickhouse",
+        "cassandra",
+    }
+)
+_ENGINES = _SCHEMES | {"dynamodb", "redis", "sqlserver", "couchdb"}
+_ENGINE_KEYS = ("driver", "engine", "dialect", "backend", "kind")
+_KEY_SIGNALS = (
+    KeySignal(("connection_string", "dsn", "database_url"), 0.2, "a database connection string"),
+    KeySignal(("database", "db_name", "dbname"), 0.15, "names a database", has_items),
+    KeySignal(("pool_size", "max_connections", "pool"), 0.15, "a connection pool"),
+    KeySignal(("tables",), 0.3, "declares tables", has_items),
+    KeySignal(("collections",), 0.3, "declares document collections", has_items),
+    KeySignal(("queries",), 0.2, "declares queries", is_collection),
+    KeySignal(("migrations",), 0.25, "schema migrations"),
+    KeySignal(("isolation_level",), 0.2, "a transaction isolation level"),
+)
+_REDIS_WEIGHTS = {"store": 0.5, "queue": 0.0, "either": 0.45}
 
 
 class DatabasePattern(IntegrationPattern):
@@ -19,4 +54,27 @@ class DatabasePattern(IntegrationPattern):
     available = False
 
     def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
-        return PatternMatch(self.name, 0.0, ())
+        """Score by DSN scheme, engine name and keys like tables, pool_size, migrations."""
+        view = SpecView(requirements)
+        card = Scorecard(self.name)
+        found = view.first_scheme(_SCHEMES)
+        if found is not None:
+            text, scheme = found
+            card.add(0.6, f"{text.path} uses the {scheme}:// scheme")
+        else:
+            _score_redis(view, card)
+        card.add_word(view, _ENGINE_KEYS, _ENGINES, "{path} names the {word} database engine")
+        card.add_keys(view, _KEY_SIGNALS)
+        return card.match()
+
+
+def _score_redis(view: SpecView, card: Scorecard) -> None:
+    """Redis is a data store unless streams or queues say it is used as a broker."""
+    role = redis_role(view)
+    if role is None:
+        return
+    text, kind = role
+    weight = _REDIS_WEIGHTS[kind]
+    if weight:
+        detail = "with keys or a cache declared" if kind == "store" else "a data store"
+        card.add(weight, f"{text.path} uses the redis:// scheme ({detail})")

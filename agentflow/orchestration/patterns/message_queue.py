@@ -5,10 +5,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agentflow.orchestration.integration_patterns import (
-    IntegrationPattern,
-    PatternMatch,
+from agentflow.orchestration.integration_patterns import IntegrationPattern, PatternMatch
+from agentflow.orchestration.patterns.signals import (
+    KeySignal,
+    Scorecard,
+    SpecView,
+    has_items,
+    redis_role,
 )
+
+_SCHEMES = frozenset({"amqp", "amqps", "mqtt", "mqtts", "nats", "kafka", "pulsar", "stomp", "sqs"})
+_BROKERS = frozenset(
+    {"rabbitmq", "kafka", "nats", "mqtt", "activemq", "pulsar", "sqs", "pubsub", "amqp"}
+)
+_BROKER_KEYS = ("broker", "backend", "provider", "kind", "engine")
+_KEY_SIGNALS = (
+    KeySignal(("broker_url", "broker", "brokers"), 0.3, "a message broker address"),
+    KeySignal(("bootstrap_servers",), 0.4, "Kafka bootstrap servers"),
+    KeySignal(("queues", "queue"), 0.3, "declares queues", has_items),
+    KeySignal(("topics", "topic"), 0.3, "declares topics", has_items),
+    KeySignal(("exchanges", "exchange"), 0.3, "declares exchanges", has_items),
+    KeySignal(("subjects", "subject"), 0.25, "declares NATS subjects", has_items),
+    KeySignal(("consumer_group", "group_id"), 0.3, "a consumer group"),
+    KeySignal(("dead_letter", "dead_letter_queue", "dlq"), 0.2, "dead-lettering"),
+    KeySignal(("routing_key", "routing_keys"), 0.2, "message routing keys"),
+    KeySignal(("prefetch_count", "prefetch"), 0.1, "consumer prefetch"),
+    KeySignal(("streams", "stream"), 0.2, "declares streams", has_items),
+)
+_REDIS_WEIGHTS = {"queue": 0.5, "store": 0.0, "either": 0.15}
 
 
 class MessageQueuePattern(IntegrationPattern):
@@ -19,4 +43,27 @@ class MessageQueuePattern(IntegrationPattern):
     available = False
 
     def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
-        return PatternMatch(self.name, 0.0, ())
+        """Score by broker URL scheme, broker name and keys like queues, topics, groups."""
+        view = SpecView(requirements)
+        card = Scorecard(self.name)
+        found = view.first_scheme(_SCHEMES)
+        if found is not None:
+            text, scheme = found
+            card.add(0.6, f"{text.path} uses the {scheme}:// scheme")
+        else:
+            _score_redis(view, card)
+        card.add_word(view, _BROKER_KEYS, _BROKERS, "{path} names the {word} message broker")
+        card.add_keys(view, _KEY_SIGNALS)
+        return card.match()
+
+
+def _score_redis(view: SpecView, card: Scorecard) -> None:
+    """A redis:// URL counts as a broker only when streams or queues are declared."""
+    role = redis_role(view)
+    if role is None:
+        return
+    text, kind = role
+    weight = _REDIS_WEIGHTS[kind]
+    if weight:
+        detail = "with streams or queues declared" if kind == "queue" else "may be a broker"
+        card.add(weight, f"{text.path} uses the redis:// scheme ({detail})")
