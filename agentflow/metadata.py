@@ -1,7 +1,8 @@
 """metadata.json: how a package was made, so it can be checked, compared and regenerated.
 
-Everything but `build_metrics` is deterministic for the same input, so two generations of the
-same requirements compare equal once `build_metrics` is set aside.
+Everything but `build_metrics` and `validation` (timings, and a score measured by running the
+package's tests) is determined by the input, so two generations of the same requirements
+compare equal once those two are set aside.
 """
 
 from __future__ import annotations

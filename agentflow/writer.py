@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 METADATA_FILE = "metadata.json"
-VOLATILE_METADATA_KEYS = ("build_metrics",)
+VOLATILE_METADATA_KEYS = ("build_metrics", "validation")
 _CACHE_DIRS = {
     "__pycache__",
     ".pytest_cache",
