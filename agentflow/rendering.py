@@ -1,9 +1,10 @@
 """The one Jinja environment: template loading, escaping filters and globals.
 
-User values reach generated code only through the filters registered in `FILTERS`:
-`pyrepr` for Python literals, `docstring` and `comment` for prose inside code, `ident` for
-identifiers, `yamlstr`/`mdtext`/`tomlstr` for the other file kinds. Undefined variables are
-errors, so a typo in a template fails loudly instead of rendering an empty string.
+User values reach generated code only through the filters registered in `FILTERS` (defined
+in `agentflow.filters`): `pyrepr` for Python literals, `docstring` and `comment` for prose
+inside code, `ident` for identifiers, `yamlstr`/`tomlstr`/`mdtext`/`mdcode` for the other
+file kinds. Undefined variables are errors, so a typo in a template fails loudly instead of
+rendering an empty string.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from typing import Any
 import jinja2
 
 from agentflow.errors import RenderError
+from agentflow.filters import ESCAPING_FILTERS
 
 __all__ = ["FILTERS", "TEMPLATES_ROOT", "get_environment", "render"]
 
 
 def _find_templates_root() -> Path:
-    """`agentflow/templates` in an installed wheel, `templates/` beside the package in a checkout."""
+    """`agentflow/templates` in an installed wheel, `templates/` beside it in a checkout."""
     package_dir = Path(__file__).resolve().parent
     for candidate in (package_dir / "templates", package_dir.parent / "templates"):
         if candidate.is_dir():
@@ -31,7 +33,7 @@ def _find_templates_root() -> Path:
 
 TEMPLATES_ROOT = _find_templates_root()
 
-FILTERS: dict[str, Callable[..., Any]] = {}
+FILTERS: dict[str, Callable[..., Any]] = dict(ESCAPING_FILTERS)
 
 
 @cache

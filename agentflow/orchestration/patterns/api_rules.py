@@ -1,10 +1,292 @@
-"""The API pattern's own rules for generated code (placeholder until the templates land)."""
+"""The API pattern's own rules for a generated package, each problem one clear sentence.
+
+- Every endpoint method of a client class is exercised by the package's tests.
+- Every HTTP request goes through the client's single `_request` method, which consults
+  the circuit breaker and the rate limiter and sleeps between retries; nothing else calls
+  httpx to send.
+- No file holds a hard-coded credential (token-like literals assigned to secret-sounding
+  names, `Bearer <literal>`, provider key formats, credentials inside URLs).
+
+Files are found by name: `*_adapter.py` (the adapter) and `test_*_adapter.py` (its tests).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+__all__ = ["REQUEST_METHOD", "check_api_package"]
+
+REQUEST_METHOD = "_request"
+_SENDING = frozenset(
+    {"delete", "get", "head", "options", "patch", "post", "put", "request", "send", "stream"}
+)
+_CLIENT_CLASSES = frozenset({"Client", "AsyncClient"})
+# Client members that are not endpoints.
+_LIFECYCLE = frozenset({"close", "aclose"})
+# What `_request` must mention: the breaker check, the limiter, a wait between attempts.
+_REQUEST_DUTIES = (
+    ("before_call", "the circuit breaker (before_call)"),
+    ("acquire", "the rate limiter (acquire)"),
+    ("sleep", "a wait between retries (sleep)"),
+)
+
+_PLACEHOLDER_WORDS = re.compile(
+    r"(?i)fake|dummy|example|sample|placeholder|changeme|your|redacted|xxxx|\*\*\*"
+)
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SECRET_ASSIGNMENT = re.compile(r"""(?ix)
+    ["']?\b[\w-]*(?:token|secret|passw(?:or)?d|api[_-]?key|access[_-]?key|credential)[\w-]*["']?
+    \s*[:=]\s*
+    [rbu]?["']([^"'\s]{16,})["']
+    """)
+_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a Bearer token literal", re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")),
+    ("an AWS access key", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
+    ("a Stripe secret key", re.compile(r"\b([sr]k_(?:live|test)_[0-9A-Za-z]{10,})")),
+    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{20,})")),
+    ("a Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})")),
+    ("credentials in a URL", re.compile(r"\bhttps?://[^/\s:@'\"]+:([^/\s@'\"]+)@")),
+)
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")
 
 
 def check_api_package(files: Mapping[str, str]) -> list[str]:
-    """Problems found in an API package's files."""
-    return []
+    """Problems found in an API package's files (`{relative path: text}`), sorted by file."""
+    problems: list[str] = []
+    adapters = sorted(p for p in files if _is_adapter(p))
+    if not adapters:
+        problems.append("the package has no adapter module (a file named *_adapter.py)")
+    for path in adapters:
+        problems.extend(_check_adapter(path, files))
+    for path in sorted(files):
+        problems.extend(_hard_coded_secrets(path, files[path]))
+    return problems
+
+
+def _is_adapter(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name.endswith("_adapter.py") and not name.startswith("test_")
+
+
+def _parse(path: str, text: str) -> tuple[ast.Module | None, list[str]]:
+    try:
+        return ast.parse(text, filename=path), []
+    except SyntaxError as exc:
+        return None, [f"{path}:{exc.lineno}: does not parse as Python: {exc.msg}"]
+
+
+def _check_adapter(path: str, files: Mapping[str, str]) -> list[str]:
+    tree, problems = _parse(path, files[path])
+    if tree is None:
+        return problems
+    problems.extend(_single_request_path(path, tree))
+    pure = PurePosixPath(path)
+    test_path = str(pure.with_name(f"test_{pure.name}"))
+    if test_path not in files:
+        return [*problems, f"{path} has no test module; expected {test_path}"]
+    test_tree, test_problems = _parse(test_path, files[test_path])
+    if test_tree is None:
+        return problems + test_problems
+    return problems + _untested_endpoints(path, tree, test_path, test_tree)
+
+
+# --- every endpoint method is tested -------------------------------------------------
+
+
+def _client_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
+    """Public classes named `*Client`: the ones carrying endpoint methods."""
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+            continue
+        if node.name.endswith("Client"):
+            yield node
+
+
+def _endpoint_methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Public, undecorated methods that are not lifecycle methods."""
+    for node in cls.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if node.name.startswith("_") or node.name in _LIFECYCLE or node.decorator_list:
+            continue
+        yield node
+
+
+def _names_used(tree: ast.Module) -> set[str]:
+    """Identifiers, attribute names and string constants appearing in a module."""
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            used.add(node.value)
+    return used
+
+
+def _untested_endpoints(
+    path: str, tree: ast.Module, test_path: str, test_tree: ast.Module
+) -> list[str]:
+    used = _names_used(test_tree)
+    return [
+        f"{path}:{method.lineno}: endpoint method {cls.name}.{method.name} is never called "
+        f"in {test_path}"
+        for cls in _client_classes(tree)
+        for method in _endpoint_methods(cls)
+        if method.name not in used
+    ]
+
+
+# --- one request path ---------------------------------------------------------------
+
+
+@dataclass
+class _HttpxNames:
+    """How a module refers to httpx: module aliases, imported names, client objects."""
+
+    modules: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
+    clients: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _HttpxNames:
+        names = cls()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.modules |= {a.asname or a.name for a in node.names if a.name == "httpx"}
+            elif isinstance(node, ast.ImportFrom) and node.module == "httpx":
+                for alias in node.names:
+                    bucket = names.classes if alias.name in _CLIENT_CLASSES else names.functions
+                    bucket.add(alias.asname or alias.name)
+        for node in ast.walk(tree):
+            names._note_client(node)
+        return names
+
+    def _note_client(self, node: ast.AST) -> None:
+        """Remember names bound to a new httpx client (assignments and `with ... as`)."""
+        pairs: list[tuple[ast.expr, ast.expr | None]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(target, node.value) for target in node.targets]
+        elif isinstance(node, ast.AnnAssign):
+            pairs = [(node.target, node.value)]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
+        for target, value in pairs:
+            if value is not None and self.creates_client(value):
+                self.clients.add(ast.unparse(target))
+
+    def creates_client(self, node: ast.expr) -> bool:
+        """Whether `node` is a call constructing `httpx.Client`/`httpx.AsyncClient`."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id in self.classes
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in _CLIENT_CLASSES
+            and ast.unparse(func.value) in self.modules
+        )
+
+    def sends(self, call: ast.Call) -> str | None:
+        """The source of the sending callee if `call` sends an HTTP request, else None."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in self.functions:
+            return func.id if func.id in _SENDING else None
+        if not isinstance(func, ast.Attribute) or func.attr not in _SENDING:
+            return None
+        owner = func.value
+        if ast.unparse(owner) in self.modules | self.clients or self.creates_client(owner):
+            return ast.unparse(func)
+        return None
+
+
+def _single_request_path(path: str, tree: ast.Module) -> list[str]:
+    names = _HttpxNames.of(tree)
+    problems = [
+        f"{path}:{call.lineno}: {where} sends a request with {callee}() outside "
+        f"{REQUEST_METHOD}, bypassing retries, rate limiting and the circuit breaker"
+        for where, call in _calls_outside_request(tree)
+        if (callee := names.sends(call))
+    ]
+    for cls in _client_classes(tree):
+        problems.extend(_request_duties(path, cls))
+    return problems
+
+
+def _calls_outside_request(tree: ast.Module) -> Iterator[tuple[str, ast.Call]]:
+    """(enclosing function's qualified name, call) for calls outside any `_request`."""
+
+    def visit(node: ast.AST, scope: str) -> Iterator[tuple[str, ast.Call]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if child.name == REQUEST_METHOD:
+                    continue
+                yield from visit(child, f"{scope}.{child.name}" if scope else child.name)
+                continue
+            if isinstance(child, ast.Call):
+                yield (scope or "module level", child)
+            yield from visit(child, scope)
+
+    yield from visit(tree, "")
+
+
+def _request_duties(path: str, cls: ast.ClassDef) -> list[str]:
+    methods = [
+        node
+        for node in cls.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == REQUEST_METHOD
+    ]
+    if not methods:
+        if any(True for _ in _endpoint_methods(cls)):
+            return [f"{path}:{cls.lineno}: {cls.name} has endpoint methods but no {REQUEST_METHOD}"]
+        return []
+    mentioned = _names_used(ast.Module(body=list(methods[0].body), type_ignores=[]))
+    return [
+        f"{path}:{methods[0].lineno}: {cls.name}.{REQUEST_METHOD} never consults {duty}"
+        for marker, duty in _REQUEST_DUTIES
+        if not any(marker in name for name in mentioned)
+    ]
+
+
+# --- no hard-coded secrets ----------------------------------------------------------
+
+
+def _hard_coded_secrets(path: str, text: str) -> list[str]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        kind = _secret_kind(line)
+        if kind:
+            problems.append(
+                f"{path}:{number}: looks like a hard-coded secret ({kind}); "
+                "read it from an environment variable instead"
+            )
+    return problems
+
+
+def _secret_kind(line: str) -> str | None:
+    """What kind of secret `line` seems to hold, or None. The value is never returned."""
+    if _PRIVATE_KEY.search(line):
+        return "a private key"
+    for match in _SECRET_ASSIGNMENT.finditer(line):
+        value = match.group(1)
+        if not _ENV_NAME.match(value) and _looks_real(value):
+            return "a token-like value assigned to a secret name"
+    for kind, pattern in _SECRET_PATTERNS:
+        for match in pattern.finditer(line):
+            if _looks_real(match.group(1)):
+                return kind
+    return None
+
+
+def _looks_real(value: str) -> bool:
+    """Placeholders and words without digits are not secrets."""
+    if _PLACEHOLDER_WORDS.search(value):
+        return False
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
