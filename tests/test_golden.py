@@ -1,0 +1,62 @@
+"""Golden records: the committed packages in integrations/ equal a fresh generation.
+
+After an intended change to templates or helpers, regenerate them with
+`agentflow integrate create examples/<name>.yaml --force` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agentflow.orchestration.integration_builder import IntegrationBuilder
+from agentflow.spec.loader import load_spec
+from agentflow.writer import METADATA_FILE, VOLATILE_METADATA_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = {"github": ROOT / "examples" / "github.yaml", "stripe": ROOT / "examples" / "stripe.yaml"}
+CACHES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+
+
+def committed_files(package_dir: Path) -> dict[str, str]:
+    return {
+        path.relative_to(package_dir).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(package_dir.rglob("*"))
+        if path.is_file() and not CACHES & set(path.parts) and path.name != ".coverage"
+    }
+
+
+def stable(metadata_text: str) -> dict[str, object]:
+    data = json.loads(metadata_text)
+    for key in VOLATILE_METADATA_KEYS:
+        data.pop(key)
+    return data
+
+
+def generate(spec_path: Path) -> dict[str, str]:
+    return IntegrationBuilder(validate=False).build(load_spec(spec_path)).files
+
+
+@pytest.mark.parametrize("slug", sorted(GOLDEN))
+def test_committed_package_equals_a_fresh_generation(slug: str) -> None:
+    fresh = generate(GOLDEN[slug])
+    committed = committed_files(ROOT / "integrations" / slug)
+    hint = f"regenerate with: agentflow integrate create examples/{slug}.yaml --force"
+    assert sorted(committed) == sorted(fresh), hint
+    for name, text in fresh.items():
+        if name == METADATA_FILE:
+            assert stable(committed[name]) == stable(text), hint
+        else:
+            assert committed[name] == text, f"{name} differs; {hint}"
+
+
+def test_generation_is_byte_identical_across_runs() -> None:
+    first, second = generate(GOLDEN["stripe"]), generate(GOLDEN["stripe"])
+    assert first.keys() == second.keys()
+    for name in first:
+        if name == METADATA_FILE:
+            assert stable(first[name]) == stable(second[name])
+        else:
+            assert first[name] == second[name], name
