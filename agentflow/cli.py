@@ -144,7 +144,9 @@ def create(
     help="Exit 1 if any package scores below this.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
-@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML.")
+@click.option(
+    "--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write a JUnit XML report."
+)
 @click.option("--skip-tests", is_flag=True, help="Do not run the packages' own tests.")
 @handle_errors
 def validate(

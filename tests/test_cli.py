@@ -71,8 +71,14 @@ def test_changed_requirements_need_force(tmp_path: Path) -> None:
 def test_dry_run_writes_nothing_and_lists_files(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, MINIMAL)
     result = run(
-        "integrate", "create", str(spec), "--output-dir", str(tmp_path / "out"),
-        "--dry-run", "--no-validate", "--json",
+        "integrate",
+        "create",
+        str(spec),
+        "--output-dir",
+        str(tmp_path / "out"),
+        "--dry-run",
+        "--no-validate",
+        "--json",
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -186,9 +192,7 @@ def test_create_validates_and_validate_gates_on_edits(tmp_path: Path) -> None:
     adapter = package / "github_adapter.py"
     adapter.write_text(adapter.read_text() + "\n# edited by hand\n")
     junit = tmp_path / "report.xml"
-    edited = run(
-        "integrate", "validate", str(package), "--min-score", "95", "--junit", str(junit)
-    )
+    edited = run("integrate", "validate", str(package), "--min-score", "95", "--junit", str(junit))
     assert edited.exit_code == 1
     assert "unedited" in edited.output
     assert "<testsuite" in junit.read_text()

@@ -86,7 +86,12 @@ def test_the_seed_guide_example_runs_as_written(tmp_path: Path) -> None:
     summary = orchestrator.get_cost_summary()
     assert summary["total_cost"] == 0.0
     assert set(summary["by_operation"]) == {
-        "adapter", "tests", "docs", "config", "examples", "packaging"
+        "adapter",
+        "tests",
+        "docs",
+        "config",
+        "examples",
+        "packaging",
     }
     assert callable(IntegrationPattern.matches) and callable(IntegrationPattern.decompose)
 

@@ -1,27 +1,32 @@
-"""Render a pattern's files for a validated spec: the pure core of the template backend."""
+"""Produce a package's files for a validated spec: context, orchestration, helpers, format."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from agentflow.formatting import format_files
+from agentflow.orchestration.backends import GeneratedFile
 from agentflow.orchestration.context import common_context
-from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
+from agentflow.orchestration.integration_patterns import IntegrationPattern
+from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.orchestration.support import support_files
-from agentflow.rendering import TEMPLATES_ROOT, render
 from agentflow.spec.models import IntegrationSpec
 
-__all__ = ["build_context", "render_package", "render_subtask", "template_dirs"]
-
-SHARED_TEMPLATES = TEMPLATES_ROOT / "_shared"
+__all__ = ["GeneratedPackage", "build_context", "generate_package", "render_package"]
 
 
-def template_dirs(pattern: IntegrationPattern) -> tuple[Path, ...]:
-    """Where a pattern's templates are looked up: its own folder, then the shared macros."""
-    return (pattern.get_template_dir(), SHARED_TEMPLATES)
+@dataclass(frozen=True)
+class GeneratedPackage:
+    """Formatted files (`{relative path: text}`), what produced each, and stage timings."""
+
+    files: dict[str, str]
+    produced: list[GeneratedFile]
+    context: dict[str, Any]
+    timings: dict[str, float]
 
 
 def build_context(
@@ -34,19 +39,30 @@ def build_context(
     }
 
 
-def render_subtask(subtask: Subtask, pattern: IntegrationPattern, context: dict[str, Any]) -> str:
-    """Render one subtask's template with `context`."""
-    return render(template_dirs(pattern), subtask.template, context)
+def generate_package(
+    spec: IntegrationSpec,
+    pattern: IntegrationPattern,
+    requirements: BaseModel,
+    orchestrator: SmartOrchestrator,
+) -> GeneratedPackage:
+    """Every file of the package, helpers included, formatted."""
+    started = time.perf_counter()
+    context = build_context(spec, pattern, requirements)
+    subtasks = pattern.decompose(spec.requirements)
+    produced = orchestrator.run(pattern, subtasks, context, slug=spec.slug)
+    files = {generated.path: generated.text for generated in produced}
+    files.update(support_files(context["utils_module"]))
+    rendered = time.perf_counter()
+    formatted = format_files(dict(sorted(files.items())))
+    timings = {
+        "render": round(rendered - started, 4),
+        "format": round(time.perf_counter() - rendered, 4),
+    }
+    return GeneratedPackage(formatted, produced, context, timings)
 
 
 def render_package(
     spec: IntegrationSpec, pattern: IntegrationPattern, requirements: BaseModel
 ) -> dict[str, str]:
-    """Every file of the package, rendered offline and black-formatted, helpers included."""
-    context = build_context(spec, pattern, requirements)
-    files = {
-        subtask.output_path(spec.slug): render_subtask(subtask, pattern, context)
-        for subtask in pattern.decompose(spec.requirements)
-    }
-    files.update(support_files(context["utils_module"]))
-    return format_files(dict(sorted(files.items())))
+    """Every file of the package rendered offline by the template backend (no validation)."""
+    return generate_package(spec, pattern, requirements, SmartOrchestrator("template")).files

@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from agentflow.errors import ValidationFailed
-from agentflow.formatting import format_files
 from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata
-from agentflow.orchestration.generate import build_context
+from agentflow.orchestration.generate import generate_package
 from agentflow.orchestration.integration_patterns import select_pattern
 from agentflow.orchestration.orchestrator import SmartOrchestrator
-from agentflow.orchestration.support import support_files
 from agentflow.spec.loader import SpecDocument, parse_spec
 from agentflow.validation import ValidationReport, validate_package
 from agentflow.writer import WriteOutcome, write_package
@@ -124,21 +122,16 @@ class IntegrationBuilder:
             pattern.ensure_available()
             assert pattern.requirements_model is not None
             requirements = document.validate_requirements(pattern.requirements_model)
-        with timer.stage("render"):
-            subtasks = pattern.decompose(spec.requirements)
-            context = build_context(spec, pattern, requirements)
-            produced = self.orchestrator.run(pattern, subtasks, context, slug=spec.slug)
-            files = {g.path: g.text for g in produced}
-            files.update(support_files(context["utils_module"]))
-        with timer.stage("format"):
-            files = format_files(dict(sorted(files.items())))
+        generated = generate_package(spec, pattern, requirements, self.orchestrator)
+        timer.stages.update(generated.timings)
+        files, produced = dict(generated.files), generated.produced
         metadata = build_metadata(
             service=spec.service,
             slug=spec.slug,
             pattern=pattern.name,
             backend=self.orchestrator.provider,
             input_sha256=document.input_sha256,
-            requirements=context["config"],
+            requirements=generated.context["config"],
             scores=scores,
             files=files,
             produced=produced,

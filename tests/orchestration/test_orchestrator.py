@@ -20,7 +20,9 @@ class RecordingBackend:
 
     def generate(self, request: GenerationRequest) -> GeneratedFile:
         self.order.append(request.subtask.id)
-        return GeneratedFile(request.path, request.subtask.id, request.subtask.id, "recording", 0.25)
+        return GeneratedFile(
+            request.path, request.subtask.id, request.subtask.id, "recording", 0.25
+        )
 
 
 class Demo(IntegrationPattern):

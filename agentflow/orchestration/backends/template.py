@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from agentflow.orchestration.backends.base import GeneratedFile, GenerationRequest
-from agentflow.orchestration.generate import render_subtask
+from pathlib import Path
 
-__all__ = ["TemplateBackend"]
+from agentflow.orchestration.backends.base import GeneratedFile, GenerationRequest
+from agentflow.orchestration.integration_patterns import IntegrationPattern
+from agentflow.rendering import TEMPLATES_ROOT, render
+
+__all__ = ["SHARED_TEMPLATES", "TemplateBackend", "template_dirs"]
+
+SHARED_TEMPLATES = TEMPLATES_ROOT / "_shared"
+
+
+def template_dirs(pattern: IntegrationPattern) -> tuple[Path, ...]:
+    """Where a pattern's templates are looked up: its own folder, then the shared macros."""
+    return (pattern.get_template_dir(), SHARED_TEMPLATES)
 
 
 class TemplateBackend:
@@ -15,5 +25,5 @@ class TemplateBackend:
 
     def generate(self, request: GenerationRequest) -> GeneratedFile:
         """Render the subtask's template with the request's context."""
-        text = render_subtask(request.subtask, request.pattern, dict(request.context))
+        text = render(template_dirs(request.pattern), request.subtask.template, request.context)
         return GeneratedFile(request.path, text, request.subtask.id, provenance=self.name)
