@@ -7,15 +7,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from agentflow.spec.models import (
+from agentflow.spec.api_requirements import (
     PERIOD_SECONDS,
     ApiRequirements,
     AuthConfig,
     Endpoint,
-    IntegrationSpec,
     RateLimit,
     RetryConfig,
 )
+from agentflow.spec.models import IntegrationSpec
 
 UNITS = {"second": "s", "minute": "m", "hour": "h", "day": "d"}
 

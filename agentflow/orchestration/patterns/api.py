@@ -22,7 +22,7 @@ from agentflow.orchestration.patterns.signals import (
     is_collection,
     show,
 )
-from agentflow.spec.models import ApiRequirements
+from agentflow.spec.api_requirements import ApiRequirements
 
 
 class ApiPattern(IntegrationPattern):

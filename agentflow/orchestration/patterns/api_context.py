@@ -10,16 +10,18 @@ unique raise `SpecError`.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from agentflow.errors import Diagnostic, SpecError
-from agentflow.naming import identifier, unique_identifiers
-from agentflow.orchestration import utils as helpers
-from agentflow.spec.models import (
+from agentflow.naming import unique_identifiers
+from agentflow.orchestration.patterns.api_naming import (
+    RESERVED_PARAMS,
+    ClassNames,
+    method_names,
+    spec_error,
+)
+from agentflow.spec.api_requirements import (
     ApiRequirements,
     AuthConfig,
     CircuitBreakerConfig,
@@ -29,25 +31,14 @@ from agentflow.spec.models import (
 )
 
 __all__ = [
-    "CLIENT_ATTRIBUTES",
     "ApiContext",
-    "ClassNames",
     "EndpointView",
     "PaginationView",
     "ParamView",
     "RateLimitView",
     "build_api_context",
-    "method_names",
 ]
 
-# Attributes of the generated clients; endpoint methods must never shadow them.
-CLIENT_ATTRIBUTES = frozenset(
-    {"aclose", "circuit_state", "close", "config", "metrics", "request", "send", "stream"}
-)
-# Names the adapter may import from its helper package; its own classes must differ.
-HELPER_NAMES = frozenset(helpers.__all__)
-# Parameter names the generated methods use themselves.
-RESERVED_PARAMS = ("self", "json")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _QUERY_SAMPLES: dict[str, tuple[Any, str]] = {
     "str": ("a b&c", "a b&c"),
@@ -55,59 +46,6 @@ _QUERY_SAMPLES: dict[str, tuple[Any, str]] = {
     "float": (2.5, "2.5"),
     "bool": (True, "true"),
 }
-# ClassNames field -> class-name suffix (the async client is `Async<prefix>Client`).
-_SUFFIXES = {
-    "config": "Config",
-    "client": "Client",
-    "error": "Error",
-    "http_error": "HTTPError",
-    "auth_error": "AuthError",
-    "not_found_error": "NotFoundError",
-    "rate_limit_error": "RateLimitError",
-    "server_error": "ServerError",
-    "connection_error": "ConnectionError",
-    "timeout_error": "TimeoutError",
-}
-
-
-@dataclass(frozen=True)
-class ClassNames:
-    """Names of the classes an adapter defines, from the service's class-name prefix."""
-
-    config: str
-    client: str
-    async_client: str
-    error: str
-    http_error: str
-    auth_error: str
-    not_found_error: str
-    rate_limit_error: str
-    server_error: str
-    connection_error: str
-    timeout_error: str
-
-    @classmethod
-    def for_prefix(cls, prefix: str) -> ClassNames:
-        """Public names for `prefix` (`_42Labs` → `Svc42Labs`, like the `svc_` slug).
-
-        `Api` is appended to the prefix when a name would shadow a helper import.
-        """
-        prefix = prefix.lstrip("_")
-        if not prefix[:1].isalpha():
-            prefix = f"Svc{prefix}"
-        names = cls._build(prefix)
-        if HELPER_NAMES & set(names.all()):
-            names = cls._build(f"{prefix}Api")
-        return names
-
-    @classmethod
-    def _build(cls, prefix: str) -> ClassNames:
-        names = {field: f"{prefix}{suffix}" for field, suffix in _SUFFIXES.items()}
-        return cls(async_client=f"Async{prefix}Client", **names)
-
-    def all(self) -> tuple[str, ...]:
-        """Every class name, in declaration order."""
-        return tuple(vars(self).values())
 
 
 @dataclass(frozen=True)
@@ -288,83 +226,21 @@ def _rate_limit_view(requirements: ApiRequirements) -> RateLimitView | None:
     )
 
 
-def _spec_error(message: str, field: str, hint: str | None = None) -> SpecError:
-    return SpecError(message, diagnostics=(Diagnostic(message, field=field, hint=hint),))
-
-
 def _check_headers(headers: dict[str, str]) -> None:
     for name, value in sorted(headers.items()):
         if not (value.isascii() and value.isprintable()):
-            raise _spec_error(
+            raise spec_error(
                 f"the value of header {name!r} must be printable ASCII (no line breaks, "
                 "tabs or control characters)",
                 f"requirements.headers.{name}",
             )
 
 
-def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
-    """A unique Python method name per endpoint, in the order given.
-
-    Explicit `name`s win; derived names (`GET /repos/{owner}` → `get_repos`) that collide
-    get `_by_<path params>`, then `_2`, `_3`… in (path, method) order. Neither may shadow
-    a client attribute such as `close`.
-    """
-    items = list(enumerate(endpoints))
-    taken = set(CLIENT_ATTRIBUTES)
-    result: dict[int, str] = {}
-    for index, endpoint in items:
-        if endpoint.name is not None:
-            result[index] = _claim_explicit(endpoint, index, taken)
-    derived = sorted(
-        ((i, e) for i, e in items if e.name is None), key=lambda p: (p[1].path, p[1].method)
-    )
-    bases = {i: _derived_name(e) for i, e in derived}
-    counts = Counter(bases.values())
-    for index, endpoint in derived:
-        name = bases[index]
-        if (counts[name] > 1 or name in taken) and endpoint.path_params:
-            params = unique_identifiers(endpoint.path_params, taken=RESERVED_PARAMS)
-            name = f"{name}_by_{'_'.join(p.strip('_') for p in params)}"
-        result[index] = _first_free(name, taken)
-    return [result[index] for index, _ in items]
-
-
-def _claim_explicit(endpoint: Endpoint, index: int, taken: set[str]) -> str:
-    assert endpoint.name is not None
-    name = identifier(endpoint.name)
-    if name.startswith("_"):
-        name = f"{endpoint.method.lower()}{name}"
-    if name in CLIENT_ATTRIBUTES:
-        name = f"{name}_"
-    if name in taken:
-        raise _spec_error(
-            f"endpoint name {endpoint.name!r} becomes the method name {name!r}, "
-            "which another endpoint already uses",
-            f"requirements.endpoints[{index}].name",
-            "give the endpoints names that differ in letters or digits",
-        )
-    taken.add(name)
-    return name
-
-
-def _derived_name(endpoint: Endpoint) -> str:
-    """HTTP method plus the static path words: GET /repos/{owner}/issues → get_repos_issues."""
-    return identifier(f"{endpoint.method} {_PLACEHOLDER.sub(' ', endpoint.path)}")
-
-
-def _first_free(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 2
-    while candidate in taken:
-        candidate, counter = f"{name}_{counter}", counter + 1
-    taken.add(candidate)
-    return candidate
-
-
 def _check_iter_names(views: list[EndpointView]) -> None:
     methods = {v.method_name for v in views}
     for view in views:
         if view.pagination and view.pagination.iter_name in methods:
-            raise _spec_error(
+            raise spec_error(
                 f"the pagination helper {view.pagination.iter_name!r} of endpoint "
                 f"{view.http_method} {view.path} has the name of another endpoint's method",
                 "requirements.endpoints",
@@ -403,7 +279,7 @@ def _check_query_names(query: tuple[QueryParam, ...], field: str) -> None:
     names = [q.name for q in query]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise _spec_error(f"query parameter {repeated[0]!r} is declared twice", f"{field}.query")
+        raise spec_error(f"query parameter {repeated[0]!r} is declared twice", f"{field}.query")
 
 
 def _path_param(name: str, python_name: str, position: int) -> ParamView:
@@ -437,7 +313,7 @@ def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> Pagina
     if page is None:
         return None
     if page.style == "cursor" and page.items_field is None:
-        raise _spec_error(
+        raise spec_error(
             "cursor pagination needs `items_field`: the response must be an object holding "
             "the items and the next cursor",
             f"{field}.pagination.items_field",

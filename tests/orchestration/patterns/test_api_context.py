@@ -11,14 +11,13 @@ import yaml
 
 from agentflow.errors import SpecError
 from agentflow.orchestration.patterns.api_context import (
-    CLIENT_ATTRIBUTES,
     ApiContext,
-    ClassNames,
     EndpointView,
     build_api_context,
-    method_names,
 )
-from agentflow.spec.models import ApiRequirements, Endpoint, IntegrationSpec
+from agentflow.orchestration.patterns.api_naming import CLIENT_ATTRIBUTES, ClassNames, method_names
+from agentflow.spec.api_requirements import ApiRequirements, Endpoint
+from agentflow.spec.models import IntegrationSpec
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -25,7 +25,8 @@ from markdown_it import MarkdownIt
 
 from agentflow.orchestration.generate import render_package
 from agentflow.orchestration.patterns.api import ApiPattern
-from agentflow.spec.models import ApiRequirements, IntegrationSpec
+from agentflow.spec.api_requirements import ApiRequirements
+from agentflow.spec.models import IntegrationSpec
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
@@ -376,7 +377,8 @@ RENDER_AND_HASH = """
 import hashlib, json, sys
 from agentflow.orchestration.generate import render_package
 from agentflow.orchestration.patterns.api import ApiPattern
-from agentflow.spec.models import ApiRequirements, IntegrationSpec
+from agentflow.spec.api_requirements import ApiRequirements
+from agentflow.spec.models import IntegrationSpec
 spec = IntegrationSpec.model_validate(json.load(open(sys.argv[1])))
 files = render_package(spec, ApiPattern(), ApiRequirements.model_validate(spec.requirements))
 print(hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest())

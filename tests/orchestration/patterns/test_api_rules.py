@@ -11,7 +11,8 @@ import yaml
 from agentflow.orchestration.generate import render_package
 from agentflow.orchestration.patterns.api import ApiPattern
 from agentflow.orchestration.patterns.api_rules import check_api_package
-from agentflow.spec.models import ApiRequirements, IntegrationSpec
+from agentflow.spec.api_requirements import ApiRequirements
+from agentflow.spec.models import IntegrationSpec
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ADAPTER = "github_adapter.py"
