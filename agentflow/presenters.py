@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from agentflow.orchestration.integration_patterns import PatternMatch
-from agentflow.validation import ValidationReport
-from agentflow.validation.reporters import render_json, render_junit, render_text
 from agentflow.workflows import CreateResult
+
+if TYPE_CHECKING:
+    from agentflow.validation import ValidationReport
 
 __all__ = ["show_create", "show_pattern_list", "show_pattern_scores", "show_validation"]
 
@@ -79,6 +80,8 @@ def show_validation(
     junit_file: str | None,
 ) -> bool:
     """Report validation results; returns whether every package reached `min_score`."""
+    from agentflow.validation.reporters import render_json, render_junit, render_text
+
     passed = all(report.passed(min_score) for report in reports)
     if junit_file:
         Path(junit_file).write_text(render_junit(reports), encoding="utf-8")

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentflow.errors import InputError
 from agentflow.orchestration.integration_builder import (
@@ -19,8 +20,10 @@ from agentflow.orchestration.integration_patterns import (
 )
 from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.spec.loader import load_spec
-from agentflow.validation import ValidationReport, validate_package
 from agentflow.writer import WriteOutcome, planned_changes
+
+if TYPE_CHECKING:
+    from agentflow.validation import ValidationReport
 
 __all__ = [
     "CreateResult",
@@ -69,6 +72,8 @@ def validate_packages(
     paths: Sequence[str | Path], *, run_tests: bool = True
 ) -> list[ValidationReport]:
     """Validate each package directory in turn."""
+    from agentflow.validation import validate_package
+
     if not paths:
         raise InputError("give at least one package directory to validate")
     return [validate_package(Path(p), run_tests=run_tests) for p in paths]

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentflow.errors import ValidationFailed
 from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata
@@ -23,8 +23,10 @@ from agentflow.orchestration.generate import generate_package
 from agentflow.orchestration.integration_patterns import select_pattern
 from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.spec.loader import SpecDocument, parse_spec
-from agentflow.validation import ValidationReport, validate_package
 from agentflow.writer import WriteOutcome, write_package
+
+if TYPE_CHECKING:
+    from agentflow.validation import ValidationReport
 
 __all__ = ["DEFAULT_MIN_SCORE", "IntegrationBuilder", "IntegrationPackage"]
 
@@ -190,6 +192,8 @@ def _validate_in_memory(
     files: Mapping[str, str], metadata: Mapping[str, Any], slug: str
 ) -> ValidationReport:
     """Validate the package in a private temporary directory that is removed afterwards."""
+    from agentflow.validation import validate_package
+
     with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as tmp:
         package_dir = Path(tmp) / slug
         write_package({**files, METADATA_FILE: dump_metadata(metadata)}, package_dir)
