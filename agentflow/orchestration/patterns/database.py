@@ -12,7 +12,6 @@ from agentflow.orchestration.patterns.signals import (
     SpecView,
     has_items,
     is_collection,
-    redis_role,
 )
 
 _SCHEMES = frozenset(
@@ -43,7 +42,11 @@ _KEY_SIGNALS = (
     KeySignal(("migrations",), 0.25, "schema migrations"),
     KeySignal(("isolation_level",), 0.2, "a transaction isolation level"),
 )
-_REDIS_WEIGHTS = {"store": 0.5, "queue": 0.0, "either": 0.45}
+_REDIS_ROLES = {
+    "store": (0.5, "with keys or a cache declared"),
+    "queue": (0.0, ""),
+    "either": (0.45, "a data store"),
+}
 
 
 class DatabasePattern(IntegrationPattern):
@@ -57,24 +60,7 @@ class DatabasePattern(IntegrationPattern):
         """Score by DSN scheme, engine name and keys like tables, pool_size, migrations."""
         view = SpecView(requirements)
         card = Scorecard(self.name)
-        found = view.first_scheme(_SCHEMES)
-        if found is not None:
-            text, scheme = found
-            card.add(0.6, f"{text.path} uses the {scheme}:// scheme")
-        else:
-            _score_redis(view, card)
+        card.add_url_scheme(view, _SCHEMES, _REDIS_ROLES)
         card.add_word(view, _ENGINE_KEYS, _ENGINES, "{path} names the {word} database engine")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
-
-
-def _score_redis(view: SpecView, card: Scorecard) -> None:
-    """Redis is a data store unless streams or queues say it is used as a broker."""
-    role = redis_role(view)
-    if role is None:
-        return
-    text, kind = role
-    weight = _REDIS_WEIGHTS[kind]
-    if weight:
-        detail = "with keys or a cache declared" if kind == "store" else "a data store"
-        card.add(weight, f"{text.path} uses the redis:// scheme ({detail})")

@@ -11,7 +11,6 @@ from agentflow.orchestration.patterns.signals import (
     Scorecard,
     SpecView,
     has_items,
-    redis_role,
 )
 
 _SCHEMES = frozenset({"amqp", "amqps", "mqtt", "mqtts", "nats", "kafka", "pulsar", "stomp", "sqs"})
@@ -32,7 +31,11 @@ _KEY_SIGNALS = (
     KeySignal(("prefetch_count", "prefetch"), 0.1, "consumer prefetch"),
     KeySignal(("streams", "stream"), 0.2, "declares streams", has_items),
 )
-_REDIS_WEIGHTS = {"queue": 0.5, "store": 0.0, "either": 0.15}
+_REDIS_ROLES = {
+    "queue": (0.5, "with streams or queues declared"),
+    "store": (0.0, ""),
+    "either": (0.15, "may be a broker"),
+}
 
 
 class MessageQueuePattern(IntegrationPattern):
@@ -46,24 +49,7 @@ class MessageQueuePattern(IntegrationPattern):
         """Score by broker URL scheme, broker name and keys like queues, topics, groups."""
         view = SpecView(requirements)
         card = Scorecard(self.name)
-        found = view.first_scheme(_SCHEMES)
-        if found is not None:
-            text, scheme = found
-            card.add(0.6, f"{text.path} uses the {scheme}:// scheme")
-        else:
-            _score_redis(view, card)
+        card.add_url_scheme(view, _SCHEMES, _REDIS_ROLES)
         card.add_word(view, _BROKER_KEYS, _BROKERS, "{path} names the {word} message broker")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
-
-
-def _score_redis(view: SpecView, card: Scorecard) -> None:
-    """A redis:// URL counts as a broker only when streams or queues are declared."""
-    role = redis_role(view)
-    if role is None:
-        return
-    text, kind = role
-    weight = _REDIS_WEIGHTS[kind]
-    if weight:
-        detail = "with streams or queues declared" if kind == "queue" else "may be a broker"
-        card.add(weight, f"{text.path} uses the redis:// scheme ({detail})")

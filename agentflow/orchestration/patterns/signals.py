@@ -269,6 +269,24 @@ class Scorecard:
                 self.add(0.3, reason.format(path=text.path, word=word), level=text.level)
                 return
 
+    def add_url_scheme(
+        self, view: SpecView, schemes: frozenset[str], redis: Mapping[str, tuple[float, str]]
+    ) -> None:
+        """Score a connection URL's scheme; a redis:// URL by the role `redis_role` reads.
+
+        `redis` maps each role ("queue", "store", "either") to a weight and what it means.
+        """
+        found = view.first_scheme(schemes)
+        if found is not None:
+            text, scheme = found
+            self.add(0.6, f"{text.path} uses the {scheme}:// scheme")
+            return
+        role = redis_role(view)
+        if role is not None:
+            weight, meaning = redis[role[1]]
+            if weight:
+                self.add(weight, f"{role[0].path} uses the redis:// scheme ({meaning})")
+
     def match(self) -> PatternMatch:
         """The result; a score of 0 carries no reasons."""
         score = round(min(1.0, max(0.0, self.total)), 3)
