@@ -1,78 +1,18 @@
 """The `agentflow` command line: parse options, call one library function, show the result.
 
-Exit codes (documented in the README):
-    0  success
-    1  failure: validation below the minimum score, or a generation error
-    2  usage or input error: bad options, an invalid requirements file, an unsafe output path
-  130  interrupted
-
-Heavy modules are imported inside the commands so that `agentflow --help` starts fast.
+Exit codes and error handling live in `agentflow.cli_support`. Heavy modules are imported
+inside the commands so that `agentflow --help` starts fast.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 
 from agentflow import __version__
-from agentflow.errors import AgentflowError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
-
-
-def handle_errors(command: F) -> F:
-    """Map agentflow's exceptions to messages and exit codes, in this one place."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.get("as_json"))
-        try:
-            return command(*args, **kwargs)
-        except AgentflowError as exc:
-            if as_json:
-                _emit_json(_error_json(exc))
-            else:
-                click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _error_json(exc: AgentflowError) -> dict[str, Any]:
-    return {
-        "error": {
-            "type": type(exc).__name__,
-            "message": exc.message,
-            "exit_code": exc.exit_code,
-            "diagnostics": [
-                {
-                    "file": d.file,
-                    "line": d.line,
-                    "column": d.column,
-                    "field": d.field,
-                    "message": d.message,
-                    "hint": d.hint,
-                    "level": d.level,
-                }
-                for d in exc.diagnostics
-            ],
-        }
-    }
+from agentflow.cli_support import EXIT_FAILURE, EXIT_OK, handle_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
