@@ -1,0 +1,128 @@
+"""Turn a package folder into what a deploy ships: its files, checksum, wheel and sdist.
+
+The build runs the standard frontend (`python -m build`) on a temporary copy of the package,
+so nothing (no `dist/`, no caches) is ever written into the package folder itself.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import hashlib
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentflow.errors import DeployError, InputError
+from agentflow.writer import METADATA_FILE, VOLATILE_METADATA_KEYS
+
+__all__ = ["BuiltPackage", "build_artifacts", "content_sha256", "copy_package", "package_files"]
+
+# Left behind by tools, never part of what is shipped; hidden folders (.git, .venv, caches,
+# agentflow's own store) are skipped as well.
+_SKIPPED_DIRS = frozenset({"__pycache__", "build", "dist"})
+_SKIPPED_FILES = frozenset({".coverage"})
+BUILD_TIMEOUT_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """The distribution name and version, and the wheel and sdist built for them."""
+
+    name: str
+    version: str
+    artifacts: tuple[Path, ...]
+
+
+def package_files(package_dir: Path) -> list[str]:
+    """The package's files as sorted relative POSIX paths; symlinks are refused."""
+    names = []
+    for path in sorted(package_dir.rglob("*")):
+        relative = path.relative_to(package_dir)
+        if any(_skipped_dir(part) for part in relative.parts[:-1]):
+            continue
+        if path.is_symlink():
+            raise InputError(f"refusing to deploy {package_dir}: {relative} is a symlink")
+        if path.is_file() and path.name not in _SKIPPED_FILES:
+            names.append(relative.as_posix())
+    return names
+
+
+def _skipped_dir(name: str) -> bool:
+    return name in _SKIPPED_DIRS or name.startswith(".") or name.endswith(".egg-info")
+
+
+def content_sha256(package_dir: Path) -> str:
+    """One checksum of every file, ignoring timings and scores in metadata.json.
+
+    Two generations of the same requirements get the same checksum, so redeploying them
+    is recognised as a no-op.
+    """
+    digest = hashlib.sha256()
+    for name in package_files(package_dir):
+        data = (package_dir / name).read_bytes()
+        if name == METADATA_FILE:
+            data = _stable_metadata(data)
+        digest.update(f"{name}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def _stable_metadata(raw: bytes) -> bytes:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(data, dict):
+        for key in VOLATILE_METADATA_KEYS:
+            data.pop(key, None)
+    return json.dumps(data, sort_keys=True).encode()
+
+
+def copy_package(package_dir: Path, destination: Path) -> None:
+    """Copy the package's files (no caches) into `destination`, keeping timestamps."""
+    for name in package_files(package_dir):
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(package_dir / name, target)
+
+
+def build_artifacts(package_dir: Path, scratch: Path) -> BuiltPackage:
+    """Build a wheel and an sdist of a copy of the package inside `scratch`."""
+    source, outdir = scratch / "source", scratch / "out"
+    copy_package(package_dir, source)
+    command = [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(outdir)]
+    if importlib.util.find_spec("build") is None:
+        raise DeployError("building needs the 'build' package; pip install build")
+    if importlib.util.find_spec("hatchling") is not None:
+        command.append("--no-isolation")  # offline and fast; else build fetches hatchling
+    _run_build([*command, str(source)], package_dir)
+    wheels = sorted(outdir.glob("*.whl"))
+    sdists = sorted(outdir.glob("*.tar.gz"))
+    if len(wheels) != 1 or len(sdists) != 1:
+        raise DeployError(f"building {package_dir} did not give exactly one wheel and one sdist")
+    name, version = _wheel_name_version(wheels[0])
+    return BuiltPackage(name, version, (wheels[0], sdists[0]))
+
+
+def _run_build(command: list[str], package_dir: Path) -> None:
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise DeployError(f"building {package_dir} took over {exc.timeout:g}s") from exc
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+        raise DeployError(f"building {package_dir} failed:\n{tail}")
+
+
+def _wheel_name_version(wheel: Path) -> tuple[str, str]:
+    """Name and version from the wheel's own METADATA: what installers will see."""
+    with zipfile.ZipFile(wheel) as archive:
+        entry = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        headers = email.parser.Parser().parsestr(archive.read(entry).decode("utf-8"))
+    return str(headers["Name"]), str(headers["Version"])

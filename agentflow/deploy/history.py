@@ -1,0 +1,151 @@
+"""The deployment history kept in each target, and the lock that serialises deploys.
+
+The history is a JSON list of records, appended under the target's lock and replaced
+atomically, so a reader sees either the old or the new list. Which version of a package is
+live follows from the history alone: a deploy pushes a version, a rollback pops one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from filelock import FileLock, Timeout
+from packaging.utils import canonicalize_name
+
+from agentflow.deploy.targets import Target
+from agentflow.errors import DeployError, DeployLockTimeout
+
+__all__ = [
+    "HISTORY_FILE",
+    "LOCK_FILE",
+    "DeploymentRecord",
+    "in_place",
+    "live_versions",
+    "matches",
+    "read_history",
+    "target_lock",
+    "utc_now",
+    "write_history",
+]
+
+HISTORY_FILE = "history.json"
+LOCK_FILE = "deploy.lock"
+
+
+@dataclass(frozen=True)
+class DeploymentRecord:
+    """One deploy or rollback of one package version to one target."""
+
+    action: str  # "deploy" or "rollback"
+    name: str
+    slug: str
+    version: str
+    content_sha256: str
+    artifacts: dict[str, str]  # file name -> sha256 (dist and index targets)
+    target: str
+    place: str | None
+    deployed_at: str
+    score: float | None
+    min_score: float | None
+    forced: bool
+    previous_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DeploymentRecord:
+        """Rebuild a record read from the history file."""
+        return cls(**data)
+
+
+def utc_now() -> str:
+    """The current UTC time, to the second, in ISO 8601 with a `Z`."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def matches(record: DeploymentRecord, name: str, target: Target) -> bool:
+    """Whether a record is about package `name` (distribution name or slug) at `target`.
+
+    For a project target the place must be inside `--into`, when one is given.
+    """
+    wanted = canonicalize_name(name)
+    if wanted not in {canonicalize_name(record.name), canonicalize_name(record.slug)}:
+        return False
+    return in_place(record, target)
+
+
+def in_place(record: DeploymentRecord, target: Target) -> bool:
+    """Whether a record's place is the target's `--into` folder (always, without one)."""
+    if target.into is None:
+        return True
+    return record.place is not None and PurePosixPath(record.place).parent == target.into
+
+
+def live_versions(records: Sequence[DeploymentRecord]) -> list[DeploymentRecord]:
+    """The stack of deploys still in effect, oldest first; the last one is live."""
+    stack: list[DeploymentRecord] = []
+    for record in records:
+        if record.action == "rollback":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(record)
+    return stack
+
+
+def read_history(target: Target) -> list[DeploymentRecord]:
+    """Every record in the target's history, oldest first; none if nothing was deployed."""
+    path = target.state_dir / HISTORY_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [DeploymentRecord.from_dict(item) for item in data["records"]]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DeployError(f"the deployment history {path} is unreadable: {exc}") from exc
+
+
+def write_history(target: Target, records: Sequence[DeploymentRecord]) -> None:
+    """Replace the history file atomically (write a temporary file, then rename)."""
+    path = target.state_dir / HISTORY_FILE
+    text = json.dumps(
+        {"version": 1, "records": [r.to_dict() for r in records]}, indent=2, sort_keys=True
+    )
+    handle, temporary = tempfile.mkstemp(prefix=".history.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def target_lock(target: Target, *, timeout: float) -> Iterator[None]:
+    """Hold the target's lock file for the whole block; one deploy at a time per target."""
+    target.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(target.state_dir / LOCK_FILE), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise DeployLockTimeout(
+            f"another deploy to {target.describe()} has held its lock ({lock.lock_file}) "
+            f"for over {timeout:g}s; try again when it has finished"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
