@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from agentflow import __version__
-from agentflow.cli_support import EXIT_FAILURE, EXIT_OK, handle_errors
+from agentflow.batch import MAX_JOBS
+from agentflow.cli_support import EXIT_CONFLICTS, EXIT_FAILURE, EXIT_OK, handle_errors
+
+if TYPE_CHECKING:
+    from agentflow.update import UpdateResult
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,7 +32,7 @@ def integrate() -> None:
 
 
 @integrate.command()
-@click.argument("spec_file", type=click.Path(dir_okay=False))
+@click.argument("spec_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--output-dir",
     default="integrations",
@@ -47,9 +52,17 @@ def integrate() -> None:
     help="Write nothing and exit 1 if validation scores below this.",
 )
 @click.option("--no-validate", is_flag=True, help="Skip validation (the score is not recorded).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, MAX_JOBS),
+    default=1,
+    show_default=True,
+    help="With several files, build this many packages at once.",
+)
 @handle_errors
 def create(
-    spec_file: str,
+    spec_files: tuple[str, ...],
     output_dir: str,
     integration_type: str | None,
     force: bool,
@@ -57,21 +70,41 @@ def create(
     as_json: bool,
     min_score: float,
     no_validate: bool,
+    jobs: int,
 ) -> None:
-    """Generate the integration package described by SPEC_FILE."""
+    """Generate the integration package described by each SPEC_FILE.
+
+    With several files, each one succeeds or fails on its own; the exit code is 0 when all
+    succeed, else 1 if any failure is not an input error, else 2.
+    """
     from agentflow.presenters import show_create
     from agentflow.workflows import create_integration
 
-    result = create_integration(
-        spec_file,
-        output_dir=output_dir,
-        integration_type=integration_type,
-        force=force,
-        dry_run=dry_run,
-        validate=not no_validate,
-        min_score=None if no_validate else min_score,
-    )
+    options: dict[str, Any] = {
+        "output_dir": output_dir,
+        "integration_type": integration_type,
+        "force": force,
+        "dry_run": dry_run,
+        "validate": not no_validate,
+        "min_score": None if no_validate else min_score,
+    }
+    if len(spec_files) > 1:
+        _create_batch(spec_files, jobs=jobs, as_json=as_json, options=options)
+    result = create_integration(spec_files[0], **options)
     show_create(result, as_json=as_json)
+
+
+def _create_batch(
+    spec_files: tuple[str, ...], *, jobs: int, as_json: bool, options: dict[str, Any]
+) -> NoReturn:
+    """Create several packages, show each file's result or error, exit with the batch's code."""
+    from agentflow.batch import batch_exit_code, create_many
+    from agentflow.presenters import batch_progress, show_batch
+
+    with batch_progress(len(spec_files), enabled=not as_json) as on_progress:
+        items = create_many(spec_files, jobs=jobs, on_progress=on_progress, **options)
+    show_batch(items, as_json=as_json)
+    sys.exit(batch_exit_code(items))
 
 
 @integrate.command()
@@ -106,6 +139,51 @@ def validate(
 
 
 @integrate.command()
+@click.argument("package_dir", type=click.Path(file_okay=False))
+@click.argument("requirements", required=False, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show the diff per file, but write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--no-validate", is_flag=True, help="Skip validating the merged package.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=90.0,
+    show_default=True,
+    help="Exit 1 if the merged package scores below this (a clean merge is still written).",
+)
+@handle_errors
+def update(
+    package_dir: str,
+    requirements: str | None,
+    dry_run: bool,
+    as_json: bool,
+    no_validate: bool,
+    min_score: float,
+) -> None:
+    """Regenerate PACKAGE_DIR from its recorded requirements or REQUIREMENTS; keep hand edits.
+
+    Exits 3 when the merge has conflicts (files get conflict markers), 1 below --min-score.
+    """
+    from agentflow.presenters import show_update
+    from agentflow.workflows import update_integration
+
+    result = update_integration(
+        package_dir, requirements, dry_run=dry_run, validate=not no_validate
+    )
+    show_update(result, min_score=min_score, as_json=as_json)
+    sys.exit(_update_exit_code(result, min_score=min_score))
+
+
+def _update_exit_code(result: UpdateResult, *, min_score: float) -> int:
+    """Conflicts first (files need resolving), then a score below the minimum."""
+    if result.conflicts:
+        return EXIT_CONFLICTS
+    if result.report is not None and not result.report.passed(min_score):
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+@integrate.command()
 @click.option(
     "--explain",
     "spec_file",
@@ -123,6 +201,11 @@ def patterns(spec_file: str | None, as_json: bool) -> None:
         show_pattern_list(list_patterns(), as_json=as_json)
     else:
         show_pattern_scores(explain_patterns(spec_file), as_json=as_json)
+
+
+from agentflow.cli_deploy import register_deploy_commands  # noqa: E402
+
+register_deploy_commands(integrate)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ Exit codes (documented in the README):
     0  success
     1  failure: validation below the minimum score, or a generation error
     2  usage or input error: bad options, an invalid requirements file, an unsafe output path
+    3  `update` wrote a merge with conflicts: files hold conflict markers to resolve
   130  interrupted
 """
 
@@ -19,11 +20,20 @@ import click
 
 from agentflow.errors import AgentflowError
 
-__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "handle_errors"]
+__all__ = [
+    "EXIT_CONFLICTS",
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "error_json",
+    "handle_errors",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CONFLICTS = 3
 
 
 def _emit_json(data: Any) -> None:
@@ -40,7 +50,7 @@ def handle_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AgentflowError as exc:
             if as_json:
-                _emit_json(_error_json(exc))
+                _emit_json(error_json(exc))
             else:
                 click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
@@ -51,7 +61,8 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _error_json(exc: AgentflowError) -> dict[str, Any]:
+def error_json(exc: AgentflowError) -> dict[str, Any]:
+    """The JSON form of an error: type, message, exit code and located diagnostics."""
     return {
         "error": {
             "type": type(exc).__name__,

@@ -5,12 +5,16 @@
     │   ├── SpecError                 a requirements file is invalid (carries Diagnostics)
     │   ├── PatternSelectionError     unknown `type:`, no pattern fits, or a near tie
     │   ├── PatternUnavailableError   the chosen pattern cannot generate packages yet
-    │   └── OutputError               output path unsafe, or a package is in the way
+    │   ├── OutputError               output path unsafe, or a package is in the way
+    │   └── TargetError               a deploy target is malformed, unsafe or unknown
     ├── PluginError                   an installed pattern plugin is broken (exit code 1)
     └── GenerationError               a stage could not produce a package   (exit code 1)
         ├── BackendError              an orchestrator backend failed
         ├── RenderError               a template failed to render
-        └── ValidationFailed          a package scored below the required minimum
+        ├── ValidationFailed          a package scored below the required minimum
+        └── DeployError               a deploy or rollback could not complete; target unchanged
+            ├── DeployConflict        a version is already deployed with different content
+            └── DeployLockTimeout     another deploy to the same target holds its lock
 
 The CLI maps `InputError` to exit code 2 and every other `AgentflowError` to exit code 1,
 in one place (`agentflow.cli`). Library code raises; it never prints or exits.
@@ -24,6 +28,9 @@ from typing import Literal
 __all__ = [
     "AgentflowError",
     "BackendError",
+    "DeployConflict",
+    "DeployError",
+    "DeployLockTimeout",
     "Diagnostic",
     "GenerationError",
     "InputError",
@@ -33,6 +40,7 @@ __all__ = [
     "PluginError",
     "RenderError",
     "SpecError",
+    "TargetError",
     "ValidationFailed",
 ]
 
@@ -106,6 +114,10 @@ class OutputError(InputError):
     """The output path is unsafe, or an existing package is in the way."""
 
 
+class TargetError(InputError):
+    """A deploy target is malformed, of an unknown kind, or points somewhere unsafe."""
+
+
 class PluginError(AgentflowError):
     """An installed pattern plugin failed to load or does not follow the pattern interface."""
 
@@ -128,3 +140,15 @@ class ValidationFailed(GenerationError):
     def __init__(self, message: str, *, report: object = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class DeployError(GenerationError):
+    """A deploy or rollback could not complete; the target was left as it was."""
+
+
+class DeployConflict(DeployError):
+    """The version is already deployed to the target with different content."""
+
+
+class DeployLockTimeout(DeployError):
+    """Another deploy to the same target held its lock for too long."""

@@ -2,7 +2,9 @@
 
 Everything but `build_metrics` and `validation` (timings, and a score measured by running the
 package's tests) is determined by the input, so two generations of the same requirements
-compare equal once those two are set aside.
+compare equal once those two are set aside. `source_spec` is the input as written (with `type`
+resolved), which is how `integrate update` regenerates a package without its requirements
+file; `package_version` is the version the package was generated with.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def build_metadata(
     service: str,
     slug: str,
     pattern: str,
+    source_spec: Mapping[str, Any],
+    package_version: str,
     backend: str,
     input_sha256: str,
     requirements: Mapping[str, Any],
@@ -40,6 +44,8 @@ def build_metadata(
         "service": service,
         "slug": slug,
         "pattern": pattern,
+        "source_spec": dict(source_spec),
+        "package_version": package_version,
         "backend": backend,
         "input_sha256": input_sha256,
         "requirements": dict(requirements),

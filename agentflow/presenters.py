@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from agentflow.cli_support import error_json
 from agentflow.orchestration.integration_patterns import PatternMatch
 from agentflow.workflows import CreateResult
 
 if TYPE_CHECKING:
+    from agentflow.batch import BatchItem, ProgressCallback
+    from agentflow.update import UpdateResult
     from agentflow.validation import ValidationReport
 
-__all__ = ["show_create", "show_pattern_list", "show_pattern_scores", "show_validation"]
+__all__ = [
+    "batch_progress",
+    "show_batch",
+    "show_create",
+    "show_pattern_list",
+    "show_pattern_scores",
+    "show_update",
+    "show_validation",
+]
 
 
 def _console() -> Console:
@@ -36,7 +50,6 @@ def create_summary(result: CreateResult) -> dict[str, Any]:
         "pattern": package.pattern,
         "package": str(result.destination),
         "status": "dry-run" if result.outcome is None else result.outcome.status,
-        "edited_files_replaced": [] if result.outcome is None else list(result.outcome.edited),
         "files": result.plan,
         "scores": package.metadata["scores"],
         "validation": None if package.report is None else package.report.to_dict(),
@@ -61,8 +74,6 @@ def show_create(result: CreateResult, *, as_json: bool) -> None:
     console.print(table)
     score = summary["build_metrics"]["validation_score"]
     console.print(f"validation score: {'not run' if score is None else f'{score:.1f}/100'}")
-    for name in summary["edited_files_replaced"]:
-        console.print(f"[yellow]replaced hand-edited file[/] {name}")
     verb = {
         "dry-run": "would write",
         "created": "created",
@@ -70,6 +81,75 @@ def show_create(result: CreateResult, *, as_json: bool) -> None:
         "unchanged": "unchanged, nothing written:",
     }[summary["status"]]
     console.print(f"{verb} {summary['package']}")
+
+
+@contextmanager
+def batch_progress(
+    total: int, *, enabled: bool, console: Console | None = None
+) -> Iterator[ProgressCallback]:
+    """Yield the progress callback for a batch: a bar on a terminal, silence elsewhere."""
+    console = console or _console()
+    if not enabled or not console.is_terminal:
+        yield lambda item: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("creating", total=total)
+
+        def advance(item: BatchItem) -> None:
+            progress.update(task, advance=1, description=f"{item.path} {_batch_status(item)}")
+
+        yield advance
+
+
+def batch_summary(items: Sequence[BatchItem]) -> list[dict[str, Any]]:
+    """The JSON form of a batch, in input order: each file's create summary, or its error."""
+    return [{"file": str(item.path), **_batch_item_json(item)} for item in items]
+
+
+def show_batch(items: Sequence[BatchItem], *, as_json: bool) -> None:
+    """Report every file of a batch in a table, then each failure's full error on stderr."""
+    if as_json:
+        _print_json(batch_summary(items))
+        return
+    table = Table("file", "status", "detail", box=None, pad_edge=False)
+    for column in table.columns:
+        column.overflow = "fold"
+    for item in items:
+        status = _batch_status(item)
+        if item.error is not None:
+            table.add_row(Text(str(item.path)), Text(status, "red"), Text(item.error.message))
+        else:
+            table.add_row(Text(str(item.path)), status, Text(_batch_detail(item)))
+    failed = [item for item in items if item.error is not None]
+    console = _console()
+    console.print(table)
+    console.print(f"{len(items) - len(failed)} succeeded, {len(failed)} failed")
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    for item in failed:
+        errors.out(f"error: {item.path}: {item.error}", highlight=False)
+
+
+def _batch_item_json(item: BatchItem) -> dict[str, Any]:
+    if item.error is not None:
+        return error_json(item.error)
+    assert item.result is not None, "a batch item holds a result or an error"
+    return create_summary(item.result)
+
+
+def _batch_detail(item: BatchItem) -> str:
+    """The package path and its validation score."""
+    summary = _batch_item_json(item)
+    score = summary["build_metrics"]["validation_score"]
+    return f"{summary['package']} (validation {'not run' if score is None else f'{score:.1f}/100'})"
+
+
+def _batch_status(item: BatchItem) -> str:
+    """created, replaced, unchanged, dry-run or error."""
+    if item.result is None:
+        return "error"
+    outcome = item.result.outcome
+    return "dry-run" if outcome is None else outcome.status
 
 
 def show_validation(
@@ -94,6 +174,64 @@ def show_validation(
         verdict = "[green]passed[/]" if report.passed(min_score) else "[red]FAILED[/]"
         console.print(f"{verdict} (minimum {min_score:g})")
     return passed
+
+
+def update_summary(result: UpdateResult, *, min_score: float) -> dict[str, Any]:
+    """The JSON form of an update; diffs only for a dry run, where they are the point."""
+    from agentflow.merge import unified_diff
+
+    report = result.report
+    summary: dict[str, Any] = {
+        "package": str(result.package_dir),
+        "status": result.status,
+        "previous_version": result.previous_version,
+        "version": result.version,
+        "files": {m.path: m.action for m in result.merges if m.action != "unchanged"},
+        "conflicts": result.conflicts,
+        "validation": None if report is None else report.to_dict(),
+        "min_score": min_score,
+        "passed": None if report is None else report.passed(min_score),
+    }
+    if result.status == "dry-run":
+        summary["diffs"] = {m.path: unified_diff(m) for m in result.merges if m.changes_disk}
+    return summary
+
+
+def show_update(result: UpdateResult, *, min_score: float, as_json: bool) -> None:
+    """Report an update: each changed file's action, conflicts, version and score."""
+    summary = update_summary(result, min_score=min_score)
+    if as_json:
+        _print_json(summary)
+        return
+    console = _console()
+    for diff in summary.get("diffs", {}).values():
+        console.out(diff, highlight=False, end="")
+    table = Table("file", "change", box=None, pad_edge=False)
+    for name, action in summary["files"].items():
+        table.add_row(name, f"[red]{action}[/]" if action == "conflict" else action)
+    if summary["files"]:
+        console.print(table)
+    console.print(f"version: {summary['previous_version'] or '-'} → {summary['version']}")
+    console.print(_update_score_line(result, min_score))
+    for name in summary["conflicts"]:
+        console.print(
+            f"[red]conflict[/] {name}: resolve the <<<<<<< yours / >>>>>>> generated blocks"
+        )
+    verb = {
+        "dry-run": "would update",
+        "updated": "updated",
+        "unchanged": "unchanged, nothing written:",
+    }
+    console.print(f"{verb[result.status]} {summary['package']}")
+
+
+def _update_score_line(result: UpdateResult, min_score: float) -> str:
+    if result.report is None:
+        reason = "conflicts to resolve first" if result.conflicts else "skipped"
+        return f"validation of the merged package: not run ({reason})"
+    score = result.report.score
+    verdict = "" if result.report.passed(min_score) else f" [red]below the minimum {min_score:g}[/]"
+    return f"validation of the merged package: {score:.1f}/100{verdict}"
 
 
 def show_pattern_list(patterns: Sequence[tuple[str, str, bool]], *, as_json: bool) -> None:

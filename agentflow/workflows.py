@@ -19,16 +19,19 @@ from agentflow.orchestration.integration_patterns import (
     score_patterns,
 )
 from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.regeneration import regeneration_version
 from agentflow.spec.loader import load_spec
 from agentflow.writer import WriteOutcome, planned_changes
 
 if TYPE_CHECKING:
+    from agentflow.update import UpdateResult
     from agentflow.validation import ValidationReport
 
 __all__ = [
     "CreateResult",
     "create_integration",
     "explain_patterns",
+    "update_integration",
     "validate_packages",
 ]
 
@@ -61,11 +64,35 @@ def create_integration(
     builder = IntegrationBuilder(
         SmartOrchestrator(provider), validate=validate, min_score=min_score
     )
-    package = builder.build(document, integration_type=integration_type, load_seconds=load_seconds)
-    destination = Path(output_dir) / package.slug
+    destination = Path(output_dir) / document.spec.slug
+    version = regeneration_version(
+        document, destination, integration_type=integration_type, provider=provider
+    )
+    package = builder.build(
+        document,
+        integration_type=integration_type,
+        load_seconds=load_seconds,
+        package_version=version,
+    )
     plan = planned_changes(package.files, destination)
     outcome = None if dry_run else package.save_to_directory(destination, force=force)
     return CreateResult(package, destination, outcome, plan)
+
+
+def update_integration(
+    package_dir: str | Path,
+    requirements: str | Path | None = None,
+    *,
+    dry_run: bool = False,
+    validate: bool = True,
+    provider: str = "template",
+) -> UpdateResult:
+    """Regenerate a package from its recorded (or new) requirements, keeping hand edits."""
+    from agentflow.update import update_package
+
+    return update_package(
+        package_dir, requirements, dry_run=dry_run, validate=validate, provider=provider
+    )
 
 
 def validate_packages(

@@ -3,7 +3,9 @@
 Files are written into a staging directory beside the destination, then swapped into place
 with renames, so a reader sees the old package or the new one, never a mix. Every path is
 checked to stay inside the destination; symlinks on the way are refused. An existing package
-is replaced only with `force`; an identical regeneration writes nothing.
+is replaced only with `force` and only when nobody edited it by hand (`integrate update` merges
+edits instead); an identical regeneration writes nothing. Every write also stores the generated
+files in the package's pristine store (`agentflow.pristine`), the base of the next merge.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentflow.errors import OutputError
+from agentflow.pristine import is_store_path, pristine_files, read_pristine
 
 __all__ = [
     "METADATA_FILE",
     "WriteOutcome",
     "edited_files",
     "planned_changes",
+    "present_files",
+    "replace_package",
     "safe_relative_path",
     "sha256_text",
     "write_package",
@@ -47,7 +52,6 @@ class WriteOutcome:
 
     path: Path
     status: str
-    edited: tuple[str, ...] = ()
 
 
 def safe_relative_path(name: str) -> PurePosixPath:
@@ -99,19 +103,37 @@ def planned_changes(files: Mapping[str, str], destination: Path) -> dict[str, st
 def write_package(
     files: Mapping[str, str], destination: Path, *, force: bool = False
 ) -> WriteOutcome:
-    """Write `{relative path: text}` as the whole content of `destination`."""
+    """Write `{relative path: text}` as the whole content of `destination`.
+
+    The user's own files (neither generated before nor now) are kept.
+    """
     for name in files:
         safe_relative_path(name)
     destination = _checked_destination(destination)
+    staged = {**files, **pristine_files(files)}
     if not destination.exists():
-        _swap_in(files, destination, keep=())
+        _swap_in(staged, destination, keep=())
         return WriteOutcome(destination, "created")
-    if _same_content(destination, files):
+    if not _same_generated(destination, files):
+        _check_replaceable(destination, force=force)
+    elif read_pristine(destination) == _without_metadata(files):
         return WriteOutcome(destination, "unchanged")
-    edited = _check_replaceable(destination, force=force)
-    keep = tuple(sorted(_present_files(destination) - set(files) - _recorded_files(destination)))
-    _swap_in(files, destination, keep=keep)
-    return WriteOutcome(destination, "replaced", edited)
+    keep = tuple(sorted(present_files(destination) - set(files) - _recorded_files(destination)))
+    _swap_in(staged, destination, keep=keep)
+    return WriteOutcome(destination, "replaced")
+
+
+def replace_package(
+    files: Mapping[str, str], destination: Path, *, keep: Iterable[str] = ()
+) -> None:
+    """Atomically make `destination` hold exactly `files` plus its existing files `keep`.
+
+    The caller decides every file (this is how a merge result is written); `files` should
+    include the pristine store, which is not added here.
+    """
+    for name in [*files, *keep]:
+        safe_relative_path(name)
+    _swap_in(files, _checked_destination(destination), keep=tuple(sorted(keep)))
 
 
 def _checked_destination(destination: Path) -> Path:
@@ -124,20 +146,26 @@ def _checked_destination(destination: Path) -> Path:
     return absolute
 
 
-def _check_replaceable(destination: Path, *, force: bool) -> tuple[str, ...]:
+def _check_replaceable(destination: Path, *, force: bool) -> None:
+    """Refuse a folder that is not a package, an edited package, or any change without force."""
     if not (destination / METADATA_FILE).is_file():
         if any(destination.iterdir()):
             raise OutputError(
                 f"{destination} exists and is not a generated package; "
                 "choose another --output-dir or remove it"
             )
-        return ()
+        return
+    edited = edited_files(destination)
+    if edited:
+        raise OutputError(
+            f"{destination} has files edited by hand ({', '.join(edited)}); run "
+            f"`agentflow integrate update {destination}` to regenerate it and keep the edits"
+        )
     if not force:
         raise OutputError(
             f"{destination} already holds a package with different content; "
             "pass --force to replace it"
         )
-    return edited_files(destination)
 
 
 def _swap_in(files: Mapping[str, str], destination: Path, *, keep: tuple[str, ...]) -> None:
@@ -173,26 +201,35 @@ def _swap_in(files: Mapping[str, str], destination: Path, *, keep: tuple[str, ..
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _present_files(destination: Path) -> set[str]:
-    """Files in a package directory, ignoring caches that tools leave behind."""
-    return {
-        p.relative_to(destination).as_posix()
-        for p in destination.rglob("*")
-        if p.is_file()
-        and not any(part in _CACHE_DIRS or part.endswith(".egg-info") for part in p.parts)
-        and p.name != ".coverage"
-    }
+def present_files(destination: Path) -> set[str]:
+    """Files in a package directory, ignoring tool caches and the pristine store."""
+    found = set()
+    for path in destination.rglob("*"):
+        name = path.relative_to(destination).as_posix()
+        parts = path.relative_to(destination).parts
+        if (
+            path.is_file()
+            and not any(part in _CACHE_DIRS or part.endswith(".egg-info") for part in parts)
+            and path.name != ".coverage"
+            and not is_store_path(name)
+        ):
+            found.add(name)
+    return found
 
 
 def _recorded_files(destination: Path) -> set[str]:
     return set(_read_metadata(destination).get("files", {})) | {METADATA_FILE}
 
 
-def _same_content(destination: Path, files: Mapping[str, str]) -> bool:
+def _same_generated(destination: Path, files: Mapping[str, str]) -> bool:
     """Whether the generated files on disk equal `files`; the user's own files don't count."""
     return _recorded_files(destination) == set(files) and all(
         status == "unchanged" for status in planned_changes(files, destination).values()
     )
+
+
+def _without_metadata(files: Mapping[str, str]) -> dict[str, str]:
+    return {name: text for name, text in files.items() if name != METADATA_FILE}
 
 
 def _stable_metadata(raw: bytes) -> object:

@@ -1,7 +1,8 @@
 """Golden records: the committed packages in integrations/ equal a fresh generation.
 
 After an intended change to templates or helpers, regenerate them with
-`agentflow integrate create examples/<name>.yaml --force` and review the diff.
+`agentflow integrate create examples/<name>.yaml --force` and review the diff. A package
+holds its pristine store (`.agentflow/pristine/`), which must equal the generation too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agentflow.orchestration.integration_builder import IntegrationBuilder
+from agentflow.pristine import pristine_files
 from agentflow.spec.loader import load_spec
 from agentflow.writer import METADATA_FILE, VOLATILE_METADATA_KEYS
 
@@ -39,9 +41,14 @@ def generate(spec_path: Path) -> dict[str, str]:
     return IntegrationBuilder(validate=False).build(load_spec(spec_path)).files
 
 
+def on_disk(files: dict[str, str]) -> dict[str, str]:
+    """What writing a generation puts on disk: its files and its pristine store."""
+    return {**files, **pristine_files(files)}
+
+
 @pytest.mark.parametrize("slug", sorted(GOLDEN))
 def test_committed_package_equals_a_fresh_generation(slug: str) -> None:
-    fresh = generate(GOLDEN[slug])
+    fresh = on_disk(generate(GOLDEN[slug]))
     committed = committed_files(ROOT / "integrations" / slug)
     hint = f"regenerate with: agentflow integrate create examples/{slug}.yaml --force"
     assert sorted(committed) == sorted(fresh), hint

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from agentflow.errors import OutputError
+from agentflow.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
 from agentflow.writer import (
     METADATA_FILE,
     edited_files,
     planned_changes,
+    present_files,
     safe_relative_path,
     sha256_text,
     write_package,
@@ -68,14 +71,55 @@ def test_changed_package_needs_force(tmp_path: Path) -> None:
     assert (tmp_path / "pkg" / "demo_adapter.py").read_text() == "x = 2\n"
 
 
-def test_force_reports_hand_edits_and_keeps_user_files(tmp_path: Path) -> None:
+def test_force_refuses_hand_edits_and_points_to_update(tmp_path: Path) -> None:
     write_package(package_files(), tmp_path / "pkg")
     (tmp_path / "pkg" / "demo_adapter.py").write_text("x = 'edited'\n")
-    (tmp_path / "pkg" / "notes.txt").write_text("mine")
     assert edited_files(tmp_path / "pkg") == ("demo_adapter.py",)
+    with pytest.raises(OutputError, match=r"edited by hand \(demo_adapter.py\).*integrate update"):
+        write_package(package_files(adapter="x = 3\n"), tmp_path / "pkg", force=True)
+    assert (tmp_path / "pkg" / "demo_adapter.py").read_text() == "x = 'edited'\n"
+
+
+def test_force_replaces_an_unedited_package_and_keeps_user_files(tmp_path: Path) -> None:
+    write_package(package_files(), tmp_path / "pkg")
+    (tmp_path / "pkg" / "notes.txt").write_text("mine")
     outcome = write_package(package_files(adapter="x = 3\n"), tmp_path / "pkg", force=True)
-    assert outcome.edited == ("demo_adapter.py",)
+    assert outcome.status == "replaced"
+    assert (tmp_path / "pkg" / "demo_adapter.py").read_text() == "x = 3\n"
     assert (tmp_path / "pkg" / "notes.txt").read_text() == "mine"
+
+
+def test_every_write_keeps_the_generation_in_the_pristine_store(tmp_path: Path) -> None:
+    write_package(package_files(), tmp_path / "pkg")
+    store = tmp_path / "pkg" / PRISTINE_DIR
+    assert read_pristine(tmp_path / "pkg") == {
+        "demo_adapter.py": "x = 1\n",
+        "sub/helper.py": "y = 2\n",
+    }
+    write_package(package_files(adapter="x = 3\n"), tmp_path / "pkg", force=True)
+    assert (store / "demo_adapter.py").read_text() == "x = 3\n"
+    assert not (store / METADATA_FILE).exists()
+
+
+def test_a_missing_store_is_restored_without_force(tmp_path: Path) -> None:
+    write_package(package_files(), tmp_path / "pkg")
+    shutil.rmtree(tmp_path / "pkg" / STORE_DIR)
+    outcome = write_package(package_files(duration=2.0), tmp_path / "pkg")
+    assert outcome.status == "replaced"
+    assert read_pristine(tmp_path / "pkg") is not None
+    assert write_package(package_files(), tmp_path / "pkg").status == "unchanged"
+
+
+def test_store_files_are_neither_user_files_nor_planned_changes(tmp_path: Path) -> None:
+    write_package(package_files(), tmp_path / "pkg")
+    (tmp_path / "pkg" / "notes.txt").write_text("mine")
+    assert present_files(tmp_path / "pkg") == {
+        "demo_adapter.py",
+        "sub/helper.py",
+        METADATA_FILE,
+        "notes.txt",
+    }
+    assert set(planned_changes(package_files(), tmp_path / "pkg")) == set(package_files())
 
 
 def test_refuses_to_replace_a_directory_that_is_not_a_package(tmp_path: Path) -> None:

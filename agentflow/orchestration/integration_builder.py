@@ -110,13 +110,20 @@ class IntegrationBuilder:
         *,
         integration_type: str | None = None,
         load_seconds: float | None = None,
+        package_version: str | None = None,
     ) -> IntegrationPackage:
-        """Build a package from a loaded requirements document."""
+        """Build a package from a loaded requirements document.
+
+        `package_version` replaces the default version when the requirements give none, so a
+        regeneration can keep (or bump) the version of the package it replaces.
+        """
         timer = _StageTimer()
         if load_seconds is not None:
             timer.stages["load"] = round(load_seconds, 4)
         started = time.perf_counter()
         spec = document.spec
+        if spec.version is None and package_version is not None:
+            spec = spec.model_copy(update={"version": package_version})
         with timer.stage("score"):
             pattern, scores = select_pattern(
                 spec.requirements, explicit_type=integration_type or spec.type
@@ -131,6 +138,14 @@ class IntegrationBuilder:
             service=spec.service,
             slug=spec.slug,
             pattern=pattern.name,
+            source_spec={
+                "service": spec.service,
+                "type": pattern.name,
+                "description": spec.description,
+                "version": document.spec.version,
+                "requirements": json.loads(json.dumps(spec.requirements, default=str)),
+            },
+            package_version=generated.context["version"],
             backend=self.orchestrator.provider,
             input_sha256=document.input_sha256,
             requirements=generated.context["config"],

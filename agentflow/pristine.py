@@ -1,0 +1,56 @@
+"""The pristine store: an exact copy of a package's last generation, kept inside the package.
+
+`integrate update` merges three versions of each file: the last generation (the base), the
+user's file and the new generation. The base lives in `<package>/.agentflow/pristine/` under
+the same relative paths. It is a hidden folder, so pytest, the package's wheel and validation's
+file listing all pass over it. Its bytes are those of the generated files, so the same
+generation always gives the same store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from agentflow.errors import InputError
+
+__all__ = ["PRISTINE_DIR", "STORE_DIR", "is_store_path", "pristine_files", "read_pristine"]
+
+STORE_DIR = ".agentflow"
+PRISTINE_DIR = f"{STORE_DIR}/pristine"
+_METADATA_FILE = "metadata.json"
+
+
+def pristine_files(files: Mapping[str, str]) -> dict[str, str]:
+    """The store's files for a generation: `{.agentflow/pristine/<path>: text}`.
+
+    metadata.json is left out: it is never merged, each generation replaces it.
+    """
+    return {
+        f"{PRISTINE_DIR}/{name}": text
+        for name, text in sorted(files.items())
+        if name != _METADATA_FILE
+    }
+
+
+def is_store_path(name: str) -> bool:
+    """Whether a package-relative path belongs to agentflow's own folder, not the user's."""
+    return name == STORE_DIR or name.startswith(f"{STORE_DIR}/")
+
+
+def read_pristine(package_dir: Path) -> dict[str, str] | None:
+    """The last generation's files from the store, or None when the package has no store."""
+    root = package_dir / PRISTINE_DIR
+    if not root.is_dir() or root.is_symlink():
+        return None
+    try:
+        return {
+            path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and not path.is_symlink()
+        }
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{root} cannot be read ({exc}); it holds the last generation, restore it or "
+            "regenerate the package"
+        ) from exc

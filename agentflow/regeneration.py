@@ -1,0 +1,105 @@
+"""Regenerating an existing package: its recorded input, and the version the new one gets.
+
+Without `version:` in the requirements, a regeneration keeps the previous package's version
+when the generated files come out the same, and bumps its patch number (0.1.0 → 0.1.1) when
+they change. An explicit `version:` always wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from agentflow.errors import InputError
+from agentflow.orchestration.integration_builder import IntegrationBuilder
+from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.spec.loader import SpecDocument, parse_spec
+from agentflow.writer import METADATA_FILE, sha256_text
+
+__all__ = ["bump_patch", "previous_version", "recorded_spec", "regeneration_version"]
+
+_PYPROJECT_VERSION = re.compile(r'^version = "(\d+(?:\.\d+){0,2})"$', re.MULTILINE)
+
+
+def bump_patch(version: str) -> str:
+    """The next patch version: 0.1.0 → 0.1.1; `1` and `1.2` count as 1.0.0 and 1.2.0."""
+    parts = [int(part) for part in version.split(".")]
+    major, minor, patch = (parts + [0, 0])[:3]
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def previous_version(package_dir: Path) -> str | None:
+    """The version a generated package was made with, or None when there is no package."""
+    metadata = _metadata(package_dir)
+    if metadata is None:
+        return None
+    recorded = metadata.get("package_version")
+    if isinstance(recorded, str):
+        return recorded
+    try:  # packages made before metadata recorded it: their generated pyproject.toml
+        found = _PYPROJECT_VERSION.search((package_dir / "pyproject.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None if found is None else found.group(1)
+
+
+def regeneration_version(
+    document: SpecDocument,
+    package_dir: Path,
+    *,
+    integration_type: str | None = None,
+    provider: str = "template",
+) -> str | None:
+    """The version to generate with over `package_dir`: None means the requirements decide.
+
+    The package is rendered once with the previous version (without validation); if its files
+    differ from the previous generation, the patch number is bumped.
+    """
+    previous = previous_version(package_dir)
+    if document.spec.version is not None or previous is None:
+        return None
+    probe = IntegrationBuilder(SmartOrchestrator(provider), validate=False).build(
+        document, integration_type=integration_type, package_version=previous
+    )
+    return previous if _same_generation(probe.files, package_dir) else bump_patch(previous)
+
+
+def recorded_spec(metadata: Mapping[str, Any], *, source: str) -> SpecDocument:
+    """The requirements a package was generated from, rebuilt from its metadata.json."""
+    recorded = metadata.get("source_spec")
+    if not isinstance(recorded, dict):
+        raise InputError(
+            f"{source} does not record the requirements it was generated from (it was made by "
+            "an older agentflow); pass the requirements file: "
+            "agentflow integrate update DIR REQUIREMENTS"
+        )
+    document = parse_spec(json.dumps(recorded, indent=1, sort_keys=True), source=source)
+    input_sha256 = metadata.get("input_sha256")
+    if isinstance(input_sha256, str):  # the same input, so the same recorded checksum
+        document = dataclasses.replace(document, input_sha256=input_sha256)
+    return document
+
+
+def _same_generation(files: Mapping[str, str], package_dir: Path) -> bool:
+    """Whether `files` equal the generation recorded in the package's metadata checksums."""
+    metadata = _metadata(package_dir) or {}
+    recorded = metadata.get("files")
+    if not isinstance(recorded, dict):
+        return False
+    generated = {name: text for name, text in files.items() if name != METADATA_FILE}
+    return set(recorded) == set(generated) and all(
+        isinstance(recorded[name], dict) and recorded[name].get("sha256") == sha256_text(text)
+        for name, text in generated.items()
+    )
+
+
+def _metadata(package_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((package_dir / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,164 @@
+"""A thread-safe circuit breaker that stops calling a service that keeps failing.
+
+    closed ──(failure_threshold consecutive failures)──▶ open
+    open ──(reset_timeout elapsed)──▶ half_open
+    half_open ──(trial call succeeds)──▶ closed
+    half_open ──(trial call fails)──▶ open
+
+Failing fast while a service is down spares it a flood of doomed requests and
+spares callers their timeouts; the single trial call in half_open probes for
+recovery without releasing the whole backlog at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal, ParamSpec, TypeVar
+
+from .errors import CircuitOpenError
+
+__all__ = ["CircuitBreaker", "CircuitState"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+CircuitState = Literal["closed", "open", "half_open"]
+
+
+class CircuitBreaker:
+    """Opens after ``failure_threshold`` consecutive failures for ``reset_timeout``s.
+
+    Only exceptions in ``failure_on`` count as failures in ``call``; others (a 404
+    mapped to ``NotFoundError``, say) prove the service answered and count as
+    success. A half-open trial that never reports back frees its slot after
+    ``reset_timeout`` so a lost call cannot wedge the breaker.
+    """
+
+    def __init__(
+        self,
+        failure_threshold: int = 5,
+        reset_timeout: float = 30.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        failure_on: tuple[type[BaseException], ...] = (Exception,),
+    ) -> None:
+        if failure_threshold < 1:
+            raise ValueError(f"failure_threshold must be >= 1, got {failure_threshold}")
+        if not reset_timeout >= 0:
+            raise ValueError(f"reset_timeout must be >= 0, got {reset_timeout}")
+        self.failure_threshold = failure_threshold
+        self.reset_timeout = float(reset_timeout)
+        self.failure_on = failure_on
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._trial_started: float | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"CircuitBreaker(state={self.state!r}, failures={self.failures}, "
+            f"failure_threshold={self.failure_threshold})"
+        )
+
+    @property
+    def state(self) -> CircuitState:
+        """Current state; ``open`` becomes ``half_open`` once reset_timeout passed."""
+        with self._lock:
+            return self._state(self._clock())
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failures recorded since the last success."""
+        with self._lock:
+            return self._failures
+
+    def before_call(self, operation: str | None = None) -> None:
+        """Allow the call or raise ``CircuitOpenError``; half_open admits one trial."""
+        with self._lock:
+            now = self._clock()
+            state = self._state(now)
+            if state == "closed":
+                return
+            if state == "open":
+                raise CircuitOpenError(self._remaining(now), operation=operation)
+            if self._trial_in_flight(now):
+                # The trial's outcome decides; it may close the circuit any moment.
+                raise CircuitOpenError(0.0, operation=operation)
+            self._trial_started = now
+
+    def record_success(self) -> None:
+        """Close the circuit and forget earlier failures."""
+        with self._lock:
+            self._failures = 0
+            self._opened_at = None
+            self._trial_started = None
+
+    def record_failure(self) -> None:
+        """Count a failure; open at the threshold, or reopen from half_open."""
+        with self._lock:
+            now = self._clock()
+            state = self._state(now)
+            self._failures += 1
+            if state == "half_open" or (
+                state == "closed" and self._failures >= self.failure_threshold
+            ):
+                self._opened_at = now
+                self._trial_started = None
+
+    def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn`` under the breaker, recording its outcome."""
+        self.before_call(_name_of(fn))
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            self._record_error(exc)
+            raise
+        self.record_success()
+        return result
+
+    async def call_async(
+        self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Await ``fn`` under the breaker, recording its outcome."""
+        self.before_call(_name_of(fn))
+        try:
+            result = await fn(*args, **kwargs)
+        except BaseException as exc:
+            self._record_error(exc)
+            raise
+        self.record_success()
+        return result
+
+    def _record_error(self, exc: BaseException) -> None:
+        if isinstance(exc, self.failure_on):
+            self.record_failure()
+        elif isinstance(exc, Exception):
+            self.record_success()
+        else:  # cancelled or interrupted: no verdict, but free the trial slot
+            with self._lock:
+                self._trial_started = None
+
+    def _state(self, now: float) -> CircuitState:
+        if self._opened_at is None:
+            return "closed"
+        if now - self._opened_at >= self.reset_timeout:
+            return "half_open"
+        return "open"
+
+    def _remaining(self, now: float) -> float:
+        """Seconds until the open circuit admits a trial call."""
+        if self._opened_at is None:
+            return 0.0
+        return max(0.0, self._opened_at + self.reset_timeout - now)
+
+    def _trial_in_flight(self, now: float) -> bool:
+        started = self._trial_started
+        return started is not None and now - started < self.reset_timeout
+
+
+def _name_of(fn: Callable[..., object]) -> str | None:
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    return str(name) if name else None

@@ -1,0 +1,701 @@
+"""Tests of the GitHub adapter.
+
+Offline tests replay canned responses through `httpx.MockTransport` and inject the clock
+and sleep, so they are fast and deterministic and never touch the network.
+Tests marked `live` call the real service and are skipped unless GITHUB_TOKEN is
+set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+import github_adapter
+from github_adapter import (
+    ENV_PREFIX,
+    SECRET_ENV_VARS,
+    AsyncGitHubClient,
+    CircuitOpenError,
+    ConfigurationError,
+    GitHubAuthError,
+    GitHubClient,
+    GitHubConfig,
+    GitHubConnectionError,
+    GitHubError,
+    GitHubHTTPError,
+    GitHubNotFoundError,
+    GitHubRateLimitError,
+    GitHubServerError,
+    GitHubTimeoutError,
+    MissingSecretError,
+)
+from github_utils.secrets import SecretManager
+
+BASE_URL = "https://api.github.com"
+BASE_PATH = ""
+FAKE_SECRETS: dict[str, str] = {
+    "GITHUB_TOKEN": "fake-credential-1",
+}
+NEXT_PAGE = {"Link": f'<{BASE_URL}/next-page?page=2>; rel="next"'}
+OVERRIDE_SUFFIXES = (
+    "BASE_URL",
+    "TIMEOUT",
+    "MAX_ATTEMPTS",
+    "RATE_LIMIT",
+    "RATE_LIMIT_BURST",
+    "RETRY_NON_IDEMPOTENT",
+)
+
+Reply = Callable[[httpx.Request], httpx.Response]
+
+
+def respond(
+    status: int = 200, body: Any = None, headers: dict[str, str] | None = None
+) -> Reply:
+    """A reply with a JSON `body` (no body when None)."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        if body is None:
+            return httpx.Response(status, headers=headers)
+        return httpx.Response(status, json=body, headers=headers)
+
+    return reply
+
+
+def fail(error: type[httpx.RequestError]) -> Reply:
+    """A reply that raises the httpx `error`, as a broken network would."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        raise error("simulated failure", request=request)
+
+    return reply
+
+
+class Service:
+    """The fake service: replays replies in order (the last repeats), records requests."""
+
+    def __init__(self, *replies: Reply) -> None:
+        self.replies = list(replies) or [respond(200, {"ok": True})]
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        return reply(request)
+
+
+class FakeTime:
+    """An injected clock and sleep: sleeping is recorded and advances the clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+def settings(**overrides: Any) -> GitHubConfig:
+    """Test settings: no jitter and no rate limit unless a test asks, quick backoff."""
+    values: dict[str, Any] = {
+        "jitter": False,
+        "rate_limit": None,
+        "backoff_base": 0.25,
+        "backoff_max": 10.0,
+        "max_attempts": 3,
+    }
+    values.update(overrides)
+    return GitHubConfig(**values)
+
+
+def client(
+    service: Service, fake: FakeTime | None = None, **overrides: Any
+) -> GitHubClient:
+    """A sync client wired to `service`, with fake credentials and time."""
+    fake = fake or FakeTime()
+    return GitHubClient(
+        config=settings(**overrides),
+        transport=httpx.MockTransport(service),
+        secrets=SecretManager(FAKE_SECRETS),
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+
+
+def async_client(
+    service: Service, fake: FakeTime | None = None, **overrides: Any
+) -> AsyncGitHubClient:
+    """An async client wired to `service`, with fake credentials and time."""
+    fake = fake or FakeTime()
+    return AsyncGitHubClient(
+        config=settings(**overrides),
+        transport=httpx.MockTransport(service),
+        secrets=SecretManager(FAKE_SECRETS),
+        sleep=fake.async_sleep,
+        clock=fake.clock,
+    )
+
+
+def sent_query(request: httpx.Request) -> dict[str, str]:
+    """The query parameters of `request`."""
+    params = dict(request.url.params)
+    return params
+
+
+def assert_sent(
+    request: httpx.Request, method: str, path: str, query: dict[str, str], body: Any
+) -> None:
+    """`request` went to `path` (decoded) with exactly `query` and the JSON `body`."""
+    assert request.method == method
+    assert request.url.path == BASE_PATH + path
+    assert sent_query(request) == query
+    if body is None:
+        assert request.content == b""
+    else:
+        assert json.loads(request.content) == body
+
+
+def assert_encoded(request: httpx.Request, *values: str) -> None:
+    """Each path value reached the wire percent-encoded, `/` included."""
+    for value in values:
+        assert quote(value, safe="").encode() in request.url.raw_path
+
+
+def test_public_names_exist() -> None:
+    for name in github_adapter.__all__:
+        assert hasattr(github_adapter, name), name
+
+
+def test_config_defaults_come_from_the_requirements() -> None:
+    config = GitHubConfig()
+    assert config.base_url == BASE_URL
+    assert config.timeout == 30.0
+    assert config.max_attempts == 3
+    assert config.retry_after_max == 60.0
+    assert config.failure_threshold == 5
+    assert config.rate_limit == pytest.approx(1.3888888888888888)
+
+
+def test_from_env_applies_overrides() -> None:
+    values = ["https://example.test/api", "5", "7", "off", "3", "yes"]
+    environ = {
+        f"{ENV_PREFIX}_{s}": v for s, v in zip(OVERRIDE_SUFFIXES, values, strict=True)
+    }
+    config = GitHubConfig.from_env(environ)
+    assert config.base_url == "https://example.test/api"
+    assert config.timeout == 5.0
+    assert config.max_attempts == 7
+    assert config.rate_limit is None
+    assert config.rate_limit_burst == 3.0
+    assert config.retry_non_idempotent is True
+
+
+def test_from_env_parses_rates_and_flags() -> None:
+    environ = {
+        f"{ENV_PREFIX}_RATE_LIMIT": "2.5",
+        f"{ENV_PREFIX}_RETRY_NON_IDEMPOTENT": "off",
+    }
+    config = GitHubConfig.from_env(environ)
+    assert config.rate_limit == 2.5
+    assert config.retry_non_idempotent is False
+    assert GitHubConfig.from_env({}) == GitHubConfig()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "value"),
+    [("TIMEOUT", "soon"), ("MAX_ATTEMPTS", "1.5"), ("RETRY_NON_IDEMPOTENT", "maybe")],
+)
+def test_from_env_names_the_unusable_variable(suffix: str, value: str) -> None:
+    variable = f"{ENV_PREFIX}_{suffix}"
+    with pytest.raises(ConfigurationError, match=variable):
+        GitHubConfig.from_env({variable: value})
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"base_url": "ftp://example.test"},
+        {"base_url": "https://user:pw@example.test"},
+        {"timeout": 0},
+        {"max_attempts": 0},
+        {"backoff_base": -1.0},
+        {"rate_limit": -1.0},
+        {"rate_limit_burst": 0.5},
+        {"failure_threshold": 0},
+    ],
+)
+def test_invalid_settings_are_refused(overrides: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError):
+        settings(**overrides)
+
+
+def test_default_client_reads_settings_and_credentials_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for suffix in OVERRIDE_SUFFIXES:
+        monkeypatch.delenv(f"{ENV_PREFIX}_{suffix}", raising=False)
+    monkeypatch.setenv(f"{ENV_PREFIX}_BASE_URL", "https://example.test/api")
+    for name, value in FAKE_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    service = Service()
+    with GitHubClient(transport=httpx.MockTransport(service)) as api:
+        assert api.config.base_url == "https://example.test/api"
+        api.get_repos("v0 /0", "v1 /1")
+    assert service.requests[0].url.host == "example.test"
+
+
+@pytest.mark.parametrize("missing", sorted(FAKE_SECRETS))
+def test_missing_credential_names_its_variable(missing: str) -> None:
+    present = {k: v for k, v in FAKE_SECRETS.items() if k != missing}
+    with pytest.raises(MissingSecretError, match=missing) as excinfo:
+        GitHubClient(config=settings(), secrets=SecretManager(present))
+    for value in FAKE_SECRETS.values():
+        assert value not in str(excinfo.value)
+
+
+def test_credentials_and_default_headers_are_sent() -> None:
+    service = Service()
+    with client(service) as api:
+        api.get_repos("v0 /0", "v1 /1")
+    request = service.requests[0]
+    assert request.headers["User-Agent"] == settings().headers["User-Agent"]
+    assert request.headers["Authorization"] == f"Bearer {FAKE_SECRETS['GITHUB_TOKEN']}"
+
+
+def test_get_repos_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+    request = service.requests[0]
+    assert_sent(request, "GET", "/repos/v0 /0/v1 /1", {}, None)
+    assert_encoded(request, "v0 /0", "v1 /1")
+
+
+def test_get_repos_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.get_repos("v0 /0", "v1 /1")
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(service.requests[0], "GET", "/repos/v0 /0/v1 /1", {}, None)
+
+
+def test_get_repos_issues_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_repos_issues(
+            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
+        ) == {"ok": True}
+    request = service.requests[0]
+    assert_sent(
+        request,
+        "GET",
+        "/repos/v0 /0/v1 /1/issues",
+        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
+        None,
+    )
+    assert_encoded(request, "v0 /0", "v1 /1")
+
+
+def test_get_repos_issues_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.get_repos_issues(
+                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
+            )
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(
+        service.requests[0],
+        "GET",
+        "/repos/v0 /0/v1 /1/issues",
+        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
+        None,
+    )
+
+
+def test_iter_get_repos_issues_walks_every_page() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    with client(service) as api:
+        assert list(api.iter_get_repos_issues("v0 /0", "v1 /1")) == [1, 2, 3]
+    assert service.requests[1].url.path == BASE_PATH + "/next-page"
+    assert service.requests[1].url.params["page"] == "2"
+
+
+def test_iter_get_repos_issues_async_walks_every_page() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_get_repos_issues("v0 /0", "v1 /1")]
+
+    assert asyncio.run(run()) == [1, 2, 3]
+    assert len(service.requests) == 2
+
+
+def test_iter_get_repos_issues_rejects_a_page_without_items() -> None:
+    service = Service(respond(200, {"unexpected": True}))
+    with client(service) as api, pytest.raises(GitHubError, match="list of items"):
+        list(api.iter_get_repos_issues("v0 /0", "v1 /1"))
+
+
+def test_iter_get_repos_issues_refuses_links_to_another_origin() -> None:
+    link = {"Link": '<https://elsewhere.invalid/steal>; rel="next"'}
+    service = Service(respond(200, [1], link))
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_get_repos_issues("v0 /0", "v1 /1")]
+
+    with pytest.raises(GitHubError, match="another origin"):
+        asyncio.run(run())
+    assert len(service.requests) == 1
+
+
+def test_get_user_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_user() == {"ok": True}
+    request = service.requests[0]
+    assert_sent(request, "GET", "/user", {}, None)
+
+
+def test_get_user_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.get_user()
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(service.requests[0], "GET", "/user", {}, None)
+
+
+def test_post_repos_issues_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"}) == {
+            "ok": True
+        }
+    request = service.requests[0]
+    assert_sent(request, "POST", "/repos/v0 /0/v1 /1/issues", {}, {"name": "example"})
+    assert_encoded(request, "v0 /0", "v1 /1")
+
+
+def test_post_repos_issues_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.post_repos_issues(
+                "v0 /0", "v1 /1", json={"name": "example"}
+            )
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(
+        service.requests[0],
+        "POST",
+        "/repos/v0 /0/v1 /1/issues",
+        {},
+        {"name": "example"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (401, GitHubAuthError),
+        (403, GitHubAuthError),
+        (404, GitHubNotFoundError),
+        (422, GitHubHTTPError),
+        (500, GitHubServerError),
+        (501, GitHubServerError),
+    ],
+)
+def test_error_statuses_map_to_exceptions(
+    status: int, expected: type[Exception]
+) -> None:
+    service = Service(respond(status, {"message": "nope"}))
+    with client(service, max_attempts=1) as api, pytest.raises(expected) as excinfo:
+        api.get_repos("v0 /0", "v1 /1")
+    error = excinfo.value
+    assert type(error) is expected
+    assert isinstance(error, GitHubHTTPError)
+    assert error.status_code == status
+    assert error.operation == "get_repos"
+    assert error.method == "GET"
+    assert "?" not in error.url
+    assert json.loads(error.body) == {"message": "nope"}
+    assert str(status) in str(error)
+
+
+def test_error_body_is_truncated() -> None:
+    service = Service(respond(400, {"message": "x" * 5000}))
+    with client(service) as api, pytest.raises(GitHubHTTPError) as excinfo:
+        api.get_repos("v0 /0", "v1 /1")
+    assert len(excinfo.value.body) == 500
+
+
+def test_client_errors_are_not_retried() -> None:
+    service = Service(respond(404))
+    with client(service) as api, pytest.raises(GitHubNotFoundError):
+        api.get_repos("v0 /0", "v1 /1")
+    assert len(service.requests) == 1
+
+
+def test_empty_body_returns_none() -> None:
+    with client(Service(respond(204))) as api:
+        assert api.get_repos("v0 /0", "v1 /1") is None
+
+
+def test_invalid_json_is_an_error() -> None:
+    service = Service(lambda request: httpx.Response(200, content=b"<html>"))
+    with client(service) as api, pytest.raises(GitHubError, match="not valid JSON"):
+        api.get_repos("v0 /0", "v1 /1")
+
+
+def test_server_errors_are_retried_with_backoff() -> None:
+    fake = FakeTime()
+    service = Service(respond(503), respond(502), respond(200, {"ok": True}))
+    with client(service, fake) as api:
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+    assert len(service.requests) == 3
+    assert fake.sleeps == [0.25, 0.5]
+
+
+def test_retries_stop_after_max_attempts() -> None:
+    service = Service(respond(500))
+    with client(service) as api, pytest.raises(GitHubServerError):
+        api.get_repos("v0 /0", "v1 /1")
+    assert len(service.requests) == 3
+
+
+def test_retry_after_is_honoured() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(429, headers={"Retry-After": "7"}), respond(200, {"ok": True})
+    )
+    with client(service, fake) as api:
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+    assert fake.sleeps == [7.0]
+
+
+def test_retry_after_is_capped() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(503, headers={"Retry-After": "3600"}), respond(200, {"ok": True})
+    )
+    with client(service, fake, retry_after_max=5.0) as api:
+        api.get_repos("v0 /0", "v1 /1")
+    assert fake.sleeps == [5.0]
+
+
+def test_rate_limit_error_once_retries_are_spent() -> None:
+    fake = FakeTime()
+    service = Service(respond(429, headers={"Retry-After": "2"}))
+    with client(service, fake) as api, pytest.raises(GitHubRateLimitError) as excinfo:
+        api.get_repos("v0 /0", "v1 /1")
+    assert excinfo.value.retry_after == 2.0
+    assert fake.sleeps == [2.0, 2.0]
+
+
+def test_connection_errors_are_retried_then_raised() -> None:
+    service = Service(fail(httpx.ConnectError))
+    with client(service) as api, pytest.raises(GitHubConnectionError) as excinfo:
+        api.get_repos("v0 /0", "v1 /1")
+    assert len(service.requests) == 3
+    assert isinstance(excinfo.value.__cause__, httpx.ConnectError)
+
+
+def test_async_retries_with_backoff() -> None:
+    fake = FakeTime()
+    service = Service(respond(503), respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service, fake) as api:
+            return await api.get_repos("v0 /0", "v1 /1")
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert fake.sleeps == [0.25]
+
+
+def test_timeouts_map_to_timeout_error() -> None:
+    service = Service(fail(httpx.ReadTimeout))
+    with client(service, max_attempts=1) as api, pytest.raises(GitHubTimeoutError):
+        api.get_repos("v0 /0", "v1 /1")
+
+
+def test_other_httpx_errors_are_not_retried() -> None:
+    service = Service(fail(httpx.TooManyRedirects))
+    with client(service) as api, pytest.raises(GitHubError) as excinfo:
+        api.get_repos("v0 /0", "v1 /1")
+    assert type(excinfo.value) is GitHubError
+    assert len(service.requests) == 1
+    assert api.circuit_state == "closed"
+
+
+def test_post_repos_issues_is_not_retried_by_default() -> None:
+    service = Service(respond(503))
+    with client(service) as api, pytest.raises(GitHubServerError):
+        api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"})
+    assert len(service.requests) == 1
+
+
+def test_post_repos_issues_is_retried_when_configured() -> None:
+    service = Service(respond(503), respond(200, {"ok": True}))
+    with client(service, retry_non_idempotent=True) as api:
+        assert api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"}) == {
+            "ok": True
+        }
+    assert len(service.requests) == 2
+
+
+def test_circuit_opens_after_failures_then_recovers() -> None:
+    fake = FakeTime()
+    service = Service(respond(500), respond(500), respond(200, {"ok": True}))
+    with client(
+        service, fake, max_attempts=1, failure_threshold=2, reset_timeout=30.0
+    ) as api:
+        for _ in range(2):
+            with pytest.raises(GitHubServerError):
+                api.get_repos("v0 /0", "v1 /1")
+        with pytest.raises(CircuitOpenError):
+            api.get_repos("v0 /0", "v1 /1")
+        assert len(service.requests) == 2
+        assert api.circuit_state == "open"
+        fake.now += 30.0
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.circuit_state == "closed"
+
+
+def test_client_errors_keep_the_circuit_closed() -> None:
+    service = Service(respond(404))
+    with client(service, failure_threshold=2) as api:
+        for _ in range(3):
+            with pytest.raises(GitHubNotFoundError):
+                api.get_repos("v0 /0", "v1 /1")
+        assert api.circuit_state == "closed"
+
+
+def test_rate_limiter_spaces_requests() -> None:
+    fake = FakeTime()
+    with client(Service(), fake, rate_limit=2.0, rate_limit_burst=1.0) as api:
+        for _ in range(3):
+            api.get_repos("v0 /0", "v1 /1")
+    assert fake.sleeps == [0.5, 0.5]
+
+
+def test_metrics_count_calls_errors_and_latency() -> None:
+    service = Service(respond(200, {"ok": True}), respond(404))
+    with client(service) as api:
+        api.get_repos("v0 /0", "v1 /1")
+        with pytest.raises(GitHubNotFoundError):
+            api.get_repos("v0 /0", "v1 /1")
+        metrics = api.metrics["get_repos"]
+    assert metrics.calls == 2
+    assert metrics.errors == 1
+    assert metrics.total_seconds >= 0.0
+
+
+def test_path_values_cannot_change_the_path() -> None:
+    service = Service()
+    with client(service) as api:
+        api.get_repos("..", "v1 /1")
+        with pytest.raises(ValueError, match="must not be empty"):
+            api.get_repos("", "v1 /1")
+    assert b"%2E%2E" in service.requests[0].url.raw_path
+    assert len(service.requests) == 1
+
+
+def test_unset_query_parameters_are_left_out() -> None:
+    service = Service()
+    with client(service) as api:
+        api.get_repos_issues("v0 /0", "v1 /1")
+    assert sent_query(service.requests[0]) == {}
+
+
+def test_async_errors_are_mapped_and_counted() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(404), fail(httpx.ConnectError), respond(200, {"ok": True})
+    )
+
+    async def run() -> None:
+        async with async_client(
+            service, fake, max_attempts=1, rate_limit=2.0, rate_limit_burst=1.0
+        ) as api:
+            with pytest.raises(GitHubNotFoundError):
+                await api.get_repos("v0 /0", "v1 /1")
+            with pytest.raises(GitHubConnectionError):
+                await api.get_repos("v0 /0", "v1 /1")
+            assert api.metrics["get_repos"].errors == 2
+
+    asyncio.run(run())
+    assert len(service.requests) == 2
+    assert fake.sleeps == [0.5]
+
+
+def test_async_circuit_open_refuses_calls() -> None:
+    service = Service(respond(500))
+
+    async def run() -> None:
+        async with async_client(service, max_attempts=1, failure_threshold=1) as api:
+            with pytest.raises(GitHubServerError):
+                await api.get_repos("v0 /0", "v1 /1")
+            with pytest.raises(CircuitOpenError):
+                await api.get_repos("v0 /0", "v1 /1")
+
+    asyncio.run(run())
+    assert len(service.requests) == 1
+
+
+def test_credentials_stay_out_of_logs_errors_and_reprs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="github_adapter")
+    echo = " ".join(FAKE_SECRETS.values())
+    service = Service(respond(500, {"echo": echo}))
+    with (
+        client(service, max_attempts=2) as api,
+        pytest.raises(GitHubServerError) as excinfo,
+    ):
+        api.get_repos("v0 /0", "v1 /1")
+    error = excinfo.value
+    texts = [caplog.text, str(error), repr(error), error.body, error.url, repr(api)]
+    for secret in FAKE_SECRETS.values():
+        for text in texts:
+            assert secret not in text
+    assert "***" in error.body
+    assert "GET" in caplog.text
+
+
+@pytest.mark.live
+@pytest.mark.skipif(
+    not all(os.environ.get(name) for name in SECRET_ENV_VARS),
+    reason="set GITHUB_TOKEN to run tests against the real service",
+)
+def test_live_get_user() -> None:
+    with GitHubClient() as api:
+        api.get_user()
+        metrics = api.metrics["get_user"]
+    assert metrics.errors == 0

@@ -1,0 +1,136 @@
+"""A thread-safe in-memory LRU cache whose entries expire after a TTL.
+
+Bounded size keeps a long-running client's memory flat; the TTL keeps cached
+service responses from going stale. Expired entries count as absent everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["CacheManager"]
+
+V = TypeVar("V")
+
+
+class CacheManager(Generic[V]):
+    """LRU cache of up to ``max_size`` entries, each living ``ttl`` seconds.
+
+    ``ttl=None`` means entries never expire. When full, expired entries are
+    dropped first, then the least recently used one.
+    """
+
+    def __init__(
+        self,
+        max_size: int = 1024,
+        ttl: float | None = 300.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_size < 1:
+            raise ValueError(f"max_size must be >= 1, got {max_size}")
+        _check_ttl(ttl)
+        self.max_size = max_size
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[V, float | None]] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return (
+            f"CacheManager(max_size={self.max_size}, ttl={self.ttl}, size={len(self)})"
+        )
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._purge_expired(self._clock())
+            return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        with self._lock:
+            return self._lookup(key, touch=False) is not None
+
+    def get(self, key: str, default: V | None = None) -> V | None:
+        """The cached value, or ``default`` when absent or expired."""
+        with self._lock:
+            found = self._lookup(key, touch=True)
+        return default if found is None else found[0]
+
+    def set(self, key: str, value: V, *, ttl: float | None = None) -> None:
+        """Store ``value``; ``ttl`` overrides the cache's default for this entry."""
+        _check_ttl(ttl)
+        lifetime = self.ttl if ttl is None else ttl
+        with self._lock:
+            now = self._clock()
+            expires = None if lifetime is None else now + lifetime
+            self._entries[key] = (value, expires)
+            self._entries.move_to_end(key)
+            if len(self._entries) > self.max_size:
+                self._evict(now)
+
+    def delete(self, key: str) -> bool:
+        """Remove ``key``; True when a live entry was removed."""
+        with self._lock:
+            found = self._lookup(key, touch=False) is not None
+            self._entries.pop(key, None)
+            return found
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        with self._lock:
+            self._entries.clear()
+
+    def get_or_set(self, key: str, factory: Callable[[], V]) -> V:
+        """The cached value, or ``factory()`` stored and returned on a miss.
+
+        ``factory`` runs outside the lock so a slow call never blocks other keys;
+        concurrent misses on the same key may each call it, and the last one wins.
+        """
+        with self._lock:
+            cached = self._lookup(key, touch=True)
+        if cached is not None:
+            return cached[0]
+        value = factory()
+        self.set(key, value)
+        return value
+
+    def _lookup(self, key: str, *, touch: bool) -> tuple[V] | None:
+        """The live value for ``key``, boxed so a cached None is not a miss.
+
+        Caller holds the lock.
+        """
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        value, expires = entry
+        if expires is not None and self._clock() >= expires:
+            del self._entries[key]
+            return None
+        if touch:
+            self._entries.move_to_end(key)
+        return (value,)
+
+    def _purge_expired(self, now: float) -> None:
+        expired = [
+            key
+            for key, (_, expires) in self._entries.items()
+            if expires is not None and now >= expires
+        ]
+        for key in expired:
+            del self._entries[key]
+
+    def _evict(self, now: float) -> None:
+        self._purge_expired(now)
+        while len(self._entries) > self.max_size:
+            self._entries.popitem(last=False)
+
+
+def _check_ttl(ttl: float | None) -> None:
+    if ttl is not None and not ttl > 0:
+        raise ValueError(f"ttl must be positive or None, got {ttl}")

@@ -1,0 +1,159 @@
+"""The exception tree of an integration, and translation of third-party errors.
+
+    IntegrationError            base of every error the integration raises on purpose
+    ├── ConfigurationError      configuration is invalid or missing
+    │   └── MissingSecretError  a required environment variable is unset or blank
+    ├── CircuitOpenError        the circuit breaker refused the call
+    └── RetryExhaustedError     every attempt failed; ``__cause__`` is the last error
+
+Callers catch ``IntegrationError`` and never need to know which client library
+(httpx, a database driver...) sits underneath: ``ErrorHandler`` translates those
+errors at the boundary with ``raise ... from exc`` so the original stays inspectable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = [
+    "CircuitOpenError",
+    "ConfigurationError",
+    "ErrorHandler",
+    "IntegrationError",
+    "MissingSecretError",
+    "RetryExhaustedError",
+]
+
+
+def _restore(
+    cls: type[IntegrationError], args: tuple[Any, ...], state: dict[str, Any]
+) -> IntegrationError:
+    """Rebuild a pickled error without re-running ``__init__``."""
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+class IntegrationError(Exception):
+    """Base of every error a generated integration raises."""
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, operation={self.operation!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take different constructor arguments; pickle the state instead
+        # so errors survive multiprocessing and process pools intact.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+class ConfigurationError(IntegrationError):
+    """Configuration is invalid or missing."""
+
+
+class MissingSecretError(ConfigurationError):
+    """A required environment variable is unset or empty."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"environment variable {name} is not set; "
+            "export it before creating the client"
+        )
+        self.name = name
+
+
+class CircuitOpenError(IntegrationError):
+    """The circuit breaker is open, so the call was refused without being made."""
+
+    def __init__(self, retry_in: float, *, operation: str | None = None) -> None:
+        target = f"{operation}: " if operation else ""
+        super().__init__(
+            f"{target}circuit open after repeated failures; retry in {retry_in:.2f}s",
+            operation=operation,
+        )
+        self.retry_in = retry_in
+
+
+class RetryExhaustedError(IntegrationError):
+    """Every attempt failed; ``__cause__`` holds the last error."""
+
+    def __init__(
+        self, message: str, *, attempts: int, operation: str | None = None
+    ) -> None:
+        super().__init__(message, operation=operation)
+        self.attempts = attempts
+
+
+def _check_target(target: type[IntegrationError]) -> None:
+    """Fail at construction, not mid-incident, when a target cannot be built."""
+    if not (isinstance(target, type) and issubclass(target, IntegrationError)):
+        raise TypeError(f"{target!r} is not an IntegrationError subclass")
+    try:  # a trial build catches signature *and* type mismatches (a float retry_in)
+        target("message", operation=None)
+    except Exception as exc:
+        raise TypeError(
+            f"{target.__name__} cannot be built as {target.__name__}(message, "
+            "operation=...); map to a class with that signature"
+        ) from exc
+
+
+class ErrorHandler:
+    """Translates third-party exceptions into ``IntegrationError`` subclasses.
+
+    The most specific mapped base class of an exception wins (its MRO is walked),
+    so ``{httpx.HTTPError: A, httpx.TimeoutException: B}`` maps a read timeout
+    to ``B`` and any other httpx error to ``A``. Unmapped exceptions become a
+    plain ``IntegrationError``. Target classes are called as
+    ``target(message, operation=...)``.
+    """
+
+    def __init__(
+        self,
+        mapping: Mapping[type[BaseException], type[IntegrationError]],
+        *,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
+        for target in mapping.values():
+            _check_target(target)
+        self._mapping = dict(mapping)
+        self._redact = redact
+
+    def translate(
+        self, exc: BaseException, *, operation: str | None = None
+    ) -> IntegrationError:
+        """Return the integration error for ``exc``; integration errors pass as is."""
+        if isinstance(exc, IntegrationError):
+            return exc
+        target = self._target_for(type(exc))
+        return target(self._message(exc), operation=operation)
+
+    @contextmanager
+    def wrap(self, operation: str | None = None) -> Iterator[None]:
+        """Re-raise any ``Exception`` from the block as its translation."""
+        try:
+            yield
+        except IntegrationError:
+            raise
+        except Exception as exc:
+            raise self.translate(exc, operation=operation) from exc
+
+    def _target_for(self, kind: type[BaseException]) -> type[IntegrationError]:
+        for base in kind.__mro__:
+            if base in self._mapping:
+                return self._mapping[base]
+        return IntegrationError
+
+    def _message(self, exc: BaseException) -> str:
+        detail = str(exc)
+        text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        return self._redact(text) if self._redact is not None else text

@@ -1,0 +1,673 @@
+"""Tests of the Stripe adapter.
+
+Offline tests replay canned responses through `httpx.MockTransport` and inject the clock
+and sleep, so they are fast and deterministic and never touch the network.
+Tests marked `live` call the real service and are skipped unless STRIPE_API_KEY is
+set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+import stripe_adapter
+from stripe_adapter import (
+    ENV_PREFIX,
+    SECRET_ENV_VARS,
+    AsyncStripeClient,
+    CircuitOpenError,
+    ConfigurationError,
+    MissingSecretError,
+    StripeAuthError,
+    StripeClient,
+    StripeConfig,
+    StripeConnectionError,
+    StripeError,
+    StripeHTTPError,
+    StripeNotFoundError,
+    StripeRateLimitError,
+    StripeServerError,
+    StripeTimeoutError,
+)
+from stripe_utils.secrets import SecretManager
+
+BASE_URL = "https://api.stripe.com/v1"
+BASE_PATH = "/v1"
+FAKE_SECRETS: dict[str, str] = {
+    "STRIPE_API_KEY": "fake-credential-1",
+}
+OVERRIDE_SUFFIXES = (
+    "BASE_URL",
+    "TIMEOUT",
+    "MAX_ATTEMPTS",
+    "RATE_LIMIT",
+    "RATE_LIMIT_BURST",
+    "RETRY_NON_IDEMPOTENT",
+)
+
+Reply = Callable[[httpx.Request], httpx.Response]
+
+
+def respond(
+    status: int = 200, body: Any = None, headers: dict[str, str] | None = None
+) -> Reply:
+    """A reply with a JSON `body` (no body when None)."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        if body is None:
+            return httpx.Response(status, headers=headers)
+        return httpx.Response(status, json=body, headers=headers)
+
+    return reply
+
+
+def fail(error: type[httpx.RequestError]) -> Reply:
+    """A reply that raises the httpx `error`, as a broken network would."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        raise error("simulated failure", request=request)
+
+    return reply
+
+
+class Service:
+    """The fake service: replays replies in order (the last repeats), records requests."""
+
+    def __init__(self, *replies: Reply) -> None:
+        self.replies = list(replies) or [respond(200, {"ok": True})]
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        return reply(request)
+
+
+class FakeTime:
+    """An injected clock and sleep: sleeping is recorded and advances the clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+def settings(**overrides: Any) -> StripeConfig:
+    """Test settings: no jitter and no rate limit unless a test asks, quick backoff."""
+    values: dict[str, Any] = {
+        "jitter": False,
+        "rate_limit": None,
+        "backoff_base": 0.25,
+        "backoff_max": 10.0,
+        "max_attempts": 3,
+    }
+    values.update(overrides)
+    return StripeConfig(**values)
+
+
+def client(
+    service: Service, fake: FakeTime | None = None, **overrides: Any
+) -> StripeClient:
+    """A sync client wired to `service`, with fake credentials and time."""
+    fake = fake or FakeTime()
+    return StripeClient(
+        config=settings(**overrides),
+        transport=httpx.MockTransport(service),
+        secrets=SecretManager(FAKE_SECRETS),
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+
+
+def async_client(
+    service: Service, fake: FakeTime | None = None, **overrides: Any
+) -> AsyncStripeClient:
+    """An async client wired to `service`, with fake credentials and time."""
+    fake = fake or FakeTime()
+    return AsyncStripeClient(
+        config=settings(**overrides),
+        transport=httpx.MockTransport(service),
+        secrets=SecretManager(FAKE_SECRETS),
+        sleep=fake.async_sleep,
+        clock=fake.clock,
+    )
+
+
+def sent_query(request: httpx.Request) -> dict[str, str]:
+    """The query parameters of `request`."""
+    params = dict(request.url.params)
+    return params
+
+
+def assert_sent(
+    request: httpx.Request, method: str, path: str, query: dict[str, str], body: Any
+) -> None:
+    """`request` went to `path` (decoded) with exactly `query` and the JSON `body`."""
+    assert request.method == method
+    assert request.url.path == BASE_PATH + path
+    assert sent_query(request) == query
+    if body is None:
+        assert request.content == b""
+    else:
+        assert json.loads(request.content) == body
+
+
+def assert_encoded(request: httpx.Request, *values: str) -> None:
+    """Each path value reached the wire percent-encoded, `/` included."""
+    for value in values:
+        assert quote(value, safe="").encode() in request.url.raw_path
+
+
+def test_public_names_exist() -> None:
+    for name in stripe_adapter.__all__:
+        assert hasattr(stripe_adapter, name), name
+
+
+def test_config_defaults_come_from_the_requirements() -> None:
+    config = StripeConfig()
+    assert config.base_url == BASE_URL
+    assert config.timeout == 20.0
+    assert config.max_attempts == 4
+    assert config.retry_after_max == 60.0
+    assert config.failure_threshold == 5
+    assert config.rate_limit == pytest.approx(100.0)
+
+
+def test_from_env_applies_overrides() -> None:
+    values = ["https://example.test/api", "5", "7", "off", "3", "yes"]
+    environ = {
+        f"{ENV_PREFIX}_{s}": v for s, v in zip(OVERRIDE_SUFFIXES, values, strict=True)
+    }
+    config = StripeConfig.from_env(environ)
+    assert config.base_url == "https://example.test/api"
+    assert config.timeout == 5.0
+    assert config.max_attempts == 7
+    assert config.rate_limit is None
+    assert config.rate_limit_burst == 3.0
+    assert config.retry_non_idempotent is True
+
+
+def test_from_env_parses_rates_and_flags() -> None:
+    environ = {
+        f"{ENV_PREFIX}_RATE_LIMIT": "2.5",
+        f"{ENV_PREFIX}_RETRY_NON_IDEMPOTENT": "off",
+    }
+    config = StripeConfig.from_env(environ)
+    assert config.rate_limit == 2.5
+    assert config.retry_non_idempotent is False
+    assert StripeConfig.from_env({}) == StripeConfig()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "value"),
+    [("TIMEOUT", "soon"), ("MAX_ATTEMPTS", "1.5"), ("RETRY_NON_IDEMPOTENT", "maybe")],
+)
+def test_from_env_names_the_unusable_variable(suffix: str, value: str) -> None:
+    variable = f"{ENV_PREFIX}_{suffix}"
+    with pytest.raises(ConfigurationError, match=variable):
+        StripeConfig.from_env({variable: value})
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"base_url": "ftp://example.test"},
+        {"base_url": "https://user:pw@example.test"},
+        {"timeout": 0},
+        {"max_attempts": 0},
+        {"backoff_base": -1.0},
+        {"rate_limit": -1.0},
+        {"rate_limit_burst": 0.5},
+        {"failure_threshold": 0},
+    ],
+)
+def test_invalid_settings_are_refused(overrides: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError):
+        settings(**overrides)
+
+
+def test_default_client_reads_settings_and_credentials_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for suffix in OVERRIDE_SUFFIXES:
+        monkeypatch.delenv(f"{ENV_PREFIX}_{suffix}", raising=False)
+    monkeypatch.setenv(f"{ENV_PREFIX}_BASE_URL", "https://example.test/api")
+    for name, value in FAKE_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    service = Service()
+    with StripeClient(transport=httpx.MockTransport(service)) as api:
+        assert api.config.base_url == "https://example.test/api"
+        api.get_customer("v0 /0")
+    assert service.requests[0].url.host == "example.test"
+
+
+@pytest.mark.parametrize("missing", sorted(FAKE_SECRETS))
+def test_missing_credential_names_its_variable(missing: str) -> None:
+    present = {k: v for k, v in FAKE_SECRETS.items() if k != missing}
+    with pytest.raises(MissingSecretError, match=missing) as excinfo:
+        StripeClient(config=settings(), secrets=SecretManager(present))
+    for value in FAKE_SECRETS.values():
+        assert value not in str(excinfo.value)
+
+
+def test_credentials_and_default_headers_are_sent() -> None:
+    service = Service()
+    with client(service) as api:
+        api.get_customer("v0 /0")
+    request = service.requests[0]
+    assert request.headers["User-Agent"] == settings().headers["User-Agent"]
+    assert (
+        request.headers["Authorization"] == f"Bearer {FAKE_SECRETS['STRIPE_API_KEY']}"
+    )
+
+
+def test_create_customer_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.create_customer(json={"name": "example"}) == {"ok": True}
+    request = service.requests[0]
+    assert_sent(request, "POST", "/customers", {}, {"name": "example"})
+
+
+def test_create_customer_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.create_customer(json={"name": "example"})
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(service.requests[0], "POST", "/customers", {}, {"name": "example"})
+
+
+def test_create_payment_intent_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.create_payment_intent(json={"name": "example"}) == {"ok": True}
+    request = service.requests[0]
+    assert_sent(request, "POST", "/payment_intents", {}, {"name": "example"})
+
+
+def test_create_payment_intent_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.create_payment_intent(json={"name": "example"})
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(
+        service.requests[0], "POST", "/payment_intents", {}, {"name": "example"}
+    )
+
+
+def test_get_customer_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_customer("v0 /0") == {"ok": True}
+    request = service.requests[0]
+    assert_sent(request, "GET", "/customers/v0 /0", {}, None)
+    assert_encoded(request, "v0 /0")
+
+
+def test_get_customer_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.get_customer("v0 /0")
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(service.requests[0], "GET", "/customers/v0 /0", {}, None)
+
+
+def test_list_charges_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.list_charges(limit=7, customer="a b&c") == {"ok": True}
+    request = service.requests[0]
+    assert_sent(request, "GET", "/charges", {"limit": "7", "customer": "a b&c"}, None)
+
+
+def test_list_charges_async_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.list_charges(limit=7, customer="a b&c")
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(
+        service.requests[0],
+        "GET",
+        "/charges",
+        {"limit": "7", "customer": "a b&c"},
+        None,
+    )
+
+
+def test_iter_list_charges_walks_every_page() -> None:
+    service = Service(
+        respond(200, {"data": [1, 2], "next_cursor": "c2"}),
+        respond(200, {"data": [3], "next_cursor": None}),
+    )
+    with client(service) as api:
+        assert list(api.iter_list_charges()) == [1, 2, 3]
+    assert "starting_after" not in sent_query(service.requests[0])
+    assert service.requests[1].url.params["starting_after"] == "c2"
+
+
+def test_iter_list_charges_async_walks_every_page() -> None:
+    service = Service(
+        respond(200, {"data": [1, 2], "next_cursor": "c2"}),
+        respond(200, {"data": [3], "next_cursor": None}),
+    )
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_list_charges()]
+
+    assert asyncio.run(run()) == [1, 2, 3]
+    assert len(service.requests) == 2
+
+
+def test_iter_list_charges_rejects_a_page_without_items() -> None:
+    service = Service(respond(200, {"unexpected": True}))
+    with client(service) as api, pytest.raises(StripeError, match="list of items"):
+        list(api.iter_list_charges())
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (401, StripeAuthError),
+        (403, StripeAuthError),
+        (404, StripeNotFoundError),
+        (422, StripeHTTPError),
+        (500, StripeServerError),
+        (501, StripeServerError),
+    ],
+)
+def test_error_statuses_map_to_exceptions(
+    status: int, expected: type[Exception]
+) -> None:
+    service = Service(respond(status, {"message": "nope"}))
+    with client(service, max_attempts=1) as api, pytest.raises(expected) as excinfo:
+        api.get_customer("v0 /0")
+    error = excinfo.value
+    assert type(error) is expected
+    assert isinstance(error, StripeHTTPError)
+    assert error.status_code == status
+    assert error.operation == "get_customer"
+    assert error.method == "GET"
+    assert "?" not in error.url
+    assert json.loads(error.body) == {"message": "nope"}
+    assert str(status) in str(error)
+
+
+def test_error_body_is_truncated() -> None:
+    service = Service(respond(400, {"message": "x" * 5000}))
+    with client(service) as api, pytest.raises(StripeHTTPError) as excinfo:
+        api.get_customer("v0 /0")
+    assert len(excinfo.value.body) == 500
+
+
+def test_client_errors_are_not_retried() -> None:
+    service = Service(respond(404))
+    with client(service) as api, pytest.raises(StripeNotFoundError):
+        api.get_customer("v0 /0")
+    assert len(service.requests) == 1
+
+
+def test_empty_body_returns_none() -> None:
+    with client(Service(respond(204))) as api:
+        assert api.get_customer("v0 /0") is None
+
+
+def test_invalid_json_is_an_error() -> None:
+    service = Service(lambda request: httpx.Response(200, content=b"<html>"))
+    with client(service) as api, pytest.raises(StripeError, match="not valid JSON"):
+        api.get_customer("v0 /0")
+
+
+def test_server_errors_are_retried_with_backoff() -> None:
+    fake = FakeTime()
+    service = Service(respond(503), respond(502), respond(200, {"ok": True}))
+    with client(service, fake) as api:
+        assert api.get_customer("v0 /0") == {"ok": True}
+    assert len(service.requests) == 3
+    assert fake.sleeps == [0.25, 0.5]
+
+
+def test_retries_stop_after_max_attempts() -> None:
+    service = Service(respond(500))
+    with client(service) as api, pytest.raises(StripeServerError):
+        api.get_customer("v0 /0")
+    assert len(service.requests) == 3
+
+
+def test_retry_after_is_honoured() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(429, headers={"Retry-After": "7"}), respond(200, {"ok": True})
+    )
+    with client(service, fake) as api:
+        assert api.get_customer("v0 /0") == {"ok": True}
+    assert fake.sleeps == [7.0]
+
+
+def test_retry_after_is_capped() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(503, headers={"Retry-After": "3600"}), respond(200, {"ok": True})
+    )
+    with client(service, fake, retry_after_max=5.0) as api:
+        api.get_customer("v0 /0")
+    assert fake.sleeps == [5.0]
+
+
+def test_rate_limit_error_once_retries_are_spent() -> None:
+    fake = FakeTime()
+    service = Service(respond(429, headers={"Retry-After": "2"}))
+    with client(service, fake) as api, pytest.raises(StripeRateLimitError) as excinfo:
+        api.get_customer("v0 /0")
+    assert excinfo.value.retry_after == 2.0
+    assert fake.sleeps == [2.0, 2.0]
+
+
+def test_connection_errors_are_retried_then_raised() -> None:
+    service = Service(fail(httpx.ConnectError))
+    with client(service) as api, pytest.raises(StripeConnectionError) as excinfo:
+        api.get_customer("v0 /0")
+    assert len(service.requests) == 3
+    assert isinstance(excinfo.value.__cause__, httpx.ConnectError)
+
+
+def test_async_retries_with_backoff() -> None:
+    fake = FakeTime()
+    service = Service(respond(503), respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service, fake) as api:
+            return await api.get_customer("v0 /0")
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert fake.sleeps == [0.25]
+
+
+def test_timeouts_map_to_timeout_error() -> None:
+    service = Service(fail(httpx.ReadTimeout))
+    with client(service, max_attempts=1) as api, pytest.raises(StripeTimeoutError):
+        api.get_customer("v0 /0")
+
+
+def test_other_httpx_errors_are_not_retried() -> None:
+    service = Service(fail(httpx.TooManyRedirects))
+    with client(service) as api, pytest.raises(StripeError) as excinfo:
+        api.get_customer("v0 /0")
+    assert type(excinfo.value) is StripeError
+    assert len(service.requests) == 1
+    assert api.circuit_state == "closed"
+
+
+def test_create_customer_is_not_retried_by_default() -> None:
+    service = Service(respond(503))
+    with client(service) as api, pytest.raises(StripeServerError):
+        api.create_customer(json={"name": "example"})
+    assert len(service.requests) == 1
+
+
+def test_create_customer_is_retried_when_configured() -> None:
+    service = Service(respond(503), respond(200, {"ok": True}))
+    with client(service, retry_non_idempotent=True) as api:
+        assert api.create_customer(json={"name": "example"}) == {"ok": True}
+    assert len(service.requests) == 2
+
+
+def test_circuit_opens_after_failures_then_recovers() -> None:
+    fake = FakeTime()
+    service = Service(respond(500), respond(500), respond(200, {"ok": True}))
+    with client(
+        service, fake, max_attempts=1, failure_threshold=2, reset_timeout=30.0
+    ) as api:
+        for _ in range(2):
+            with pytest.raises(StripeServerError):
+                api.get_customer("v0 /0")
+        with pytest.raises(CircuitOpenError):
+            api.get_customer("v0 /0")
+        assert len(service.requests) == 2
+        assert api.circuit_state == "open"
+        fake.now += 30.0
+        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.circuit_state == "closed"
+
+
+def test_client_errors_keep_the_circuit_closed() -> None:
+    service = Service(respond(404))
+    with client(service, failure_threshold=2) as api:
+        for _ in range(3):
+            with pytest.raises(StripeNotFoundError):
+                api.get_customer("v0 /0")
+        assert api.circuit_state == "closed"
+
+
+def test_rate_limiter_spaces_requests() -> None:
+    fake = FakeTime()
+    with client(Service(), fake, rate_limit=2.0, rate_limit_burst=1.0) as api:
+        for _ in range(3):
+            api.get_customer("v0 /0")
+    assert fake.sleeps == [0.5, 0.5]
+
+
+def test_metrics_count_calls_errors_and_latency() -> None:
+    service = Service(respond(200, {"ok": True}), respond(404))
+    with client(service) as api:
+        api.get_customer("v0 /0")
+        with pytest.raises(StripeNotFoundError):
+            api.get_customer("v0 /0")
+        metrics = api.metrics["get_customer"]
+    assert metrics.calls == 2
+    assert metrics.errors == 1
+    assert metrics.total_seconds >= 0.0
+
+
+def test_path_values_cannot_change_the_path() -> None:
+    service = Service()
+    with client(service) as api:
+        api.get_customer("..")
+        with pytest.raises(ValueError, match="must not be empty"):
+            api.get_customer("")
+    assert b"%2E%2E" in service.requests[0].url.raw_path
+    assert len(service.requests) == 1
+
+
+def test_unset_query_parameters_are_left_out() -> None:
+    service = Service()
+    with client(service) as api:
+        api.list_charges()
+    assert sent_query(service.requests[0]) == {}
+
+
+def test_async_errors_are_mapped_and_counted() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(404), fail(httpx.ConnectError), respond(200, {"ok": True})
+    )
+
+    async def run() -> None:
+        async with async_client(
+            service, fake, max_attempts=1, rate_limit=2.0, rate_limit_burst=1.0
+        ) as api:
+            with pytest.raises(StripeNotFoundError):
+                await api.get_customer("v0 /0")
+            with pytest.raises(StripeConnectionError):
+                await api.get_customer("v0 /0")
+            assert api.metrics["get_customer"].errors == 2
+
+    asyncio.run(run())
+    assert len(service.requests) == 2
+    assert fake.sleeps == [0.5]
+
+
+def test_async_circuit_open_refuses_calls() -> None:
+    service = Service(respond(500))
+
+    async def run() -> None:
+        async with async_client(service, max_attempts=1, failure_threshold=1) as api:
+            with pytest.raises(StripeServerError):
+                await api.get_customer("v0 /0")
+            with pytest.raises(CircuitOpenError):
+                await api.get_customer("v0 /0")
+
+    asyncio.run(run())
+    assert len(service.requests) == 1
+
+
+def test_credentials_stay_out_of_logs_errors_and_reprs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="stripe_adapter")
+    echo = " ".join(FAKE_SECRETS.values())
+    service = Service(respond(500, {"echo": echo}))
+    with (
+        client(service, max_attempts=2) as api,
+        pytest.raises(StripeServerError) as excinfo,
+    ):
+        api.get_customer("v0 /0")
+    error = excinfo.value
+    texts = [caplog.text, str(error), repr(error), error.body, error.url, repr(api)]
+    for secret in FAKE_SECRETS.values():
+        for text in texts:
+            assert secret not in text
+    assert "***" in error.body
+    assert "GET" in caplog.text
+
+
+@pytest.mark.live
+@pytest.mark.skipif(
+    not all(os.environ.get(name) for name in SECRET_ENV_VARS),
+    reason="set STRIPE_API_KEY to run tests against the real service",
+)
+def test_live_list_charges() -> None:
+    with StripeClient() as api:
+        api.list_charges()
+        metrics = api.metrics["list_charges"]
+    assert metrics.errors == 0

@@ -1,0 +1,298 @@
+"""`integrate update`: regeneration that keeps hand edits, conflicts, dry runs and versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from agentflow.cli import main
+from agentflow.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
+
+SPEC = """\
+service: Demo
+type: api
+requirements:
+  base_url: https://api.demo.test
+  auth_type: bearer
+  endpoints:
+    - {method: GET, path: "/items/{item_id}"}
+"""
+WITH_LIST = SPEC + "    - {method: GET, path: /items, name: list_items}\n"
+GET_ITEM = '''        """
+        return self._call(
+            "GET",
+            _path("/items/{item_id}", {"item_id": item_id}),'''
+HELPER = '''
+
+def item_url(item_id: str) -> str:
+    """The public web page of an item."""
+    return f"https://demo.test/items/{item_id}"
+'''
+
+USER_TEST = """\
+from demo_adapter import item_url
+
+
+def test_item_url() -> None:
+    assert item_url("7").endswith("/items/7")
+"""
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    """A freshly generated Demo package in tmp_path/out/demo."""
+    spec = write(tmp_path / "demo.yaml", SPEC)
+    out = str(tmp_path / "out")
+    created = run("integrate", "create", str(spec), "--output-dir", out, "--no-validate")
+    assert created.exit_code == 0, created.output
+    return tmp_path / "out" / "demo"
+
+
+def edit_by_hand(package: Path) -> None:
+    """Add a line inside a method, a helper at the end of the adapter, and a file."""
+    adapter = package / "demo_adapter.py"
+    text = adapter.read_text()
+    assert text.count(GET_ITEM) == 1
+    edited = text.replace(
+        GET_ITEM, GET_ITEM.replace('"""\n', '"""\n        item_id = str(item_id).strip()\n', 1)
+    )
+    adapter.write_text(edited + HELPER)
+    write(package / "test_item_url.py", USER_TEST)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def version_of(package: Path) -> str:
+    return str(json.loads((package / "metadata.json").read_text())["package_version"])
+
+
+def test_update_keeps_hand_edits_and_adds_the_new_endpoint(package: Path, tmp_path: Path) -> None:
+    edit_by_hand(package)
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec), "--no-validate", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["files"]["demo_adapter.py"] == "merged"
+    assert summary["files"]["test_demo_adapter.py"] == "updated"
+    assert summary["conflicts"] == []
+    adapter = (package / "demo_adapter.py").read_text()
+    assert "        item_id = str(item_id).strip()\n" in adapter
+    assert adapter.endswith(HELPER)
+    assert "    def list_items(self) -> Any:" in adapter
+    assert "    async def list_items(self) -> Any:" in adapter
+    assert "api.list_items()" in (package / "test_demo_adapter.py").read_text()
+    assert (package / "test_item_url.py").is_file()
+    pristine = read_pristine(package)
+    assert pristine is not None and "item_url" not in pristine["demo_adapter.py"]
+    assert "def list_items" in pristine["demo_adapter.py"]
+
+
+def test_a_second_update_keeps_the_edits_and_writes_nothing(package: Path) -> None:
+    edit_by_hand(package)
+    first = run("integrate", "update", str(package), "--no-validate")
+    assert first.exit_code == 0, first.output
+    before = snapshot(package)
+    second = run("integrate", "update", str(package), "--no-validate", "--json")
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.output)["status"] == "unchanged"
+    assert json.loads(second.output)["files"] == {"demo_adapter.py": "kept"}
+    assert snapshot(package) == before
+
+
+def test_update_without_any_change_is_a_no_op(package: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in package.rglob("*")}
+    result = run("integrate", "update", str(package), "--no-validate")
+    assert result.exit_code == 0, result.output
+    assert "unchanged, nothing written" in result.output
+    assert {p: p.stat().st_mtime_ns for p in package.rglob("*")} == before
+
+
+def test_overlapping_edits_are_written_with_conflict_markers(package: Path, tmp_path: Path) -> None:
+    adapter = package / "demo_adapter.py"
+    adapter.write_text(adapter.read_text().replace("https://api.demo.test", "https://staging.test"))
+    spec = write(tmp_path / "v2.yaml", SPEC.replace("api.demo.test", "api.demo.test/v2"))
+    result = run("integrate", "update", str(package), str(spec))
+    assert result.exit_code == 3, result.output
+    assert "conflict demo_adapter.py" in result.output
+    assert "not run (conflicts to resolve first)" in result.output
+    text = adapter.read_text()
+    assert (
+        "<<<<<<< yours\n"
+        '    base_url: str = "https://staging.test"\n'
+        "=======\n"
+        '    base_url: str = "https://api.demo.test/v2"\n'
+        ">>>>>>> generated\n"
+    ) in text
+    assert "https://api.demo.test/v2" in (package / "config.yaml").read_text()
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(package: Path, tmp_path: Path) -> None:
+    edit_by_hand(package)
+    before = snapshot(package)
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec), "--dry-run", "--no-validate")
+    assert result.exit_code == 0, result.output
+    assert "--- a/demo_adapter.py\n+++ b/demo_adapter.py\n" in result.output
+    assert "+    def list_items(self) -> Any:\n" in result.output
+    assert "would update" in result.output
+    assert snapshot(package) == before
+
+
+def test_regeneration_bumps_the_patch_version_only_when_content_changes(
+    package: Path, tmp_path: Path
+) -> None:
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    assert version_of(package) == "0.1.0"
+    assert run("integrate", "update", str(package), str(spec), "--no-validate").exit_code == 0
+    assert version_of(package) == "0.1.1"
+    assert 'version = "0.1.1"' in (package / "pyproject.toml").read_text()
+    assert run("integrate", "update", str(package), str(spec), "--no-validate").exit_code == 0
+    assert version_of(package) == "0.1.1"
+    out = str(tmp_path / "out")
+    write(spec, WITH_LIST + '    - {method: DELETE, path: "/items/{item_id}"}\n')
+    forced = run("integrate", "create", str(spec), "--output-dir", out, "--force", "--no-validate")
+    assert forced.exit_code == 0, forced.output
+    assert version_of(package) == "0.1.2"
+    again = run("integrate", "create", str(spec), "--output-dir", out, "--no-validate")
+    assert "unchanged" in again.output
+    assert version_of(package) == "0.1.2"
+
+
+def test_an_explicit_version_always_wins(package: Path, tmp_path: Path) -> None:
+    spec = write(tmp_path / "v.yaml", SPEC.replace("type: api\n", "type: api\nversion: 2.0.0\n"))
+    assert run("integrate", "update", str(package), str(spec), "--no-validate").exit_code == 0
+    assert version_of(package) == "2.0.0"
+    spec = write(
+        tmp_path / "v.yaml", WITH_LIST.replace("type: api\n", "type: api\nversion: 2.0.0\n")
+    )
+    assert run("integrate", "update", str(package), str(spec), "--no-validate").exit_code == 0
+    assert version_of(package) == "2.0.0"
+
+
+def test_create_force_refuses_an_edited_package_and_points_to_update(
+    package: Path, tmp_path: Path
+) -> None:
+    edit_by_hand(package)
+    before = snapshot(package)
+    spec = write(tmp_path / "demo.yaml", WITH_LIST)
+    out = str(tmp_path / "out")
+    result = run("integrate", "create", str(spec), "--output-dir", out, "--force", "--no-validate")
+    assert result.exit_code == 2
+    assert "edited by hand (demo_adapter.py)" in result.output
+    assert "agentflow integrate update" in result.output
+    assert snapshot(package) == before
+
+
+def test_deleted_files_stay_deleted_unless_the_generation_changed_them(
+    package: Path, tmp_path: Path
+) -> None:
+    (package / "demo_utils" / "cache.py").unlink()
+    (package / "DEMO_INTEGRATION.md").unlink()
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec), "--no-validate", "--json")
+    files = json.loads(result.output)["files"]
+    assert files["demo_utils/cache.py"] == "left deleted"
+    assert not (package / "demo_utils" / "cache.py").exists()
+    assert files["DEMO_INTEGRATION.md"] == "restored"
+    assert "list_items" in (package / "DEMO_INTEGRATION.md").read_text()
+
+
+def test_a_package_without_a_store_updates_only_when_unedited(package: Path) -> None:
+    shutil.rmtree(package / STORE_DIR)
+    assert run("integrate", "update", str(package), "--no-validate").exit_code == 0
+    assert (package / PRISTINE_DIR / "demo_adapter.py").is_file()
+    shutil.rmtree(package / STORE_DIR)
+    edit_by_hand(package)
+    refused = run("integrate", "update", str(package), "--no-validate")
+    assert refused.exit_code == 2
+    assert "no pristine store" in refused.output and "demo_adapter.py" in refused.output
+
+
+def test_requirements_for_another_service_are_refused(package: Path, tmp_path: Path) -> None:
+    spec = write(tmp_path / "other.yaml", SPEC.replace("service: Demo", "service: Other"))
+    result = run("integrate", "update", str(package), str(spec), "--no-validate")
+    assert result.exit_code == 2
+    assert "holds 'demo'" in result.output
+
+
+@pytest.mark.slow
+def test_merged_package_is_validated_and_its_own_tests_pass(package: Path, tmp_path: Path) -> None:
+    edit_by_hand(package)
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec))
+    assert result.exit_code == 0, result.output
+    assert "validation of the merged package: 90.0/100" in result.output
+    env = {k: v for k, v in os.environ.items() if k != "DEMO_TOKEN"}
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    for name in [
+        "test_item_url.py::test_item_url",
+        "test_demo_adapter.py::test_list_items_sends_its_request",
+        "test_demo_adapter.py::test_list_items_async_sends_its_request",
+    ]:
+        assert f"PASSED {name}" in tests.stdout
+
+
+@pytest.mark.slow
+def test_a_score_below_the_minimum_exits_1_but_the_clean_merge_is_written(
+    package: Path, tmp_path: Path
+) -> None:
+    edit_by_hand(package)
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec), "--min-score", "95")
+    assert result.exit_code == 1, result.output
+    assert "below the minimum 95" in result.output
+    assert "def list_items" in (package / "demo_adapter.py").read_text()
+
+
+def test_metadata_without_the_recorded_input_needs_the_requirements_file(
+    package: Path, tmp_path: Path
+) -> None:
+    metadata_file = package / "metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    del metadata["source_spec"]
+    metadata_file.write_text(json.dumps(metadata))
+    refused = run("integrate", "update", str(package), "--no-validate")
+    assert refused.exit_code == 2
+    assert "pass the requirements file" in refused.output
+    spec = write(tmp_path / "demo.yaml", SPEC)
+    assert run("integrate", "update", str(package), str(spec), "--no-validate").exit_code == 0
+    assert "source_spec" in json.loads(metadata_file.read_text())
+
+
+@pytest.mark.slow
+def test_update_from_inside_the_package_folder(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    monkeypatch.chdir(package)
+    result = run("integrate", "update", ".", str(spec))
+    assert result.exit_code == 0, result.output
+    assert "validation of the merged package: 100.0/100" in result.output
+    assert "def list_items" in (package / "demo_adapter.py").read_text()
