@@ -165,11 +165,9 @@ def update(
     Exits 3 when the merge has conflicts (files get conflict markers), 1 below --min-score.
     """
     from agentflow.presenters import show_update
-    from agentflow.workflows import update_integration
+    from agentflow.update import update_package
 
-    result = update_integration(
-        package_dir, requirements, dry_run=dry_run, validate=not no_validate
-    )
+    result = update_package(package_dir, requirements, dry_run=dry_run, validate=not no_validate)
     show_update(result, min_score=min_score, as_json=as_json)
     sys.exit(_update_exit_code(result, min_score=min_score))
 

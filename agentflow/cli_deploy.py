@@ -5,12 +5,11 @@ The library is imported inside each command so that `agentflow --help` stays fas
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from agentflow.cli_support import handle_errors
+from agentflow.cli_support import emit_json, handle_errors
 
 if TYPE_CHECKING:
     from agentflow.deploy import DeploymentRecord, DeployResult
@@ -19,10 +18,13 @@ __all__ = ["register_deploy_commands"]
 
 _TARGET_HELP = "Where to deploy: dist:PATH, index:PATH or project:PATH (with --into)."
 _INTO_HELP = "For project targets: the folder inside the project that receives the package."
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+_lock_timeout = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for another deploy to the same target.",
+)
 
 
 @click.command()
@@ -40,13 +42,7 @@ def _echo_json(data: Any) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Validate and build, say what would happen, change nothing."
 )
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(0),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for another deploy to the same target.",
-)
+@_lock_timeout
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @handle_errors
 def deploy(
@@ -78,13 +74,7 @@ def deploy(
 @click.argument("name")
 @click.option("--target", "target_text", required=True, help=_TARGET_HELP)
 @click.option("--into", help=_INTO_HELP)
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(0),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for another deploy to the same target.",
-)
+@_lock_timeout
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @handle_errors
 def rollback(
@@ -110,7 +100,7 @@ def deployments(target_text: str, into: str | None, as_json: bool) -> None:
     target = parse_target(target_text, into=into, need_place=False)
     records = list_deployments(target)
     if as_json:
-        _echo_json({"target": target.describe(), "deployments": [r.to_dict() for r in records]})
+        emit_json({"target": target.describe(), "deployments": [r.to_dict() for r in records]})
         return
     if not records:
         click.echo(f"nothing deployed to {target.describe()} yet")
@@ -120,7 +110,7 @@ def deployments(target_text: str, into: str | None, as_json: bool) -> None:
 
 def _show_result(result: DeployResult, *, as_json: bool) -> None:
     if as_json:
-        _echo_json(result.to_dict())
+        emit_json(result.to_dict())
         return
     record, where = result.record, result.target.describe()
     label = f"{record.name} {record.version}"

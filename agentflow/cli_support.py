@@ -26,6 +26,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "emit_json",
     "error_json",
     "handle_errors",
 ]
@@ -36,7 +37,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_CONFLICTS = 3
 
 
-def _emit_json(data: Any) -> None:
+def emit_json(data: Any) -> None:
+    """Print `data` as stable, human-readable JSON on stdout."""
     click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
 
 
@@ -50,7 +52,7 @@ def handle_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AgentflowError as exc:
             if as_json:
-                _emit_json(error_json(exc))
+                emit_json(error_json(exc))
             else:
                 click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)

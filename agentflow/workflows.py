@@ -24,14 +24,12 @@ from agentflow.spec.loader import load_spec
 from agentflow.writer import WriteOutcome, planned_changes
 
 if TYPE_CHECKING:
-    from agentflow.update import UpdateResult
     from agentflow.validation import ValidationReport
 
 __all__ = [
     "CreateResult",
     "create_integration",
     "explain_patterns",
-    "update_integration",
     "validate_packages",
 ]
 
@@ -77,22 +75,6 @@ def create_integration(
     plan = planned_changes(package.files, destination)
     outcome = None if dry_run else package.save_to_directory(destination, force=force)
     return CreateResult(package, destination, outcome, plan)
-
-
-def update_integration(
-    package_dir: str | Path,
-    requirements: str | Path | None = None,
-    *,
-    dry_run: bool = False,
-    validate: bool = True,
-    provider: str = "template",
-) -> UpdateResult:
-    """Regenerate a package from its recorded (or new) requirements, keeping hand edits."""
-    from agentflow.update import update_package
-
-    return update_package(
-        package_dir, requirements, dry_run=dry_run, validate=validate, provider=provider
-    )
 
 
 def validate_packages(
