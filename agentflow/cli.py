@@ -14,7 +14,13 @@ import click
 
 from agentflow import __version__
 from agentflow.batch import MAX_JOBS
-from agentflow.cli_support import EXIT_CONFLICTS, EXIT_FAILURE, EXIT_OK, handle_errors
+from agentflow.cli_support import (
+    EXIT_CONFLICTS,
+    EXIT_FAILURE,
+    EXIT_OK,
+    handle_errors,
+    min_score_option,
+)
 
 if TYPE_CHECKING:
     from agentflow.update import UpdateResult
@@ -44,13 +50,7 @@ def integrate() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing package with new content.")
 @click.option("--dry-run", is_flag=True, help="Build and validate, but write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option(
-    "--min-score",
-    type=click.FloatRange(0, 100),
-    default=90.0,
-    show_default=True,
-    help="Write nothing and exit 1 if validation scores below this.",
-)
+@min_score_option("Write nothing and exit 1 if validation scores below this.")
 @click.option("--no-validate", is_flag=True, help="Skip validation (the score is not recorded).")
 @click.option(
     "--jobs",
@@ -109,13 +109,7 @@ def _create_batch(
 
 @integrate.command()
 @click.argument("package_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option(
-    "--min-score",
-    type=click.FloatRange(0, 100),
-    default=90.0,
-    show_default=True,
-    help="Exit 1 if any package scores below this.",
-)
+@min_score_option("Exit 1 if any package scores below this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.option(
     "--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write a JUnit XML report."
@@ -144,12 +138,8 @@ def validate(
 @click.option("--dry-run", is_flag=True, help="Show the diff per file, but write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--no-validate", is_flag=True, help="Skip validating the merged package.")
-@click.option(
-    "--min-score",
-    type=click.FloatRange(0, 100),
-    default=90.0,
-    show_default=True,
-    help="Exit 1 if the merged package scores below this (a clean merge is still written).",
+@min_score_option(
+    "Exit 1 if the merged package scores below this (a clean merge is still written)."
 )
 @handle_errors
 def update(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from agentflow.cli_support import emit_json, handle_errors
+from agentflow.cli_support import emit_json, handle_errors, min_score_option
 
 if TYPE_CHECKING:
     from agentflow.deploy import DeploymentRecord, DeployResult
@@ -31,13 +31,7 @@ _lock_timeout = click.option(
 @click.argument("package_dir", type=click.Path(file_okay=False))
 @click.option("--target", "target_text", required=True, help=_TARGET_HELP)
 @click.option("--into", help=_INTO_HELP)
-@click.option(
-    "--min-score",
-    type=click.FloatRange(0, 100),
-    default=90.0,
-    show_default=True,
-    help="Deploy nothing and exit 1 if validation scores below this.",
-)
+@min_score_option("Deploy nothing and exit 1 if validation scores below this.")
 @click.option("--force", is_flag=True, help="Deploy even if validation scores below the minimum.")
 @click.option(
     "--dry-run", is_flag=True, help="Validate and build, say what would happen, change nothing."

@@ -29,6 +29,7 @@ __all__ = [
     "emit_json",
     "error_json",
     "handle_errors",
+    "min_score_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,3 +85,14 @@ def error_json(exc: AgentflowError) -> dict[str, Any]:
             ],
         }
     }
+
+
+def min_score_option(help_text: str) -> Callable[[F], F]:
+    """The `--min-score` option every gating command shares (0–100, default 90)."""
+    return click.option(
+        "--min-score",
+        type=click.FloatRange(0, 100),
+        default=90.0,
+        show_default=True,
+        help=help_text,
+    )
