@@ -83,7 +83,8 @@ HOSTILE: dict[str, Any] = {
     },
 }
 # Other auth types and shapes: basic auth and page pagination; a header API key and only
-# a POST; no auth and a service name that clashes with the helpers' IntegrationError.
+# a POST; no auth and a service name that clashes with the helpers' IntegrationError; a name
+# that sorts before "Async…", so imports of its classes must still come out sorted.
 VARIANTS: dict[str, dict[str, Any]] = {
     "labs": {
         "service": "42 Labs",
@@ -104,6 +105,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
             "rate_limit": "60/minute",
             "headers": {"X-Client": "docs"},
             "endpoints": [{"method": "POST", "path": "/forecasts", "body": True}],
+        },
+    },
+    "acme": {
+        "service": "Acme",
+        "requirements": {
+            "base_url": "https://api.acme.example",
+            "auth_type": "bearer",
+            "endpoints": [{"method": "GET", "path": "/widgets/{widget_id}"}],
         },
     },
     "integration": {
