@@ -10,6 +10,7 @@
     ├── PluginError                   an installed pattern plugin is broken (exit code 1)
     └── GenerationError               a stage could not produce a package   (exit code 1)
         ├── BackendError              an orchestrator backend failed
+        │   └── LLMError              a model provider call failed (`kind` says how)
         ├── RenderError               a template failed to render
         ├── ValidationFailed          a package scored below the required minimum
         └── DeployError               a deploy or rollback could not complete; target unchanged
@@ -17,7 +18,7 @@
             └── DeployLockTimeout     another deploy to the same target holds its lock
 
 The CLI maps `InputError` to exit code 2 and every other `AgentflowError` to exit code 1,
-in one place (`agentflow.cli`). Library code raises; it never prints or exits.
+in one place (`agentflow.cli_support`). Library code raises; it never prints or exits.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "Diagnostic",
     "GenerationError",
     "InputError",
+    "LLMError",
     "OutputError",
     "PatternSelectionError",
     "PatternUnavailableError",
@@ -128,6 +130,42 @@ class GenerationError(AgentflowError):
 
 class BackendError(GenerationError):
     """An orchestrator backend failed to produce a file."""
+
+
+class LLMError(BackendError):
+    """A model provider call failed; `kind` classifies it and `retryable` says if retrying helps."""
+
+    KINDS = frozenset(
+        {
+            "auth",
+            "rate_limit",
+            "unavailable",
+            "timeout",
+            "bad_response",
+            "truncated",
+            "refused",
+            "budget",
+        }
+    )
+
+    def __init__(
+        self, message: str, *, kind: str, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown LLMError kind {kind!r}")
+        super().__init__(message)
+        self.kind = kind
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_llm_error, (self.message, self.kind, self.retryable, self.retry_after))
+
+
+def _rebuild_llm_error(
+    message: str, kind: str, retryable: bool, retry_after: float | None
+) -> LLMError:
+    return LLMError(message, kind=kind, retryable=retryable, retry_after=retry_after)
 
 
 class RenderError(GenerationError):
