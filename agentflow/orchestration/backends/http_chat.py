@@ -1,0 +1,226 @@
+"""What every provider client shares: keys, the HTTP call, retries and error mapping.
+
+A subclass says how its protocol shapes a request and reads a reply; this module decides what
+is worth retrying. Rate limits (429), overload (529), transient server errors and lost
+connections are retried with `RetryPolicy`'s capped, jittered backoff, honouring the server's
+`Retry-After` (or OpenAI's more precise `retry-after-ms`). Authentication failures and other
+client errors are not: repeating them cannot help. A reply that is not JSON (an HTML page from
+a proxy, a body cut off mid-stream) is retried, since it is usually transient; well-formed JSON
+of the wrong shape is a protocol mismatch and is not. After the last attempt the last error is
+raised with its kind.
+
+API keys come from the argument or the environment at construction and never appear in a repr,
+an exception message or a log line; provider messages that echo the key are redacted. A missing
+key is an error only for a remote base URL: local servers (Ollama, vLLM, llama.cpp) on loopback
+usually need none.
+"""
+
+from __future__ import annotations
+
+import abc
+import ipaddress
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from agentflow.errors import LLMError
+from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
+from agentflow.orchestration.utils.retry import RetryPolicy, parse_retry_after
+
+__all__ = ["DEFAULT_RETRY", "HttpChatClient", "is_loopback"]
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_RETRY = RetryPolicy(max_attempts=4, backoff_base=1.0, backoff_max=30.0)
+
+_RETRY_STATUS = {408: "timeout", 409: "unavailable", 429: "rate_limit"}
+_UNAVAILABLE_STATUS = frozenset({500, 502, 503, 504, 529})
+_REDACTED = "[redacted]"
+
+
+def is_loopback(url: str) -> bool:
+    """True when `url` points at this machine, where local model servers need no key."""
+    host = httpx.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the server asks to wait: OpenAI's precise `retry-after-ms`, else `Retry-After`."""
+    try:
+        millis = float(headers.get("retry-after-ms", "nan"))
+    except ValueError:
+        millis = math.nan
+    if math.isfinite(millis):
+        return max(0.0, millis / 1000)
+    return parse_retry_after(headers.get("retry-after"))
+
+
+class HttpChatClient(abc.ABC):
+    """A `ChatClient` over httpx; subclasses fill in one provider protocol."""
+
+    provider: str
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        api_key: str | None,
+        api_key_env: str,
+        base_url: str,
+        timeout: float,
+        retry: RetryPolicy,
+        transport: httpx.BaseTransport | None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.provider = provider
+        self.api_key_env = api_key_env
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry
+        self._sleep = sleep
+        self._api_key = api_key or os.environ.get(api_key_env) or None
+        if self._api_key is None and not is_loopback(self.base_url):
+            raise LLMError(
+                f"{provider}: no API key; set {api_key_env} or pass api_key", kind="auth"
+            )
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout), transport=transport)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(provider={self.provider!r}, base_url={self.base_url!r})"
+
+    def __enter__(self) -> HttpChatClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._http.close()
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        """Send `request`, retrying transient failures; raise `LLMError` on the last one."""
+        attempt = 1
+        while True:
+            try:
+                return self._attempt(request)
+            except LLMError as exc:
+                if attempt > 1 and attempt >= self.retry.max_attempts:
+                    raise self._gave_up(exc, attempt) from exc
+                if not exc.retryable or attempt >= self.retry.max_attempts:
+                    raise
+                wait = self.retry.delay(attempt, retry_after=exc.retry_after)
+                _log.debug("%s: %s; retry %d in %.2fs", self.provider, exc.kind, attempt, wait)
+                self._sleep(wait)
+                attempt += 1
+
+    def _gave_up(self, exc: LLMError, attempts: int) -> LLMError:
+        """The last error, saying how many attempts were made."""
+        message = f"{exc.message} (gave up after {attempts} attempts)"
+        return LLMError(
+            message, kind=exc.kind, retryable=exc.retryable, retry_after=exc.retry_after
+        )
+
+    def _attempt(self, request: ChatRequest) -> ChatResponse:
+        response = self._post(request)
+        if response.status_code >= 400:
+            raise self._status_error(response)
+        payload = self._json(response)
+        try:
+            return self._parse(payload, request)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            message = f"reply has an unexpected shape ({type(exc).__name__}: {exc})"
+            raise self._error(message, kind="bad_response") from exc
+
+    def _post(self, request: ChatRequest) -> httpx.Response:
+        url = self.base_url + self._path()
+        try:
+            return self._http.post(url, json=self._body(request), headers=self._headers())
+        except httpx.TimeoutException as exc:
+            message = f"timed out ({type(exc).__name__})"
+            raise self._error(message, kind="timeout", retryable=True) from exc
+        except httpx.TransportError as exc:
+            message = f"connection failed: {type(exc).__name__}: {exc}"
+            raise self._error(message, kind="unavailable", retryable=True) from exc
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            payload = json.loads(response.content)
+        except ValueError as exc:
+            kind = response.headers.get("content-type", "unknown content type")
+            raise self._error(
+                f"reply is not JSON ({kind})", kind="bad_response", retryable=True
+            ) from exc
+        if not isinstance(payload, dict):
+            raise self._error("reply is not a JSON object", kind="bad_response")
+        return payload
+
+    def _status_error(self, response: httpx.Response) -> LLMError:
+        status = response.status_code
+        detail = self._error_detail(response)
+        retry_after = _retry_after(response.headers)
+        text = f"HTTP {status}: {detail}"
+        if status in (401, 403):
+            return self._error(text, kind="auth")
+        if status in _RETRY_STATUS:
+            kind = _RETRY_STATUS[status]
+            retryable = not (status == 429 and "insufficient_quota" in detail)
+            return self._error(text, kind=kind, retryable=retryable, retry_after=retry_after)
+        if status in _UNAVAILABLE_STATUS:
+            return self._error(text, kind="unavailable", retryable=True, retry_after=retry_after)
+        return self._error(text, kind="unavailable" if status >= 500 else "bad_response")
+
+    def _error_detail(self, response: httpx.Response) -> str:
+        """The provider's own error type and message, when the body has them."""
+        try:
+            payload = json.loads(response.content)
+        except ValueError:
+            return response.reason_phrase or "error"
+        error = payload.get("error") if isinstance(payload, dict) else None
+        if not isinstance(error, dict):
+            return response.reason_phrase or "error"
+        parts = [str(error[k]) for k in ("type", "code", "message") if error.get(k)]
+        return ": ".join(parts) or response.reason_phrase or "error"
+
+    def _error(
+        self,
+        message: str,
+        *,
+        kind: str,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> LLMError:
+        """An `LLMError` naming the provider, with any echo of the key removed."""
+        text = f"{self.provider}: {message}"
+        if self._api_key:
+            text = text.replace(self._api_key, _REDACTED)
+        return LLMError(text, kind=kind, retryable=retryable, retry_after=retry_after)
+
+    @abc.abstractmethod
+    def _key_headers(self) -> Mapping[str, str]:
+        """The protocol's own headers: the key (unless keyless and local) and any version."""
+
+    def _headers(self) -> dict[str, str]:
+        return {"content-type": "application/json", **self._key_headers()}
+
+    @abc.abstractmethod
+    def _path(self) -> str:
+        """The endpoint, relative to the base URL."""
+
+    @abc.abstractmethod
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        """The protocol's JSON request body."""
+
+    @abc.abstractmethod
+    def _parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResponse:
+        """Read a successful reply; raise `LLMError` for truncated or refused ones."""

@@ -1,0 +1,87 @@
+"""The OpenAI Chat Completions protocol, also spoken by DeepSeek, Ollama, vLLM and llama.cpp.
+
+One client serves them all: only the base URL, the key's environment variable and the provider
+name differ. A reply cut off at the token limit (`finish_reason: length`), filtered
+(`content_filter`) or declined (a `refusal` field) raises `LLMError`, since the text it carries
+is not a usable file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from agentflow.orchestration.backends.http_chat import DEFAULT_RETRY, HttpChatClient
+from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
+from agentflow.orchestration.utils.retry import RetryPolicy
+
+__all__ = ["OpenAIChatClient"]
+
+
+class OpenAIChatClient(HttpChatClient):
+    """A `ChatClient` for `POST {base_url}/chat/completions` with a Bearer key."""
+
+    def __init__(
+        self,
+        *,
+        provider: str = "openai",
+        api_key: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        base_url: str = "https://api.openai.com/v1",
+        timeout: float = 120.0,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            provider=provider,
+            api_key=api_key,
+            api_key_env=api_key_env,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+            sleep=sleep,
+        )
+
+    def _path(self) -> str:
+        return "/chat/completions"
+
+    def _key_headers(self) -> Mapping[str, str]:
+        return {"authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        return {
+            "model": request.model,
+            "messages": [
+                {"role": "system", "content": request.system},
+                {"role": "user", "content": request.prompt},
+            ],
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+        }
+
+    def _parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResponse:
+        choice = payload["choices"][0]
+        message = choice["message"]
+        finish = choice.get("finish_reason")
+        if message.get("refusal"):
+            raise self._error(f"refused: {message['refusal']}", kind="refused")
+        if finish == "content_filter":
+            raise self._error("reply withheld by the content filter", kind="refused")
+        if finish == "length":
+            limit = request.max_tokens
+            raise self._error(f"reply cut off at max_tokens={limit}", kind="truncated")
+        content = message["content"]
+        if not isinstance(content, str):
+            raise ValueError("choices[0].message.content")
+        usage = payload["usage"]
+        return ChatResponse(
+            text=content,
+            model=str(payload.get("model") or request.model),
+            input_tokens=int(usage["prompt_tokens"]),
+            output_tokens=int(usage["completion_tokens"]),
+        )
