@@ -60,6 +60,17 @@ def integrate() -> None:
     show_default=True,
     help="With several files, build this many packages at once.",
 )
+@click.option(
+    "--backend",
+    help="template (offline, the default), openai, anthropic, deepseek or ollama.",
+)
+@click.option("--model", help="Model for every file, instead of the model table.")
+@click.option("--base-url", help="Address of the model provider (a proxy or local server).")
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0),
+    help="Spend at most this many USD on model calls per package.",
+)
 @handle_errors
 def create(
     spec_files: tuple[str, ...],
@@ -71,14 +82,22 @@ def create(
     min_score: float,
     no_validate: bool,
     jobs: int,
+    backend: str | None,
+    model: str | None,
+    base_url: str | None,
+    max_cost: float | None,
 ) -> None:
     """Generate the integration package described by each SPEC_FILE.
 
     With several files, each one succeeds or fails on its own; the exit code is 0 when all
-    succeed, else 1 if any failure is not an input error, else 2.
+    succeed, else 1 if any failure is not an input error, else 2. Backend options default to
+    the [backend] table of agentflow.toml (or the file AGENTFLOW_CONFIG names).
     """
-    from agentflow.presenters import show_create
+    from agentflow.presenters import show_create, subtask_progress
+    from agentflow.settings import load_backend_settings
     from agentflow.workflows import create_integration
+
+    defaults = load_backend_settings()
 
     options: dict[str, Any] = {
         "output_dir": output_dir,
@@ -87,10 +106,15 @@ def create(
         "dry_run": dry_run,
         "validate": not no_validate,
         "min_score": None if no_validate else min_score,
+        "provider": backend or defaults.name,
+        "model": model or defaults.model,
+        "base_url": base_url or defaults.base_url,
+        "max_cost": defaults.max_cost if max_cost is None else max_cost,
     }
     if len(spec_files) > 1:
         _create_batch(spec_files, jobs=jobs, as_json=as_json, options=options)
-    result = create_integration(spec_files[0], **options)
+    with subtask_progress(enabled=not as_json) as on_progress:
+        result = create_integration(spec_files[0], on_progress=on_progress, **options)
     show_create(result, as_json=as_json)
 
 

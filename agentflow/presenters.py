@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from agentflow.workflows import CreateResult
 
 if TYPE_CHECKING:
     from agentflow.batch import BatchItem, ProgressCallback
+    from agentflow.orchestration.orchestrator import ProgressEvent
     from agentflow.update import UpdateResult
     from agentflow.validation import ValidationReport
 
@@ -30,6 +31,7 @@ __all__ = [
     "show_pattern_scores",
     "show_update",
     "show_validation",
+    "subtask_progress",
 ]
 
 
@@ -74,6 +76,8 @@ def show_create(result: CreateResult, *, as_json: bool) -> None:
     console.print(table)
     score = summary["build_metrics"]["validation_score"]
     console.print(f"validation score: {'not run' if score is None else f'{score:.1f}/100'}")
+    if summary["build_metrics"]["total_cost"]:
+        console.print(f"model cost: ${summary['build_metrics']['total_cost']:.4f}")
     verb = {
         "dry-run": "would write",
         "created": "created",
@@ -81,6 +85,27 @@ def show_create(result: CreateResult, *, as_json: bool) -> None:
         "unchanged": "unchanged, nothing written:",
     }[summary["status"]]
     console.print(f"{verb} {summary['package']}")
+
+
+@contextmanager
+def subtask_progress(
+    *, enabled: bool, console: Console | None = None
+) -> Iterator[Callable[[ProgressEvent], None]]:
+    """Yield the progress callback for one build: each file as it finishes, on a terminal only."""
+    console = console or _console()
+    if not enabled or not console.is_terminal:
+        yield lambda event: None
+        return
+    columns = (TextColumn("{task.description}"), TextColumn("{task.completed} files done"))
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("generating", total=None)
+
+        def show(event: ProgressEvent) -> None:
+            if event.kind == "finished":
+                detail = f"{event.subtask} ({event.provenance})"
+                progress.update(task, advance=1, description=detail)
+
+        yield show
 
 
 @contextmanager

@@ -53,16 +53,18 @@ def regeneration_version(
     *,
     integration_type: str | None = None,
     provider: str = "template",
+    orchestrator: SmartOrchestrator | None = None,
 ) -> str | None:
     """The version to generate with over `package_dir`: None means the requirements decide.
 
-    The package is rendered once with the previous version (without validation); if its files
-    differ from the previous generation, the patch number is bumped.
+    The package is rendered once with the previous version (without validation), by
+    `orchestrator` when given (else one for `provider`); if its files differ from the previous
+    generation, the patch number is bumped.
     """
     previous = previous_version(package_dir)
     if document.spec.version is not None or previous is None:
         return None
-    probe = IntegrationBuilder(SmartOrchestrator(provider), validate=False).build(
+    probe = IntegrationBuilder(orchestrator or SmartOrchestrator(provider), validate=False).build(
         document, integration_type=integration_type, package_version=previous
     )
     return previous if _same_generation(probe.files, package_dir) else bump_patch(previous)

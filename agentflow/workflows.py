@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from agentflow.orchestration.integration_patterns import (
     load_patterns,
     score_patterns,
 )
-from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrator
 from agentflow.regeneration import regeneration_version
 from agentflow.spec.loader import load_spec
 from agentflow.writer import WriteOutcome, planned_changes
@@ -54,17 +54,26 @@ def create_integration(
     validate: bool = True,
     min_score: float | None = None,
     provider: str = "template",
+    model: str | None = None,
+    base_url: str | None = None,
+    max_cost: float | None = None,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
 ) -> CreateResult:
-    """Load a requirements file, build its package and write it under `output_dir/<slug>`."""
+    """Load a requirements file, build its package and write it under `output_dir/<slug>`.
+
+    `provider` other than "template" enriches the files with that model provider (`model`
+    overrides the model table, `base_url` its address, `max_cost` caps the spend in USD).
+    """
     started = time.perf_counter()
     document = load_spec(spec_path)
     load_seconds = time.perf_counter() - started
-    builder = IntegrationBuilder(
-        SmartOrchestrator(provider), validate=validate, min_score=min_score
+    orchestrator = SmartOrchestrator(
+        provider, model=model, base_url=base_url, max_cost=max_cost, on_progress=on_progress
     )
+    builder = IntegrationBuilder(orchestrator, validate=validate, min_score=min_score)
     destination = Path(output_dir) / document.spec.slug
     version = regeneration_version(
-        document, destination, integration_type=integration_type, provider=provider
+        document, destination, integration_type=integration_type, orchestrator=orchestrator
     )
     package = builder.build(
         document,

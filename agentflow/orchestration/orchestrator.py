@@ -1,29 +1,56 @@
-"""SmartOrchestrator: runs a pattern's subtasks through a backend and accounts for cost."""
+"""SmartOrchestrator: runs a pattern's subtasks through a backend and accounts for cost.
+
+With a model provider, each subtask goes to the provider's model for its complexity
+(`model_selection`), then to each of `fallback_providers` in turn when a provider fails or its
+answers are rejected, and finally to the template output when `enable_fallback` is on.
+Subtasks run in parallel as soon as the subtasks they depend on are done.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from agentflow.errors import BackendError, InputError
 from agentflow.orchestration.backends import (
-    BACKENDS,
     Backend,
     GeneratedFile,
     GenerationRequest,
+    TemplateBackend,
+    load_backends,
 )
+from agentflow.orchestration.budget import CostLedger
 from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
+from agentflow.orchestration.model_selection import MODEL_TABLE
 
-__all__ = ["SmartOrchestrator"]
+if TYPE_CHECKING:
+    from agentflow.orchestration.backends.enrich import EnrichBackend
+    from agentflow.orchestration.backends.llm import ChatClient
+    from agentflow.orchestration.response_cache import ResponseCache
+
+__all__ = ["ProgressEvent", "SmartOrchestrator"]
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """A subtask `started` or `finished` (then with the provenance of its file)."""
+
+    kind: str
+    subtask: str
+    provenance: str | None = None
 
 
 class SmartOrchestrator:
-    """Produces a package's files, one subtask at a time, with the chosen backend.
+    """Produces a package's files, subtask by subtask, with the chosen backend.
 
-    `provider` names the backend ("template", the offline default). `enable_fallback` and
-    `enable_model_selection` configure how model backends fall back and pick models; the
-    template backend needs neither and ignores them.
+    `provider` names the backend: "template" (offline, the default) or a model provider of
+    `MODEL_TABLE`. `clients` supplies ready `ChatClient`s by provider (otherwise one is made
+    with `make_client`), `model` overrides the table, `max_cost` caps spending in USD, `cache`
+    stores answers (by default under `cache_dir() / "responses"`; `use_cache=False` for none),
+    `on_progress` receives a `ProgressEvent` per step.
     """
 
     def __init__(
@@ -32,17 +59,62 @@ class SmartOrchestrator:
         *,
         enable_fallback: bool = True,
         enable_model_selection: bool = True,
+        fallback_providers: Sequence[str] = (),
+        model: str | None = None,
+        base_url: str | None = None,
+        max_cost: float | None = None,
+        max_workers: int = 4,
+        clients: Mapping[str, ChatClient] | None = None,
+        cache: ResponseCache | None = None,
+        use_cache: bool = True,
+        on_progress: Callable[[ProgressEvent], None] | None = None,
     ) -> None:
-        if provider not in BACKENDS:
-            raise InputError(
-                f"unknown provider {provider!r}; available: {', '.join(sorted(BACKENDS))}"
-            )
+        backends = load_backends()
+        _check_known((provider, *fallback_providers), backends)
         self.provider = provider
         self.enable_fallback = enable_fallback
         self.enable_model_selection = enable_model_selection
-        self.backend: Backend = BACKENDS[provider]()
+        self.max_workers = max(1, max_workers)
+        self.on_progress = on_progress
+        self.ledger = CostLedger(max_cost)
+        self.backend: Backend = backends.get(provider, TemplateBackend)()
+        self._chain: list[EnrichBackend] = []
+        if provider not in backends:
+            if use_cache and cache is None:
+                from agentflow.orchestration.response_cache import ResponseCache
+
+                cache = ResponseCache()
+            self._chain = [
+                self._enricher(name, model=model, base_url=base_url, clients=clients, cache=cache)
+                for name in (provider, *fallback_providers)
+                if name not in backends
+            ]
         self._costs: dict[str, float] = defaultdict(float)
         self._calls: dict[str, int] = defaultdict(int)
+
+    def _enricher(
+        self,
+        name: str,
+        *,
+        model: str | None,
+        base_url: str | None,
+        clients: Mapping[str, ChatClient] | None,
+        cache: ResponseCache | None,
+    ) -> EnrichBackend:
+        from agentflow.orchestration.backends.enrich import EnrichBackend
+        from agentflow.orchestration.backends.providers import make_client
+
+        primary = name == self.provider
+        client = (clients or {}).get(name) or make_client(
+            name, base_url=base_url if primary else None
+        )
+        return EnrichBackend(
+            client,
+            ledger=self.ledger,
+            cache=cache,
+            model=model if primary else None,
+            model_selection=self.enable_model_selection,
+        )
 
     def run(
         self,
@@ -53,23 +125,92 @@ class SmartOrchestrator:
         slug: str,
     ) -> list[GeneratedFile]:
         """Produce every subtask's file, dependencies first; returns files in subtask order."""
+        order = _dependency_order(subtasks)
         produced: dict[str, GeneratedFile] = {}
-        for subtask in _dependency_order(subtasks):
-            request = GenerationRequest(subtask, pattern, context, subtask.output_path(slug))
-            generated = self.backend.generate(request)
-            self._costs[subtask.id] += generated.cost
-            self._calls[subtask.id] += 1
-            produced[subtask.id] = generated
+        workers = 1 if not self._chain else self.max_workers
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running: dict[Future[GeneratedFile], Subtask] = {}
+            while len(produced) < len(order):
+                for subtask in _ready(order, produced, running.values()):
+                    request = self._request(subtask, pattern, context, slug, produced)
+                    self._emit(ProgressEvent("started", subtask.id))
+                    running[pool.submit(self._produce, request)] = subtask
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: order.index(running[f])):
+                    subtask = running.pop(future)
+                    produced[subtask.id] = future.result()
+                    self._account(produced[subtask.id])
         return [produced[s.id] for s in subtasks]
 
+    def _request(
+        self,
+        subtask: Subtask,
+        pattern: IntegrationPattern,
+        context: Mapping[str, Any],
+        slug: str,
+        produced: Mapping[str, GeneratedFile],
+    ) -> GenerationRequest:
+        dependencies = {produced[d].path: produced[d].text for d in subtask.depends_on}
+        return GenerationRequest(subtask, pattern, context, subtask.output_path(slug), dependencies)
+
+    def _produce(self, request: GenerationRequest) -> GeneratedFile:
+        """The file from the first provider that succeeds, else the template output."""
+        if not self._chain:
+            return self.backend.generate(request)
+        from agentflow.orchestration.backends.enrich import EnrichmentFailed
+        from agentflow.orchestration.backends.guard import PARSE_LOCK
+
+        spent, tokens, reasons = 0.0, 0, []
+        for backend in self._chain:
+            try:
+                generated = backend.generate(request)
+            except EnrichmentFailed as exc:
+                spent, tokens = spent + exc.cost, tokens + exc.tokens
+                reasons.append(f"{exc.model}: {exc}")
+                continue
+            return replace(generated, cost=generated.cost + spent, tokens=generated.tokens + tokens)
+        if not self.enable_fallback:
+            raise BackendError(f"no provider produced {request.path}: {'; '.join(reasons)}")
+        with PARSE_LOCK:
+            fallback = TemplateBackend().generate(request)
+        provenance = f"template (fallback after {reasons[-1]})"
+        return replace(fallback, provenance=provenance, cost=spent, tokens=tokens)
+
+    def _account(self, generated: GeneratedFile) -> None:
+        subtask = generated.subtask or generated.path
+        self._costs[subtask] += generated.cost
+        self._calls[subtask] += 1
+        self._emit(ProgressEvent("finished", subtask, generated.provenance))
+
+    def _emit(self, event: ProgressEvent) -> None:
+        if self.on_progress is not None:
+            self.on_progress(event)
+
     def get_cost_summary(self) -> dict[str, Any]:
-        """Total cost and cost per operation (subtask id) over every run so far."""
+        """Total cost, cost per operation (subtask id) and per model over every run so far."""
         return {
             "provider": self.provider,
             "total_cost": round(sum(self._costs.values()), 6),
             "by_operation": {op: round(cost, 6) for op, cost in sorted(self._costs.items())},
+            "by_model": {m: round(c, 6) for m, c in sorted(self.ledger.by_model.items())},
             "calls": sum(self._calls.values()),
         }
+
+
+def _check_known(names: Sequence[str], backends: Mapping[str, object]) -> None:
+    """Refuse a provider that is neither an offline backend nor in the model table."""
+    for name in names:
+        if name not in backends and name not in MODEL_TABLE:
+            known = ", ".join(sorted({*backends, *MODEL_TABLE}))
+            raise InputError(f"unknown provider {name!r}; available: {known}")
+
+
+def _ready(
+    order: Sequence[Subtask], produced: Mapping[str, GeneratedFile], running: Any
+) -> list[Subtask]:
+    """Subtasks not yet started whose dependencies are all produced."""
+    started = {s.id for s in running} | set(produced)
+    return [s for s in order if s.id not in started and all(d in produced for d in s.depends_on)]
 
 
 def _dependency_order(subtasks: Sequence[Subtask]) -> list[Subtask]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
@@ -13,12 +13,16 @@ __all__ = ["Backend", "GeneratedFile", "GenerationRequest"]
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """Everything a backend needs to produce one subtask's file."""
+    """Everything a backend needs to produce one subtask's file.
+
+    `dependencies` holds the final text of the files this subtask depends on, by path.
+    """
 
     subtask: Subtask
     pattern: IntegrationPattern
     context: Mapping[str, Any]
     path: str
+    dependencies: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,178 @@
+"""The model backend: render the template, then ask a model for a better version of it.
+
+The prompt holds the normalized requirements, the files this one depends on (the adapter's
+final text for its tests, docs and examples) and the rendered file. Every answer passes
+`guard.check_rewrite`; a rejected answer goes back with the problems for at most
+`max_repairs` more tries. Only the adapter, tests, docs and examples are enriched;
+configuration and packaging files stay exactly as rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from agentflow.errors import BackendError, LLMError
+from agentflow.orchestration.backends.base import GeneratedFile, GenerationRequest
+from agentflow.orchestration.backends.guard import (
+    PARSE_LOCK,
+    check_rewrite,
+    literal_facts,
+    strip_fences,
+)
+from agentflow.orchestration.backends.llm import ChatClient, ChatRequest, ChatResponse
+from agentflow.orchestration.backends.pricing import cost, estimate_cost
+from agentflow.orchestration.backends.template import TemplateBackend
+from agentflow.orchestration.budget import CostLedger
+from agentflow.orchestration.model_selection import select_model
+from agentflow.orchestration.response_cache import ResponseCache
+
+__all__ = ["ENRICHED_SUBTASKS", "SYSTEM_PROMPT", "EnrichBackend", "EnrichmentFailed"]
+
+ENRICHED_SUBTASKS = frozenset({"adapter", "tests", "docs", "examples"})
+
+SYSTEM_PROMPT = (
+    "You improve one file of a generated Python integration package. Reply with the complete "
+    "new file only: no commentary, no Markdown fences. Keep every public name, the base URL, "
+    "endpoint paths, parameter names, the auth scheme and environment variable names exactly "
+    "as they are, and add no imports."
+)
+IMPROVE = (
+    "Improve it: richer documentation, usage examples and tests specific to this service, "
+    "clearer names for private helpers and clearer docstrings."
+)
+
+
+class EnrichmentFailed(BackendError):
+    """A provider gave no acceptable file; says why and what the attempt cost."""
+
+    def __init__(self, message: str, *, model: str, cost: float, tokens: int) -> None:
+        super().__init__(message)
+        self.model = model
+        self.cost = cost
+        self.tokens = tokens
+
+
+@dataclass
+class _Spend:
+    cost: float = 0.0
+    tokens: int = 0
+
+
+class EnrichBackend:
+    """Enriches template output with one provider's models; `name` is the provider."""
+
+    def __init__(
+        self,
+        client: ChatClient,
+        *,
+        ledger: CostLedger,
+        cache: ResponseCache | None = None,
+        model: str | None = None,
+        model_selection: bool = True,
+        max_repairs: int = 2,
+        max_tokens: int = 8192,
+    ) -> None:
+        self.client = client
+        self.name = client.provider
+        self.ledger = ledger
+        self.cache = cache
+        self.model = model
+        self.model_selection = model_selection
+        self.max_repairs = max_repairs
+        self.max_tokens = max_tokens
+
+    def model_for(self, request: GenerationRequest) -> str:
+        """The model this subtask goes to (see `model_selection`)."""
+        return select_model(
+            self.name,
+            request.subtask.complexity,
+            enabled=self.model_selection,
+            override=self.model,
+        )
+
+    def generate(self, request: GenerationRequest) -> GeneratedFile:
+        """The enriched file, or `EnrichmentFailed` when no answer is acceptable."""
+        with PARSE_LOCK:
+            base = TemplateBackend().generate(request)
+        if request.subtask.id not in ENRICHED_SUBTASKS:
+            return base
+        model, spend = self.model_for(request), _Spend()
+        facts = literal_facts(
+            request.context.get("config", {}), base.text, str(request.context.get("env_prefix", ""))
+        )
+        prompt = build_prompt(request, base.text)
+        for _attempt in range(self.max_repairs + 1):
+            text = strip_fences(self._ask(model, prompt, spend).text)
+            problems = check_rewrite(
+                request.path,
+                text,
+                base.text,
+                facts=facts,
+                pattern=request.pattern,
+                others=request.dependencies,
+            )
+            if not problems:
+                return GeneratedFile(
+                    request.path, text, request.subtask.id, model, spend.cost, spend.tokens
+                )
+            prompt = repair_prompt(prompt, text, problems)
+        raise EnrichmentFailed(
+            f"rejected after {self.max_repairs} repairs: {problems[0]}",
+            model=model,
+            cost=spend.cost,
+            tokens=spend.tokens,
+        )
+
+    def _ask(self, model: str, prompt: str, spend: _Spend) -> ChatResponse:
+        """One answer, from the cache (free) or the provider (reserved against the budget)."""
+        chat = ChatRequest(model, SYSTEM_PROMPT, prompt, max_tokens=self.max_tokens)
+        key = ResponseCache.key(self.name, chat)
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            return cached
+        estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), self.max_tokens)
+        try:
+            self.ledger.reserve(model, estimate)
+        except LLMError as exc:
+            reason = f"{exc.kind}: {exc}"
+            raise EnrichmentFailed(
+                reason, model=model, cost=spend.cost, tokens=spend.tokens
+            ) from exc
+        try:
+            response = self.client.complete(chat)
+        except LLMError as exc:
+            self.ledger.settle(model, estimate, 0.0)
+            reason = f"{exc.kind}: {exc}"
+            raise EnrichmentFailed(
+                reason, model=model, cost=spend.cost, tokens=spend.tokens
+            ) from exc
+        paid = cost(model, response.input_tokens, response.output_tokens)
+        self.ledger.settle(model, estimate, paid)
+        spend.cost += paid
+        spend.tokens += response.input_tokens + response.output_tokens
+        if self.cache:
+            self.cache.put(key, response)
+        return response
+
+
+def build_prompt(request: GenerationRequest, rendered: str) -> str:
+    """Requirements, the files depended on, then the rendered file and what to improve."""
+    config = json.dumps(request.context.get("config", {}), indent=2, sort_keys=True)
+    parts = [f"Service: {request.context.get('service', '')}", f"Requirements:\n{config}"]
+    parts += [
+        f"File this one depends on ({path}):\n{text}"
+        for path, text in sorted(request.dependencies.items())
+    ]
+    parts.append(f"File to improve: {request.path} ({request.subtask.description}). {IMPROVE}")
+    parts.append(f"Current file:\n{rendered}")
+    return "\n\n".join(parts)
+
+
+def repair_prompt(prompt: str, answer: str, problems: list[str]) -> str:
+    """The original prompt with the rejected answer and why it was rejected."""
+    listed = "\n".join(f"- {problem}" for problem in problems)
+    return (
+        f"{prompt}\n\nYour previous answer was rejected:\n{listed}\n\n"
+        f"Previous answer:\n{answer}\n\nReply with the corrected complete file."
+    )

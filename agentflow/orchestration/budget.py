@@ -1,0 +1,49 @@
+"""What model calls cost so far, by model, and the limit a build may not exceed.
+
+Calls run in parallel, so a call first reserves its estimated upper bound; the reservation
+is replaced by the real cost when the answer arrives.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from agentflow.errors import LLMError
+
+__all__ = ["CostLedger"]
+
+
+class CostLedger:
+    """Thread-safe spend per model with an optional USD limit (`max_cost`)."""
+
+    def __init__(self, max_cost: float | None = None) -> None:
+        self.max_cost = max_cost
+        self.by_model: dict[str, float] = defaultdict(float)
+        self._reserved = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def spent(self) -> float:
+        """USD paid so far."""
+        with self._lock:
+            return sum(self.by_model.values())
+
+    def reserve(self, model: str, estimate: float) -> None:
+        """Hold `estimate` USD for a call, or raise `LLMError(kind="budget")` if it may not fit."""
+        with self._lock:
+            committed = sum(self.by_model.values()) + self._reserved
+            if self.max_cost is not None and committed + estimate > self.max_cost:
+                remaining = max(self.max_cost - committed, 0.0)
+                raise LLMError(
+                    f"a call to {model} may cost up to ${estimate:.4f}, more than the "
+                    f"${remaining:.4f} left of the ${self.max_cost:g} limit",
+                    kind="budget",
+                )
+            self._reserved += estimate
+
+    def settle(self, model: str, estimate: float, actual: float) -> None:
+        """Replace a reservation by what the call really cost (0 when it failed)."""
+        with self._lock:
+            self._reserved -= estimate
+            self.by_model[model] += actual

@@ -1,0 +1,45 @@
+"""The response cache: keys, round trips, corrupt entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
+from agentflow.orchestration.response_cache import ResponseCache, default_cache_root
+
+REQUEST = ChatRequest("gpt-4o", "system", "prompt")
+ANSWER = ChatResponse("text", "gpt-4o", 10, 20)
+
+
+def test_round_trip_and_no_temporary_files_left(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    key = cache.key("openai", REQUEST)
+    assert cache.get(key) is None
+    cache.put(key, ANSWER)
+    assert cache.get(key) == ANSWER
+    assert [p.name for p in tmp_path.iterdir()] == [f"{key}.json"]
+
+
+def test_key_depends_on_provider_model_and_prompt() -> None:
+    keys = {
+        ResponseCache.key("openai", REQUEST),
+        ResponseCache.key("deepseek", REQUEST),
+        ResponseCache.key("openai", ChatRequest("gpt-4o-mini", "system", "prompt")),
+        ResponseCache.key("openai", ChatRequest("gpt-4o", "system", "prompt!")),
+    }
+    assert len(keys) == 4
+
+
+def test_corrupt_entry_is_ignored(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    key = cache.key("openai", REQUEST)
+    (tmp_path / f"{key}.json").write_text("{not json", encoding="utf-8")
+    assert cache.get(key) is None
+    cache.put(key, ANSWER)
+    assert cache.get(key) == ANSWER
+
+
+def test_default_root_is_under_the_cache_dir(monkeypatch: object, tmp_path: Path) -> None:
+    import os
+
+    assert default_cache_root().parent == Path(os.environ["AGENTFLOW_CACHE_DIR"])
