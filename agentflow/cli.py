@@ -71,6 +71,12 @@ def integrate() -> None:
     type=click.FloatRange(min=0),
     help="Spend at most this many USD on model calls per package.",
 )
+@click.option(
+    "--fallback",
+    multiple=True,
+    metavar="PROVIDER",
+    help="Provider to try when the backend fails (repeatable, in order).",
+)
 @handle_errors
 def create(
     spec_files: tuple[str, ...],
@@ -86,6 +92,7 @@ def create(
     model: str | None,
     base_url: str | None,
     max_cost: float | None,
+    fallback: tuple[str, ...],
 ) -> None:
     """Generate the integration package described by each SPEC_FILE.
 
@@ -97,8 +104,9 @@ def create(
     from agentflow.settings import load_backend_settings
     from agentflow.workflows import create_integration
 
-    defaults = load_backend_settings()
-
+    settings = load_backend_settings().overridden(
+        name=backend, model=model, base_url=base_url, max_cost=max_cost, fallback=fallback or None
+    )
     options: dict[str, Any] = {
         "output_dir": output_dir,
         "integration_type": integration_type,
@@ -106,10 +114,7 @@ def create(
         "dry_run": dry_run,
         "validate": not no_validate,
         "min_score": None if no_validate else min_score,
-        "provider": backend or defaults.name,
-        "model": model or defaults.model,
-        "base_url": base_url or defaults.base_url,
-        "max_cost": defaults.max_cost if max_cost is None else max_cost,
+        "backend": settings,
     }
     if len(spec_files) > 1:
         _create_batch(spec_files, jobs=jobs, as_json=as_json, options=options)

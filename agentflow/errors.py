@@ -17,8 +17,9 @@
             ├── DeployConflict        a version is already deployed with different content
             └── DeployLockTimeout     another deploy to the same target holds its lock
 
-The CLI maps `InputError` to exit code 2 and every other `AgentflowError` to exit code 1,
-in one place (`agentflow.cli_support`). Library code raises; it never prints or exits.
+The CLI exits with each error's `exit_code`: 2 for `InputError` and for an `auth` LLMError
+(a missing or refused key), 1 for the others; in one place (`agentflow.cli_support`).
+Library code raises; it never prints or exits.
 """
 
 from __future__ import annotations
@@ -149,23 +150,46 @@ class LLMError(BackendError):
     )
 
     def __init__(
-        self, message: str, *, kind: str, retryable: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        kind: str,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        billed_tokens: tuple[int, int] = (0, 0),
     ) -> None:
+        """`billed_tokens` (input, output) are what the provider charged for an unusable reply
+        (cut off or refused), so a failed call's cost is still counted. A missing or refused key
+        (`auth`) exits 2, like input errors: fixing the configuration is enough."""
         if kind not in self.KINDS:
             raise ValueError(f"unknown LLMError kind {kind!r}")
         super().__init__(message)
         self.kind = kind
+        if kind == "auth":
+            self.exit_code = InputError.exit_code
         self.retryable = retryable
         self.retry_after = retry_after
+        self.billed_tokens = billed_tokens
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_llm_error, (self.message, self.kind, self.retryable, self.retry_after))
+        fields = (self.message, self.kind, self.retryable, self.retry_after, self.billed_tokens)
+        return (_rebuild_llm_error, fields)
 
 
 def _rebuild_llm_error(
-    message: str, kind: str, retryable: bool, retry_after: float | None
+    message: str,
+    kind: str,
+    retryable: bool,
+    retry_after: float | None,
+    billed_tokens: tuple[int, int],
 ) -> LLMError:
-    return LLMError(message, kind=kind, retryable=retryable, retry_after=retry_after)
+    return LLMError(
+        message,
+        kind=kind,
+        retryable=retryable,
+        retry_after=retry_after,
+        billed_tokens=billed_tokens,
+    )
 
 
 class RenderError(GenerationError):

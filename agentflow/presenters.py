@@ -91,7 +91,8 @@ def show_create(result: CreateResult, *, as_json: bool) -> None:
 def subtask_progress(
     *, enabled: bool, console: Console | None = None
 ) -> Iterator[Callable[[ProgressEvent], None]]:
-    """Yield the progress callback for one build: each file as it finishes, on a terminal only."""
+    """Yield the progress callback for one build: the files being generated and those done,
+    on a terminal only (model calls can take minutes; piped output stays clean)."""
     console = console or _console()
     if not enabled or not console.is_terminal:
         yield lambda event: None
@@ -99,11 +100,15 @@ def subtask_progress(
     columns = (TextColumn("{task.description}"), TextColumn("{task.completed} files done"))
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("generating", total=None)
+        running: list[str] = []
 
         def show(event: ProgressEvent) -> None:
-            if event.kind == "finished":
-                detail = f"{event.subtask} ({event.provenance})"
-                progress.update(task, advance=1, description=detail)
+            if event.kind == "started":
+                running.append(event.subtask)
+            else:
+                running.remove(event.subtask)
+            description = f"generating {', '.join(running)}" if running else "formatting"
+            progress.update(task, advance=event.kind == "finished", description=description)
 
         yield show
 

@@ -2,7 +2,10 @@
 
 Without `version:` in the requirements, a regeneration keeps the previous package's version
 when the generated files come out the same, and bumps its patch number (0.1.0 → 0.1.1) when
-they change. An explicit `version:` always wins.
+they change. An explicit `version:` always wins. With a model backend the files are not
+rendered twice (that would pay for every model call once more, and record the second, cached
+build as free): the version is kept when the input, the agentflow and template versions and
+the backend are those recorded in the previous package's metadata.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from agentflow import __version__
 from agentflow.errors import InputError
+from agentflow.orchestration.context import TEMPLATE_VERSION
 from agentflow.orchestration.integration_builder import IntegrationBuilder
 from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.spec.loader import SpecDocument, parse_spec
@@ -64,6 +69,9 @@ def regeneration_version(
     previous = previous_version(package_dir)
     if document.spec.version is not None or previous is None:
         return None
+    if orchestrator is not None and orchestrator.calls_models:
+        same = _same_inputs(document, package_dir, orchestrator.provider)
+        return previous if same else bump_patch(previous)
     probe = IntegrationBuilder(orchestrator or SmartOrchestrator(provider), validate=False).build(
         document, integration_type=integration_type, package_version=previous
     )
@@ -97,6 +105,18 @@ def _same_generation(files: Mapping[str, str], package_dir: Path) -> bool:
         isinstance(recorded[name], dict) and recorded[name].get("sha256") == sha256_text(text)
         for name, text in generated.items()
     )
+
+
+def _same_inputs(document: SpecDocument, package_dir: Path, backend: str) -> bool:
+    """Whether the previous package was made from this input, by this agentflow and backend."""
+    metadata = _metadata(package_dir) or {}
+    current = {
+        "input_sha256": document.input_sha256,
+        "agentflow_version": __version__,
+        "template_version": TEMPLATE_VERSION,
+        "backend": backend,
+    }
+    return all(metadata.get(key) == value for key, value in current.items())
 
 
 def _metadata(package_dir: Path) -> dict[str, Any] | None:

@@ -7,15 +7,20 @@ The file is `AGENTFLOW_CONFIG` when set, else `agentflow.toml` in the current di
     model = "gpt-4o"         # overrides the model table for every subtask
     base_url = "http://127.0.0.1:8000/v1"
     max_cost = 0.50          # USD per build
+    fallback = ["anthropic"] # providers to try, in order, when the first one fails
+    timeout = 120            # seconds per model call
+    max_retries = 3          # retries of a failed call (429, 5xx, timeouts)
+    workers = 4              # files generated at once
 
 Options given on the command line win over the file.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,18 @@ class BackendSettings:
     model: str | None = None
     base_url: str | None = None
     max_cost: float | None = None
+    fallback: tuple[str, ...] = ()
+    timeout: float = 120.0
+    max_retries: int = 3
+    workers: int = 4
+
+    def overridden(self, **values: Any) -> BackendSettings:
+        """These settings with the values given (not None) instead; a different backend
+        name drops the model and address that belonged to the configured one."""
+        given = {key: value for key, value in values.items() if value is not None}
+        if given.get("name", self.name) != self.name:
+            given = {"model": None, "base_url": None, **given}
+        return replace(self, **given)
 
 
 def load_backend_settings(path: Path | None = None) -> BackendSettings:
@@ -55,24 +72,51 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
     return _settings(table, path)
 
 
+_STRINGS = ("name", "model", "base_url")
+_NUMBERS = {"max_cost": (0.0, "a number of USD, 0 or more"), "timeout": (0.1, "seconds, > 0")}
+_COUNTS = {
+    "max_retries": (0, "a whole number, 0 or more"),
+    "workers": (1, "a whole number, 1 or more"),
+}
+
+
 def _settings(table: Any, path: Path) -> BackendSettings:
     """Checked values of a `[backend]` table."""
     if not isinstance(table, dict):
         raise InputError(f"{path}: [backend] must be a table")
-    unknown = sorted(set(table) - {"name", "model", "base_url", "max_cost"})
+    unknown = sorted(set(table) - {*_STRINGS, *_NUMBERS, *_COUNTS, "fallback"})
     if unknown:
-        raise InputError(f"{path}: unknown [backend] key(s): {', '.join(unknown)}")
-    for key in ("name", "model", "base_url"):
-        if key in table and not isinstance(table[key], str):
-            raise InputError(f"{path}: [backend] {key} must be a string")
-    max_cost = table.get("max_cost")
-    if max_cost is not None and (
-        isinstance(max_cost, bool) or not isinstance(max_cost, int | float) or max_cost < 0
-    ):
-        raise InputError(f"{path}: [backend] max_cost must be a number of USD, 0 or more")
-    return BackendSettings(
-        name=table.get("name", "template"),
-        model=table.get("model"),
-        base_url=table.get("base_url"),
-        max_cost=None if max_cost is None else float(max_cost),
-    )
+        known = ", ".join(sorted({*_STRINGS, *_NUMBERS, *_COUNTS, "fallback"}))
+        raise InputError(f"{path}: unknown [backend] key(s): {', '.join(unknown)} (known: {known})")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _STRINGS:
+            _require(isinstance(value, str), path, key, "a string")
+        elif key == "fallback":
+            _require(
+                isinstance(value, list) and all(isinstance(v, str) for v in value),
+                path,
+                key,
+                'a list of provider names, e.g. ["anthropic"]',
+            )
+            value = tuple(value)
+        elif key in _NUMBERS:
+            low, what = _NUMBERS[key]
+            _require(_is_number(value) and value >= low, path, key, what)
+            value = float(value)
+        else:
+            low, what = _COUNTS[key]
+            _require(_is_number(value) and value == int(value) >= low, path, key, what)
+            value = int(value)
+        values[key] = value
+    return BackendSettings(**values)
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (TOML's `true`, `inf` and `nan` are not numbers here)."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _require(condition: bool, path: Path, key: str, what: str) -> None:
+    if not condition:
+        raise InputError(f"{path}: [backend] {key} must be {what}")

@@ -20,6 +20,7 @@ from agentflow.orchestration.integration_patterns import (
 )
 from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrator
 from agentflow.regeneration import regeneration_version
+from agentflow.settings import BackendSettings
 from agentflow.spec.loader import load_spec
 from agentflow.writer import WriteOutcome, planned_changes
 
@@ -30,6 +31,7 @@ __all__ = [
     "CreateResult",
     "create_integration",
     "explain_patterns",
+    "make_orchestrator",
     "validate_packages",
 ]
 
@@ -53,37 +55,48 @@ def create_integration(
     dry_run: bool = False,
     validate: bool = True,
     min_score: float | None = None,
-    provider: str = "template",
-    model: str | None = None,
-    base_url: str | None = None,
-    max_cost: float | None = None,
+    backend: BackendSettings | None = None,
     on_progress: Callable[[ProgressEvent], None] | None = None,
 ) -> CreateResult:
     """Load a requirements file, build its package and write it under `output_dir/<slug>`.
 
-    `provider` other than "template" enriches the files with that model provider (`model`
-    overrides the model table, `base_url` its address, `max_cost` caps the spend in USD).
+    A `backend` other than "template" enriches the files with a model provider.
     """
     started = time.perf_counter()
     document = load_spec(spec_path)
     load_seconds = time.perf_counter() - started
-    orchestrator = SmartOrchestrator(
-        provider, model=model, base_url=base_url, max_cost=max_cost, on_progress=on_progress
-    )
-    builder = IntegrationBuilder(orchestrator, validate=validate, min_score=min_score)
     destination = Path(output_dir) / document.spec.slug
-    version = regeneration_version(
-        document, destination, integration_type=integration_type, orchestrator=orchestrator
-    )
-    package = builder.build(
-        document,
-        integration_type=integration_type,
-        load_seconds=load_seconds,
-        package_version=version,
-    )
+    with make_orchestrator(backend or BackendSettings(), on_progress=on_progress) as orchestrator:
+        version = regeneration_version(
+            document, destination, integration_type=integration_type, orchestrator=orchestrator
+        )
+        builder = IntegrationBuilder(orchestrator, validate=validate, min_score=min_score)
+        package = builder.build(
+            document,
+            integration_type=integration_type,
+            load_seconds=load_seconds,
+            package_version=version,
+        )
     plan = planned_changes(package.files, destination)
     outcome = None if dry_run else package.save_to_directory(destination, force=force)
     return CreateResult(package, destination, outcome, plan)
+
+
+def make_orchestrator(
+    backend: BackendSettings, *, on_progress: Callable[[ProgressEvent], None] | None = None
+) -> SmartOrchestrator:
+    """The orchestrator the settings describe."""
+    return SmartOrchestrator(
+        backend.name,
+        fallback_providers=backend.fallback,
+        model=backend.model,
+        base_url=backend.base_url,
+        max_cost=backend.max_cost,
+        max_workers=backend.workers,
+        timeout=backend.timeout,
+        max_retries=backend.max_retries,
+        on_progress=on_progress,
+    )
 
 
 def validate_packages(

@@ -389,7 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": [asdict(r) for r in results],
     }
     if args.record:
-        RESULTS_FILE.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        kept = json.loads(RESULTS_FILE.read_text(encoding="utf-8")) if RESULTS_FILE.exists() else {}
+        recorded = report | {"llm": kept["llm"]} if "llm" in kept else report  # llm.py's figures
+        RESULTS_FILE.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))
     else:

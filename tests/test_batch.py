@@ -17,6 +17,7 @@ from agentflow.errors import (
     Diagnostic,
     GenerationError,
     InputError,
+    LLMError,
     SpecError,
     ValidationFailed,
 )
@@ -184,6 +185,15 @@ def test_errors_survive_the_trip_between_processes() -> None:
     assert str(error) == "invalid\n  a.yaml:3:3: error: x: unknown key"
     failed = pickle.loads(pickle.dumps(ValidationFailed("low", report={"score": 40})))
     assert (failed.report, failed.exit_code) == ({"score": 40}, 1)
+    cut = LLMError("cut off", kind="truncated", retry_after=2.0, billed_tokens=(10, 20))
+    copy = pickle.loads(pickle.dumps(cut))
+    assert (copy.kind, copy.retry_after, copy.billed_tokens, copy.exit_code) == (
+        "truncated",
+        2.0,
+        (10, 20),
+        1,
+    )
+    assert pickle.loads(pickle.dumps(LLMError("no key", kind="auth"))).exit_code == 2
 
 
 def test_progress_shows_on_a_terminal_and_stays_quiet_elsewhere(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ class CostLedger:
     def __init__(self, max_cost: float | None = None) -> None:
         self.max_cost = max_cost
         self.by_model: dict[str, float] = defaultdict(float)
+        self.calls = 0
         self._reserved = 0.0
         self._lock = threading.Lock()
 
@@ -47,3 +48,4 @@ class CostLedger:
         with self._lock:
             self._reserved -= estimate
             self.by_model[model] += actual
+            self.calls += 1

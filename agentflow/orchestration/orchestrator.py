@@ -25,9 +25,11 @@ from agentflow.orchestration.backends import (
 from agentflow.orchestration.budget import CostLedger
 from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
 from agentflow.orchestration.model_selection import MODEL_TABLE
+from agentflow.orchestration.utils.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from agentflow.orchestration.backends.enrich import EnrichBackend
+    from agentflow.orchestration.backends.http_chat import HttpChatClient
     from agentflow.orchestration.backends.llm import ChatClient
     from agentflow.orchestration.response_cache import ResponseCache
 
@@ -48,7 +50,8 @@ class SmartOrchestrator:
 
     `provider` names the backend: "template" (offline, the default) or a model provider of
     `MODEL_TABLE`. `clients` supplies ready `ChatClient`s by provider (otherwise one is made
-    with `make_client`), `model` overrides the table, `max_cost` caps spending in USD, `cache`
+    with `make_client`, waiting `timeout` seconds per call and retrying a failed call up to
+    `max_retries` times), `model` overrides the table, `max_cost` caps spending in USD, `cache`
     stores answers (by default under `cache_dir() / "responses"`; `use_cache=False` for none),
     `on_progress` receives a `ProgressEvent` per step.
     """
@@ -64,6 +67,8 @@ class SmartOrchestrator:
         base_url: str | None = None,
         max_cost: float | None = None,
         max_workers: int = 4,
+        timeout: float = 120.0,
+        max_retries: int = 3,
         clients: Mapping[str, ChatClient] | None = None,
         cache: ResponseCache | None = None,
         use_cache: bool = True,
@@ -77,8 +82,11 @@ class SmartOrchestrator:
         self.max_workers = max(1, max_workers)
         self.on_progress = on_progress
         self.ledger = CostLedger(max_cost)
+        self._timeout = timeout
+        self._retry = _retry_policy(max_retries)
         self.backend: Backend = backends.get(provider, TemplateBackend)()
         self._chain: list[EnrichBackend] = []
+        self._made_clients: list[HttpChatClient] = []
         if provider not in backends:
             if use_cache and cache is None:
                 from agentflow.orchestration.response_cache import ResponseCache
@@ -105,9 +113,16 @@ class SmartOrchestrator:
         from agentflow.orchestration.backends.providers import make_client
 
         primary = name == self.provider
-        client = (clients or {}).get(name) or make_client(
-            name, base_url=base_url if primary else None
-        )
+        client = (clients or {}).get(name)
+        if client is None:
+            made = make_client(
+                name,
+                base_url=base_url if primary else None,
+                timeout=self._timeout,
+                retry=self._retry,
+            )
+            self._made_clients.append(made)
+            client = made
         return EnrichBackend(
             client,
             ledger=self.ledger,
@@ -115,6 +130,22 @@ class SmartOrchestrator:
             model=model if primary else None,
             model_selection=self.enable_model_selection,
         )
+
+    def __enter__(self) -> SmartOrchestrator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections of the provider clients this orchestrator made."""
+        for client in self._made_clients:
+            client.close()
+
+    @property
+    def calls_models(self) -> bool:
+        """Whether building asks model providers (and so may cost money), not only templates."""
+        return bool(self._chain)
 
     def run(
         self,
@@ -139,7 +170,7 @@ class SmartOrchestrator:
                 for future in sorted(done, key=lambda f: order.index(running[f])):
                     subtask = running.pop(future)
                     produced[subtask.id] = future.result()
-                    self._account(produced[subtask.id])
+                    self._account(subtask.id, produced[subtask.id])
         return [produced[s.id] for s in subtasks]
 
     def _request(
@@ -176,8 +207,7 @@ class SmartOrchestrator:
         provenance = f"template (fallback after {reasons[-1]})"
         return replace(fallback, provenance=provenance, cost=spent, tokens=tokens)
 
-    def _account(self, generated: GeneratedFile) -> None:
-        subtask = generated.subtask or generated.path
+    def _account(self, subtask: str, generated: GeneratedFile) -> None:
         self._costs[subtask] += generated.cost
         self._calls[subtask] += 1
         self._emit(ProgressEvent("finished", subtask, generated.provenance))
@@ -187,14 +217,26 @@ class SmartOrchestrator:
             self.on_progress(event)
 
     def get_cost_summary(self) -> dict[str, Any]:
-        """Total cost, cost per operation (subtask id) and per model over every run so far."""
+        """Total cost, cost per operation (subtask id) and per model over every run so far.
+
+        `calls` counts files produced; `model_calls` the requests sent to providers (answers
+        from the cache are free and not counted).
+        """
         return {
             "provider": self.provider,
             "total_cost": round(sum(self._costs.values()), 6),
             "by_operation": {op: round(cost, 6) for op, cost in sorted(self._costs.items())},
             "by_model": {m: round(c, 6) for m, c in sorted(self.ledger.by_model.items())},
             "calls": sum(self._calls.values()),
+            "model_calls": self.ledger.calls,
         }
+
+
+def _retry_policy(max_retries: int) -> RetryPolicy:
+    """The default backoff for model calls, with `max_retries` retries after the first try."""
+    from agentflow.orchestration.backends.http_chat import DEFAULT_RETRY
+
+    return replace(DEFAULT_RETRY, max_attempts=max(0, max_retries) + 1)
 
 
 def _check_known(names: Sequence[str], backends: Mapping[str, object]) -> None:

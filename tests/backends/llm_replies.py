@@ -82,9 +82,11 @@ def truncated_json() -> Reply:
     return Reply("truncated_json")
 
 
-def finish_length(text: str = "def partial(") -> Reply:
-    """A completion stopped at the token limit (`length` / `max_tokens`)."""
-    return Reply("length", text=text)
+def finish_length(
+    text: str = "def partial(", *, input_tokens: int | None = None, output_tokens: int | None = None
+) -> Reply:
+    """A completion stopped at the token limit (`length` / `max_tokens`), billed all the same."""
+    return Reply("length", text=text, input_tokens=input_tokens, output_tokens=output_tokens)
 
 
 def refusal(text: str = "I can't help with that.") -> Reply:

@@ -49,6 +49,23 @@ def test_sends_a_chat_completions_request(llm_server: FakeLLMServer) -> None:
     }
 
 
+@pytest.mark.parametrize("model", ["o1", "o3-mini", "o4-mini-2025-04-16", "gpt-5", "gpt-5.1"])
+def test_reasoning_models_get_max_completion_tokens_and_no_temperature(
+    llm_server: FakeLLMServer, model: str
+) -> None:
+    client_for(llm_server).complete(ChatRequest(model=model, system="s", prompt="p", max_tokens=9))
+    (sent,) = llm_server.requests
+    assert sent.body["max_completion_tokens"] == 9
+    assert "max_tokens" not in sent.body and "temperature" not in sent.body
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-4.1-mini", "omni-local", "deepseek-chat"])
+def test_other_models_get_max_tokens(llm_server: FakeLLMServer, model: str) -> None:
+    client_for(llm_server).complete(ChatRequest(model=model, system="s", prompt="p", max_tokens=9))
+    (sent,) = llm_server.requests
+    assert (sent.body["max_tokens"], "max_completion_tokens" in sent.body) == (9, False)
+
+
 def test_a_wrong_key_is_an_auth_error_and_not_retried(llm_server: FakeLLMServer) -> None:
     llm_server.expected_key = "sk-right"
     with pytest.raises(LLMError) as caught:

@@ -18,8 +18,9 @@ REQUEST = ChatRequest(model="m", system="s", prompt="p")
 
 @pytest.fixture(autouse=True)
 def no_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for info in PROVIDERS.values():
+    for name, info in PROVIDERS.items():
         monkeypatch.delenv(info.api_key_env, raising=False)
+        monkeypatch.delenv(f"{name.upper()}_BASE_URL", raising=False)
 
 
 def test_ollama_is_local_and_keyless() -> None:
@@ -60,6 +61,16 @@ def test_base_url_redirects_a_provider(llm_server: FakeLLMServer) -> None:
     assert isinstance(anthropic, AnthropicChatClient)
     assert deepseek.complete(REQUEST).text == "from deepseek"
     assert anthropic.complete(REQUEST).text == "from anthropic"
+
+
+def test_base_url_variable_moves_a_provider_unless_base_url_is_given(
+    monkeypatch: pytest.MonkeyPatch, llm_server: FakeLLMServer
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", llm_server.anthropic_base_url)
+    llm_server.script(ANTHROPIC_PATH, ok("through the variable"))
+    assert make_client("anthropic").complete(REQUEST).text == "through the variable"
+    assert make_client("anthropic", base_url="http://127.0.0.1:9/x").base_url.endswith(":9/x")
+    assert make_client("ollama").base_url == "http://127.0.0.1:11434/v1"
 
 
 def test_an_unknown_provider_is_an_input_error() -> None:

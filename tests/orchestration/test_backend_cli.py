@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from backends.llm_server import (
+    ANTHROPIC_PATH,
     OPENAI_PATH,
     FakeLLMServer,
     llm_server_fixture,  # noqa: F401
@@ -47,9 +50,15 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def create(*args: str) -> dict[str, dict[str, object]]:
     result = CliRunner().invoke(main, ["integrate", "create", "spec.yaml", "--force", *args])
     assert result.exit_code == 0, result.output
-    metadata = Path("integrations/github/metadata.json").read_text(encoding="utf-8")
-    files: dict[str, dict[str, object]] = json.loads(metadata)["files"]
+    files: dict[str, dict[str, object]] = metadata()["files"]
     return files
+
+
+def metadata() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        Path("integrations/github/metadata.json").read_text(encoding="utf-8")
+    )
+    return data
 
 
 def test_create_with_a_provider_over_http(workdir: Path, llm_server: FakeLLMServer) -> None:
@@ -88,13 +97,119 @@ def test_command_line_wins_over_the_config_file(workdir: Path) -> None:
     assert files[ADAPTER]["provenance"] == "template"
 
 
+def test_config_file_sets_fallback_timeout_retries_and_workers(workdir: Path) -> None:
+    (workdir / "agentflow.toml").write_text(
+        '[backend]\nfallback = ["anthropic", "ollama"]\ntimeout = 30\nmax_retries = 0\n'
+        "workers = 2\n",
+        encoding="utf-8",
+    )
+    settings = load_backend_settings()
+    assert (settings.fallback, settings.timeout) == (("anthropic", "ollama"), 30.0)
+    assert (settings.max_retries, settings.workers) == (0, 2)
+    assert isinstance(settings.timeout, float) and isinstance(settings.workers, int)
+
+
 @pytest.mark.parametrize(
-    "text", ['[backend]\nmax_cost = "a lot"\n', "[backend]\nmodle = 'x'\n", "not toml ["]
+    ("text", "problem"),
+    [
+        ('max_cost = "a lot"', "max_cost must be a number of USD"),
+        ("max_cost = -1", "max_cost must be a number of USD"),
+        ("modle = 'x'", "unknown [backend] key(s): modle"),
+        ("timeout = 0", "timeout must be seconds"),
+        ("timeout = inf", "timeout must be seconds"),
+        ("timeout = true", "timeout must be seconds"),
+        ("max_retries = 1.5", "max_retries must be a whole number"),
+        ("max_retries = nan", "max_retries must be a whole number"),
+        ("workers = 0", "workers must be a whole number, 1 or more"),
+        ('fallback = "anthropic"', "fallback must be a list of provider names"),
+        ("fallback = [1]", "fallback must be a list of provider names"),
+        ("name = 3", "name must be a string"),
+        ("not toml [", "cannot read the config file"),
+    ],
 )
-def test_bad_config_file_is_an_input_error(workdir: Path, text: str) -> None:
-    (workdir / "agentflow.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match="agentflow.toml"):
+def test_bad_config_file_is_an_input_error(workdir: Path, text: str, problem: str) -> None:
+    (workdir / "agentflow.toml").write_text(f"[backend]\n{text}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="agentflow.toml") as caught:
         load_backend_settings()
+    assert problem in str(caught.value)
+
+
+def test_a_bad_config_file_fails_create_with_exit_2_and_writes_nothing(workdir: Path) -> None:
+    (workdir / "agentflow.toml").write_text("[backend]\nworkers = -3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["integrate", "create", "spec.yaml"])
+    assert result.exit_code == 2
+    assert "workers must be a whole number" in result.output
+    assert "Traceback" not in result.output
+    assert not Path("integrations").exists()
+
+
+def test_another_backend_on_the_command_line_drops_the_configured_model() -> None:
+    configured = BackendSettings("anthropic", "claude-opus-4", "https://proxy.internal", 1.0)
+    assert configured.overridden(name="openai") == BackendSettings("openai", max_cost=1.0)
+    assert configured.overridden(name="anthropic", model=None).model == "claude-opus-4"
+    assert configured.overridden(model="claude-3-5-haiku").base_url == "https://proxy.internal"
+
+
+def test_a_missing_key_is_exit_2_naming_the_variable(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    result = CliRunner().invoke(
+        main, ["integrate", "create", "spec.yaml", "--backend", "anthropic"]
+    )
+    assert result.exit_code == 2
+    assert "set ANTHROPIC_API_KEY" in result.output
+    assert "Traceback" not in result.output
+    assert not Path("integrations").exists()
+
+
+def test_fallback_provider_takes_over_when_the_first_is_refused(
+    workdir: Path, llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-revoked")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-good")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", llm_server.anthropic_base_url)
+    llm_server.expected_key = "sk-ant-good"
+    (workdir / "agentflow.toml").write_text("[backend]\nworkers = 1\n", encoding="utf-8")
+    adapter = template_files()[ADAPTER] + "\n\n# Reviewed for the GitHub service.\n"
+    llm_server.script(ANTHROPIC_PATH, ok(adapter, input_tokens=1000, output_tokens=1000))
+    args = ("--backend", "openai", "--base-url", llm_server.openai_base_url, "--no-validate")
+    files = create(*args, "--fallback", "anthropic")
+    assert files[ADAPTER]["provenance"] == "claude-sonnet-4-20250514"
+    assert files[ADAPTER]["cost"] == pytest.approx((1000 * 3.00 + 1000 * 15.00) / 1e6)
+    assert [r.path for r in llm_server.requests[:2]] == [OPENAI_PATH, ANTHROPIC_PATH]
+
+
+def test_regenerating_with_a_model_pays_once_and_records_it(
+    workdir: Path, llm_server: FakeLLMServer
+) -> None:
+    args = ("--backend", "openai", "--base-url", llm_server.openai_base_url, "--no-validate")
+    enriched = template_files()[ADAPTER] + "\n\n# Reviewed for the GitHub service.\n"
+
+    def build_cold() -> tuple[dict[str, Any], int]:
+        shutil.rmtree(workdir / "cache", ignore_errors=True)
+        before = len(llm_server.requests)
+        llm_server.script(OPENAI_PATH, ok(enriched, input_tokens=4000, output_tokens=3000))
+        create(*args)
+        return metadata(), len(llm_server.requests) - before
+
+    first, first_calls = build_cold()
+    again, again_calls = build_cold()  # a clean cache: what a new CI machine sees
+    assert again_calls == first_calls
+    assert again["build_metrics"]["total_cost"] == first["build_metrics"]["total_cost"] > 0
+    assert again["package_version"] == first["package_version"] == "0.1.0"
+
+    before = len(llm_server.requests)
+    create(*args)  # warm: unchanged input, answers cached
+    assert len(llm_server.requests) == before
+    assert metadata()["build_metrics"]["total_cost"] == 0
+    assert metadata()["package_version"] == "0.1.0"
+
+    (workdir / "spec.yaml").write_text(SPEC + "description: Changed\n", encoding="utf-8")
+    llm_server.script(OPENAI_PATH, ok(enriched, input_tokens=4000, output_tokens=3000))
+    create(*args)
+    assert metadata()["package_version"] == "0.1.1"
 
 
 def test_backend_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,6 +77,25 @@ def test_changed_base_url_falls_back_to_template_after_repairs() -> None:
     assert record["cost"] == pytest.approx(3 * cost("gpt-4o", 1000, 500))
 
 
+def test_answers_get_room_for_twice_the_file_within_the_model_limit() -> None:
+    client = FakeChat()
+    build(orchestrator(client))
+    sizes = {target(r): (len(rendered_file(r)), r.max_tokens) for r in client.requests}
+    for path, (chars, max_tokens) in sizes.items():
+        assert max_tokens == min(16_384, 2 * -(-chars // 4) + 1024), path
+    assert sizes[ADAPTER][1] > 8_192  # more than a fixed 8k limit would give the adapter
+
+
+def test_a_file_too_long_for_the_model_is_not_sent() -> None:
+    client = FakeChat("ollama")
+    package = build(orchestrator(client, model="llama3.1:8b"))  # 8,192-token answers
+    record = json.loads(package.files["metadata.json"])["files"][ADAPTER]
+    assert "too long for llama3.1:8b's 8192" in record["provenance"]
+    assert (record["cost"], record["tokens"]) == (0.0, 0)
+    assert ADAPTER not in client.targets()
+    assert "GITHUB_INTEGRATION.md" in client.targets()
+
+
 def test_fenced_answer_is_unwrapped() -> None:
     client = FakeChat(answer=lambda r: f"```python\n{improved(r)}```\n")
     package = build(orchestrator(client))

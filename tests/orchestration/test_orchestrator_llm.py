@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from agentflow.errors import BackendError, LLMError
 from agentflow.orchestration.backends.llm import ChatRequest
 from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrator
 from agentflow.orchestration.response_cache import ResponseCache
+from agentflow.presenters import subtask_progress
 
 from .fake_chat import FakeChat, build, improved, target, template_files
 
@@ -123,11 +126,13 @@ def test_cache_hit_makes_no_call_and_costs_nothing(tmp_path: Path) -> None:
     first = SmartOrchestrator("openai", clients={"openai": FakeChat()}, cache=cache)
     build(first)
     assert first.get_cost_summary()["total_cost"] > 0
+    assert first.get_cost_summary()["model_calls"] == 4
     client = FakeChat()
     again = SmartOrchestrator("openai", clients={"openai": client}, cache=cache)
     package = build(again)
     assert client.requests == []
     assert again.get_cost_summary()["total_cost"] == 0
+    assert (again.get_cost_summary()["model_calls"], again.get_cost_summary()["calls"]) == (0, 6)
     assert provenance(package.files)[ADAPTER] == "gpt-4o"
 
 
@@ -159,12 +164,14 @@ def test_budget_stops_before_a_call_that_could_exceed_it() -> None:
     orchestrator = SmartOrchestrator(
         "openai", clients={"openai": client}, use_cache=False, max_cost=0.1
     )
-    package = build(orchestrator)
+    package = build(orchestrator)  # the adapter's and tests' calls may cost up to $0.13-0.16
     summary = orchestrator.get_cost_summary()
     assert 0 < summary["total_cost"] <= 0.1
-    assert summary["by_model"]["gpt-4o"] > 0
-    assert "budget" in provenance(package.files)["test_github_adapter.py"]
-    assert "test_github_adapter.py" not in client.targets()
+    assert set(summary["by_model"]) == {"gpt-4o-mini"}
+    for path in (ADAPTER, "test_github_adapter.py"):
+        assert "budget" in provenance(package.files)[path]
+        assert path not in client.targets()
+    assert provenance(package.files)["examples.py"] == "gpt-4o-mini"
 
 
 def test_zero_budget_without_fallback_is_an_error() -> None:
@@ -182,3 +189,42 @@ def test_zero_budget_without_fallback_is_an_error() -> None:
 def test_unknown_fallback_provider_is_refused() -> None:
     with pytest.raises(Exception, match="unknown provider 'nope'"):
         SmartOrchestrator("openai", fallback_providers=("nope",), clients={})
+
+
+def test_progress_names_the_files_being_generated_on_a_terminal_only() -> None:
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    with subtask_progress(enabled=True, console=terminal) as on_progress:
+        on_progress(ProgressEvent("started", "adapter"))
+        on_progress(ProgressEvent("finished", "adapter", "gpt-4o"))
+        on_progress(ProgressEvent("started", "tests"))
+        on_progress(ProgressEvent("started", "docs"))
+        terminal.print("", end="")  # let the live display draw
+    assert "generating tests, docs" in screen.getvalue()
+    piped = io.StringIO()
+    with subtask_progress(enabled=True, console=Console(file=piped)) as on_progress:
+        on_progress(ProgressEvent("started", "adapter"))
+    assert piped.getvalue() == ""
+
+
+def test_closing_releases_only_the_clients_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Closable(FakeChat):
+        closed = False
+
+        def close(self) -> None:
+            self.closed = True
+
+    made: list[Closable] = []
+
+    def make_client(name: str, **options: object) -> Closable:
+        made.append(Closable(name))
+        return made[-1]
+
+    monkeypatch.setattr("agentflow.orchestration.backends.providers.make_client", make_client)
+    given = Closable("openai")
+    with SmartOrchestrator(
+        "openai", fallback_providers=("anthropic",), clients={"openai": given}, use_cache=False
+    ):
+        pass
+    assert [(c.provider, c.closed) for c in made] == [("anthropic", True)]
+    assert not given.closed

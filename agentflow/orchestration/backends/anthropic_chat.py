@@ -68,16 +68,18 @@ class AnthropicChatClient(HttpChatClient):
 
     def _parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResponse:
         stop = payload.get("stop_reason")
+        usage = payload.get("usage") or {}
+        billed = (int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
         if stop == "refusal":
-            raise self._error("refused (stop_reason: refusal)", kind="refused")
+            refused = "refused (stop_reason: refusal)"
+            raise self._error(refused, kind="refused", billed_tokens=billed)
         if stop == "max_tokens":
-            limit = request.max_tokens
-            raise self._error(f"reply cut off at max_tokens={limit}", kind="truncated")
+            cut = f"reply cut off at max_tokens={request.max_tokens}"
+            raise self._error(cut, kind="truncated", billed_tokens=billed)
         blocks = payload["content"]
         if not isinstance(blocks, list):
             raise ValueError("content")
         text = "".join(str(b["text"]) for b in blocks if b.get("type") == "text")
-        usage = payload["usage"]
         return ChatResponse(
             text=text,
             model=str(payload.get("model") or request.model),

@@ -4,12 +4,15 @@ The prompt holds the normalized requirements, the files this one depends on (the
 final text for its tests, docs and examples) and the rendered file. Every answer passes
 `guard.check_rewrite`; a rejected answer goes back with the problems for at most
 `max_repairs` more tries. Only the adapter, tests, docs and examples are enriched;
-configuration and packaging files stay exactly as rendered.
+configuration and packaging files stay exactly as rendered. A file too long for the model to
+answer in full (see `pricing.OUTPUT_LIMITS`) is not sent: the answer would be cut off, and
+paid for.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 from agentflow.errors import BackendError, LLMError
@@ -21,7 +24,12 @@ from agentflow.orchestration.backends.guard import (
     strip_fences,
 )
 from agentflow.orchestration.backends.llm import ChatClient, ChatRequest, ChatResponse
-from agentflow.orchestration.backends.pricing import cost, estimate_cost
+from agentflow.orchestration.backends.pricing import (
+    CHARS_PER_TOKEN,
+    cost,
+    estimate_cost,
+    output_limit,
+)
 from agentflow.orchestration.backends.template import TemplateBackend
 from agentflow.orchestration.budget import CostLedger
 from agentflow.orchestration.model_selection import select_model
@@ -71,7 +79,7 @@ class EnrichBackend:
         model: str | None = None,
         model_selection: bool = True,
         max_repairs: int = 2,
-        max_tokens: int = 8192,
+        max_tokens: int | None = None,
     ) -> None:
         self.client = client
         self.name = client.provider
@@ -98,12 +106,13 @@ class EnrichBackend:
         if request.subtask.id not in ENRICHED_SUBTASKS:
             return base
         model, spend = self.model_for(request), _Spend()
+        max_tokens = self._answer_limit(model, request.path, base.text)
         facts = literal_facts(
             request.context.get("config", {}), base.text, str(request.context.get("env_prefix", ""))
         )
         prompt = build_prompt(request, base.text)
         for _attempt in range(self.max_repairs + 1):
-            text = strip_fences(self._ask(model, prompt, spend).text)
+            text = strip_fences(self._ask(model, prompt, max_tokens, spend).text)
             problems = check_rewrite(
                 request.path,
                 text,
@@ -124,14 +133,27 @@ class EnrichBackend:
             tokens=spend.tokens,
         )
 
-    def _ask(self, model: str, prompt: str, spend: _Spend) -> ChatResponse:
+    def _answer_limit(self, model: str, path: str, rendered: str) -> int:
+        """`max_tokens` for a file: room for twice its length, within the model's limit.
+
+        Raises `EnrichmentFailed` when even the rendered length, with a margin for code's
+        denser tokens, may not fit.
+        """
+        limit = self.max_tokens or output_limit(model)
+        expected = math.ceil(len(rendered) / CHARS_PER_TOKEN)
+        if expected * 3 // 2 > limit:
+            message = f"{path} is about {expected} tokens, too long for {model}'s {limit}"
+            raise EnrichmentFailed(message, model=model, cost=0.0, tokens=0)
+        return min(limit, 2 * expected + 1024)
+
+    def _ask(self, model: str, prompt: str, max_tokens: int, spend: _Spend) -> ChatResponse:
         """One answer, from the cache (free) or the provider (reserved against the budget)."""
-        chat = ChatRequest(model, SYSTEM_PROMPT, prompt, max_tokens=self.max_tokens)
+        chat = ChatRequest(model, SYSTEM_PROMPT, prompt, max_tokens=max_tokens)
         key = ResponseCache.key(self.name, chat)
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             return cached
-        estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), self.max_tokens)
+        estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), max_tokens)
         try:
             self.ledger.reserve(model, estimate)
         except LLMError as exc:
@@ -142,18 +164,22 @@ class EnrichBackend:
         try:
             response = self.client.complete(chat)
         except LLMError as exc:
-            self.ledger.settle(model, estimate, 0.0)
+            self._pay(model, estimate, exc.billed_tokens, spend)
             reason = f"{exc.kind}: {exc}"
             raise EnrichmentFailed(
                 reason, model=model, cost=spend.cost, tokens=spend.tokens
             ) from exc
-        paid = cost(model, response.input_tokens, response.output_tokens)
-        self.ledger.settle(model, estimate, paid)
-        spend.cost += paid
-        spend.tokens += response.input_tokens + response.output_tokens
+        self._pay(model, estimate, (response.input_tokens, response.output_tokens), spend)
         if self.cache:
             self.cache.put(key, response)
         return response
+
+    def _pay(self, model: str, estimate: float, tokens: tuple[int, int], spend: _Spend) -> None:
+        """Settle a reserved call at what the provider billed for it."""
+        paid = cost(model, *tokens)
+        self.ledger.settle(model, estimate, paid)
+        spend.cost += paid
+        spend.tokens += sum(tokens)
 
 
 def build_prompt(request: GenerationRequest, rendered: str) -> str:

@@ -128,7 +128,11 @@ class HttpChatClient(abc.ABC):
         """The last error, saying how many attempts were made."""
         message = f"{exc.message} (gave up after {attempts} attempts)"
         return LLMError(
-            message, kind=exc.kind, retryable=exc.retryable, retry_after=exc.retry_after
+            message,
+            kind=exc.kind,
+            retryable=exc.retryable,
+            retry_after=exc.retry_after,
+            billed_tokens=exc.billed_tokens,
         )
 
     def _attempt(self, request: ChatRequest) -> ChatResponse:
@@ -199,12 +203,19 @@ class HttpChatClient(abc.ABC):
         kind: str,
         retryable: bool = False,
         retry_after: float | None = None,
+        billed_tokens: tuple[int, int] = (0, 0),
     ) -> LLMError:
         """An `LLMError` naming the provider, with any echo of the key removed."""
         text = f"{self.provider}: {message}"
         if self._api_key:
             text = text.replace(self._api_key, _REDACTED)
-        return LLMError(text, kind=kind, retryable=retryable, retry_after=retry_after)
+        return LLMError(
+            text,
+            kind=kind,
+            retryable=retryable,
+            retry_after=retry_after,
+            billed_tokens=billed_tokens,
+        )
 
     @abc.abstractmethod
     def _key_headers(self) -> Mapping[str, str]:

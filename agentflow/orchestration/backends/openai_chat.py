@@ -8,6 +8,7 @@ is not a usable file.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,6 +20,8 @@ from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
 from agentflow.orchestration.utils.retry import RetryPolicy
 
 __all__ = ["OpenAIChatClient"]
+
+_REASONING_MODEL = re.compile(r"(o\d|gpt-5)($|[-.])")
 
 
 class OpenAIChatClient(HttpChatClient):
@@ -54,31 +57,37 @@ class OpenAIChatClient(HttpChatClient):
         return {"authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "model": request.model,
             "messages": [
                 {"role": "system", "content": request.system},
                 {"role": "user", "content": request.prompt},
             ],
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
         }
+        if _REASONING_MODEL.match(request.model):  # they refuse max_tokens and temperature
+            body["max_completion_tokens"] = request.max_tokens
+        else:
+            body.update(max_tokens=request.max_tokens, temperature=request.temperature)
+        return body
 
     def _parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResponse:
         choice = payload["choices"][0]
         message = choice["message"]
         finish = choice.get("finish_reason")
+        usage = payload.get("usage") or {}
+        billed = (int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
         if message.get("refusal"):
-            raise self._error(f"refused: {message['refusal']}", kind="refused")
+            refused = f"refused: {message['refusal']}"
+            raise self._error(refused, kind="refused", billed_tokens=billed)
         if finish == "content_filter":
-            raise self._error("reply withheld by the content filter", kind="refused")
+            filtered = "reply withheld by the content filter"
+            raise self._error(filtered, kind="refused", billed_tokens=billed)
         if finish == "length":
-            limit = request.max_tokens
-            raise self._error(f"reply cut off at max_tokens={limit}", kind="truncated")
+            cut = f"reply cut off at max_tokens={request.max_tokens}"
+            raise self._error(cut, kind="truncated", billed_tokens=billed)
         content = message["content"]
         if not isinstance(content, str):
             raise ValueError("choices[0].message.content")
-        usage = payload["usage"]
         return ChatResponse(
             text=content,
             model=str(payload.get("model") or request.model),

@@ -14,16 +14,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = [
     "CHARS_PER_TOKEN",
+    "OUTPUT_LIMITS",
     "PRICES",
     "ModelPrice",
     "cost",
     "estimate_cost",
     "is_priced",
+    "model_entry",
+    "output_limit",
     "price_of",
 ]
+
+T = TypeVar("T")
 
 CHARS_PER_TOKEN = 4
 _PER = 1_000_000
@@ -51,13 +57,36 @@ PRICES: dict[str, ModelPrice] = {
 }
 
 
-def price_of(model: str, *, prices: Mapping[str, ModelPrice] | None = None) -> ModelPrice | None:
-    """The price of `model` or of its longest listed prefix ending at a `-`; None if unlisted."""
-    table = PRICES if prices is None else prices
+# The most tokens each model may answer with (the providers' documented output limits).
+OUTPUT_LIMITS: dict[str, int] = {
+    "gpt-4o-mini": 16_384,
+    "gpt-4o": 16_384,
+    "gpt-4.1": 32_768,
+    "deepseek-chat": 8_192,
+    "deepseek-reasoner": 32_768,
+    "claude-3-5-haiku": 8_192,
+    "claude-sonnet-4": 64_000,
+    "claude-opus-4": 32_000,
+}
+DEFAULT_OUTPUT_LIMIT = 8_192  # unlisted, usually local, models
+
+
+def model_entry(model: str, table: Mapping[str, T]) -> T | None:
+    """The entry of `model` or of its longest listed prefix ending at a `-`; None if unlisted."""
     if model in table:
         return table[model]
     matches = [name for name in table if model.startswith(name + "-")]
     return table[max(matches, key=len)] if matches else None
+
+
+def price_of(model: str, *, prices: Mapping[str, ModelPrice] | None = None) -> ModelPrice | None:
+    """The price of `model` (see `model_entry`); None if unlisted."""
+    return model_entry(model, PRICES if prices is None else prices)
+
+
+def output_limit(model: str) -> int:
+    """The most tokens `model` may answer with."""
+    return model_entry(model, OUTPUT_LIMITS) or DEFAULT_OUTPUT_LIMIT
 
 
 def is_priced(model: str, *, prices: Mapping[str, ModelPrice] | None = None) -> bool:

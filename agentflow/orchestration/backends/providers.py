@@ -6,10 +6,13 @@
     make_client("anthropic")   https://api.anthropic.com, ANTHROPIC_API_KEY
 
 Any other OpenAI-compatible server (vLLM, llama.cpp) is `make_client("openai", base_url=...)`.
+`<PROVIDER>_BASE_URL` (`OPENAI_BASE_URL`, `ANTHROPIC_BASE_URL`…, as the providers' own SDKs
+read) moves a provider when no `base_url` is given, e.g. behind a company proxy.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,11 +66,12 @@ def make_client(
     if info is None:
         known = ", ".join(sorted(PROVIDERS))
         raise InputError(f"unknown provider {provider!r} (known: {known})")
+    base_url = base_url or os.environ.get(f"{provider.upper()}_BASE_URL") or info.base_url
     return info.protocol(
         provider=provider,
         api_key=api_key,
         api_key_env=info.api_key_env,
-        base_url=base_url or info.base_url,
+        base_url=base_url,
         timeout=timeout,
         retry=retry,
         transport=transport,
