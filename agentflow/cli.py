@@ -18,6 +18,7 @@ from agentflow.cli_support import (
     EXIT_CONFLICTS,
     EXIT_FAILURE,
     EXIT_OK,
+    backend_options,
     handle_errors,
     min_score_option,
 )
@@ -60,23 +61,7 @@ def integrate() -> None:
     show_default=True,
     help="With several files, build this many packages at once.",
 )
-@click.option(
-    "--backend",
-    help="template (offline, the default), openai, anthropic, deepseek or ollama.",
-)
-@click.option("--model", help="Model for every file, instead of the model table.")
-@click.option("--base-url", help="Address of the model provider (a proxy or local server).")
-@click.option(
-    "--max-cost",
-    type=click.FloatRange(min=0),
-    help="Spend at most this many USD on model calls per package.",
-)
-@click.option(
-    "--fallback",
-    multiple=True,
-    metavar="PROVIDER",
-    help="Provider to try when the backend fails (repeatable, in order).",
-)
+@backend_options
 @handle_errors
 def create(
     spec_files: tuple[str, ...],
@@ -88,11 +73,7 @@ def create(
     min_score: float,
     no_validate: bool,
     jobs: int,
-    backend: str | None,
-    model: str | None,
-    base_url: str | None,
-    max_cost: float | None,
-    fallback: tuple[str, ...],
+    backend_choice: dict[str, Any],
 ) -> None:
     """Generate the integration package described by each SPEC_FILE.
 
@@ -104,9 +85,7 @@ def create(
     from agentflow.settings import load_backend_settings
     from agentflow.workflows import create_integration
 
-    settings = load_backend_settings().overridden(
-        name=backend, model=model, base_url=base_url, max_cost=max_cost, fallback=fallback or None
-    )
+    settings = load_backend_settings().overridden(**backend_choice)
     options: dict[str, Any] = {
         "output_dir": output_dir,
         "integration_type": integration_type,
@@ -170,6 +149,7 @@ def validate(
 @min_score_option(
     "Exit 1 if the merged package scores below this (a clean merge is still written)."
 )
+@backend_options
 @handle_errors
 def update(
     package_dir: str,
@@ -178,15 +158,23 @@ def update(
     as_json: bool,
     no_validate: bool,
     min_score: float,
+    backend_choice: dict[str, Any],
 ) -> None:
     """Regenerate PACKAGE_DIR from its recorded requirements or REQUIREMENTS; keep hand edits.
 
+    The package is regenerated with the backend that made it unless --backend says otherwise.
     Exits 3 when the merge has conflicts (files get conflict markers), 1 below --min-score.
     """
     from agentflow.presenters import show_update
+    from agentflow.regeneration import recorded_backend
+    from agentflow.settings import load_backend_settings
     from agentflow.update import update_package
 
-    result = update_package(package_dir, requirements, dry_run=dry_run, validate=not no_validate)
+    name = backend_choice["name"] or recorded_backend(package_dir)
+    settings = load_backend_settings().overridden(**{**backend_choice, "name": name})
+    result = update_package(
+        package_dir, requirements, dry_run=dry_run, validate=not no_validate, backend=settings
+    )
     show_update(result, min_score=min_score, as_json=as_json)
     sys.exit(_update_exit_code(result, min_score=min_score))
 

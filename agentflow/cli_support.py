@@ -3,7 +3,8 @@
 Exit codes (documented in the README):
     0  success
     1  failure: validation below the minimum score, or a generation error
-    2  usage or input error: bad options, an invalid requirements file, an unsafe output path
+    2  usage or input error: bad options, an invalid requirements or config file, an unsafe
+       output path, a missing or refused model provider key
     3  `update` wrote a merge with conflicts: files hold conflict markers to resolve
   130  interrupted
 """
@@ -21,6 +22,7 @@ import click
 from agentflow.errors import AgentflowError
 
 __all__ = [
+    "BACKEND_OPTIONS",
     "EXIT_CONFLICTS",
     "EXIT_FAILURE",
     "EXIT_INTERRUPTED",
@@ -28,6 +30,7 @@ __all__ = [
     "EXIT_USAGE",
     "emit_json",
     "error_json",
+    "backend_options",
     "handle_errors",
     "min_score_option",
 ]
@@ -96,3 +99,41 @@ def min_score_option(help_text: str) -> Callable[[F], F]:
         show_default=True,
         help=help_text,
     )
+
+
+BACKEND_OPTIONS = ("backend", "model", "base_url", "max_cost", "fallback")
+
+
+def backend_options(command: F) -> F:
+    """The options choosing a model backend, passed to `command` as `backend_choice`: a dict
+    of `BackendSettings` field names to the values given (None when not given)."""
+    options = (
+        click.option(
+            "--backend",
+            help="template (offline, the default), openai, anthropic, deepseek or ollama.",
+        ),
+        click.option("--model", help="Model for every file, instead of the model table."),
+        click.option("--base-url", help="Address of the model provider (a proxy or local server)."),
+        click.option(
+            "--max-cost",
+            type=click.FloatRange(min=0),
+            help="Spend at most this many USD on model calls per package.",
+        ),
+        click.option(
+            "--fallback",
+            multiple=True,
+            metavar="PROVIDER",
+            help="Provider to try when the backend fails (repeatable, in order).",
+        ),
+    )
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        choice = {key: kwargs.pop(key) for key in BACKEND_OPTIONS}
+        choice["name"] = choice.pop("backend")
+        choice["fallback"] = choice["fallback"] or None
+        return command(*args, backend_choice=choice, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]

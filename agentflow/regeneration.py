@@ -25,7 +25,13 @@ from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.spec.loader import SpecDocument, parse_spec
 from agentflow.writer import METADATA_FILE, sha256_text
 
-__all__ = ["bump_patch", "previous_version", "recorded_spec", "regeneration_version"]
+__all__ = [
+    "bump_patch",
+    "previous_version",
+    "recorded_backend",
+    "recorded_spec",
+    "regeneration_version",
+]
 
 _PYPROJECT_VERSION = re.compile(r'^version = "(\d+(?:\.\d+){0,2})"$', re.MULTILINE)
 
@@ -50,6 +56,12 @@ def previous_version(package_dir: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None if found is None else found.group(1)
+
+
+def recorded_backend(package_dir: str | Path) -> str:
+    """The backend a package was generated with ("template" when its metadata does not say)."""
+    backend = (_metadata(Path(package_dir)) or {}).get("backend")
+    return backend if isinstance(backend, str) and backend else "template"
 
 
 def regeneration_version(

@@ -24,14 +24,20 @@ from agentflow.metadata import dump_metadata
 from agentflow.orchestration.integration_builder import IntegrationBuilder, IntegrationPackage
 from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.pristine import pristine_files, read_pristine
-from agentflow.regeneration import previous_version, recorded_spec, regeneration_version
+from agentflow.regeneration import (
+    previous_version,
+    recorded_backend,
+    recorded_spec,
+    regeneration_version,
+)
+from agentflow.settings import BackendSettings
 from agentflow.spec.loader import SpecDocument, load_spec
 from agentflow.writer import (
     METADATA_FILE,
-    VOLATILE_METADATA_KEYS,
     present_files,
     replace_package,
     sha256_text,
+    stable_metadata,
 )
 
 if TYPE_CHECKING:
@@ -66,13 +72,19 @@ def update_package(
     *,
     dry_run: bool = False,
     validate: bool = True,
-    provider: str = "template",
+    backend: BackendSettings | None = None,
 ) -> UpdateResult:
-    """Regenerate `package_dir` from its recorded (or new) requirements, merging hand edits."""
+    """Regenerate `package_dir` from its recorded (or new) requirements, merging hand edits.
+
+    `backend` defaults to the one that generated the package, with its default settings.
+    """
     root = Path(package_dir)
     metadata = _package_metadata(root)
     previous = previous_version(root)
-    package = _regenerate(root, metadata, _requirements(root, metadata, requirements), provider)
+    settings = backend or BackendSettings(recorded_backend(root))
+    document = _requirements(root, metadata, requirements)
+    with SmartOrchestrator.from_settings(settings) as orchestrator:
+        package = _regenerate(root, metadata, document, orchestrator)
     generated = {n: t for n, t in package.files.items() if n != METADATA_FILE}
     merges = _merge_all(root, _last_generation(root, metadata), generated)
     user_files = present_files(root) - {m.path for m in merges} - {METADATA_FILE}
@@ -90,14 +102,17 @@ def update_package(
 
 
 def _regenerate(
-    root: Path, metadata: Mapping[str, Any], document: SpecDocument, provider: str
+    root: Path,
+    metadata: Mapping[str, Any],
+    document: SpecDocument,
+    orchestrator: SmartOrchestrator,
 ) -> IntegrationPackage:
     """The new generation, unvalidated, with the package's pattern unless `type:` says otherwise."""
     integration_type = document.spec.type or str(metadata.get("pattern") or "") or None
     version = regeneration_version(
-        document, root, integration_type=integration_type, provider=provider
+        document, root, integration_type=integration_type, orchestrator=orchestrator
     )
-    return IntegrationBuilder(SmartOrchestrator(provider), validate=False).build(
+    return IntegrationBuilder(orchestrator, validate=False).build(
         document, integration_type=integration_type, package_version=version
     )
 
@@ -180,15 +195,8 @@ def _needs_write(
     return (
         any(m.changes_disk for m in merges)
         or read_pristine(root) != generated
-        or _stable(metadata) != _stable(package.metadata)
+        or stable_metadata(json.dumps(metadata)) != stable_metadata(json.dumps(package.metadata))
     )
-
-
-def _stable(metadata: Mapping[str, Any]) -> dict[str, Any]:
-    stable = json.loads(json.dumps(metadata))
-    for key in VOLATILE_METADATA_KEYS:
-        stable.pop(key, None)
-    return dict(stable)
 
 
 def _validate_result(

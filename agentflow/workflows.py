@@ -31,7 +31,6 @@ __all__ = [
     "CreateResult",
     "create_integration",
     "explain_patterns",
-    "make_orchestrator",
     "validate_packages",
 ]
 
@@ -66,7 +65,9 @@ def create_integration(
     document = load_spec(spec_path)
     load_seconds = time.perf_counter() - started
     destination = Path(output_dir) / document.spec.slug
-    with make_orchestrator(backend or BackendSettings(), on_progress=on_progress) as orchestrator:
+    with SmartOrchestrator.from_settings(
+        backend or BackendSettings(), on_progress=on_progress
+    ) as orchestrator:
         version = regeneration_version(
             document, destination, integration_type=integration_type, orchestrator=orchestrator
         )
@@ -80,23 +81,6 @@ def create_integration(
     plan = planned_changes(package.files, destination)
     outcome = None if dry_run else package.save_to_directory(destination, force=force)
     return CreateResult(package, destination, outcome, plan)
-
-
-def make_orchestrator(
-    backend: BackendSettings, *, on_progress: Callable[[ProgressEvent], None] | None = None
-) -> SmartOrchestrator:
-    """The orchestrator the settings describe."""
-    return SmartOrchestrator(
-        backend.name,
-        fallback_providers=backend.fallback,
-        model=backend.model,
-        base_url=backend.base_url,
-        max_cost=backend.max_cost,
-        max_workers=backend.workers,
-        timeout=backend.timeout,
-        max_retries=backend.max_retries,
-        on_progress=on_progress,
-    )
 
 
 def validate_packages(

@@ -31,11 +31,13 @@ __all__ = [
     "replace_package",
     "safe_relative_path",
     "sha256_text",
+    "stable_metadata",
     "write_package",
 ]
 
 METADATA_FILE = "metadata.json"
 VOLATILE_METADATA_KEYS = ("build_metrics", "validation")
+VOLATILE_FILE_KEYS = ("cost", "tokens")
 _CACHE_DIRS = {
     "__pycache__",
     ".pytest_cache",
@@ -93,7 +95,7 @@ def planned_changes(files: Mapping[str, str], destination: Path) -> dict[str, st
         if not target.is_file():
             plan[name] = "new"
         elif name == METADATA_FILE:
-            same = _stable_metadata(target.read_bytes()) == _stable_metadata(text.encode())
+            same = stable_metadata(target.read_bytes()) == stable_metadata(text.encode())
             plan[name] = "unchanged" if same else "changed"
         else:
             plan[name] = "unchanged" if target.read_bytes() == text.encode() else "changed"
@@ -232,7 +234,9 @@ def _without_metadata(files: Mapping[str, str]) -> dict[str, str]:
     return {name: text for name, text in files.items() if name != METADATA_FILE}
 
 
-def _stable_metadata(raw: bytes) -> object:
+def stable_metadata(raw: bytes | str) -> object:
+    """metadata.json without what differs between builds of the same files (timings,
+    validation, what each file cost: a cached answer is free); None when it is not JSON."""
     try:
         data = json.loads(raw)
     except ValueError:
@@ -240,6 +244,11 @@ def _stable_metadata(raw: bytes) -> object:
     if isinstance(data, dict):
         for key in VOLATILE_METADATA_KEYS:
             data.pop(key, None)
+        records = data.get("files")
+        for record in records.values() if isinstance(records, dict) else ():
+            for key in VOLATILE_FILE_KEYS:
+                if isinstance(record, dict):
+                    record.pop(key, None)
     return data
 
 

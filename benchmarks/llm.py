@@ -60,12 +60,13 @@ RESULTS_FILE = BENCH_DIR / "results.json"
 RESULTS_KEY = "llm"
 DEFAULT_LATENCY = 0.5
 DEFAULT_WORKERS = 4
-# The design's ceilings are (4L + w) / (2L + w) and (2L + w) / w for latency L and local work w
-# (~0.3-0.5 s here, mostly the guard): ~1.7x and ~3-4x. The targets sit below them, to allow for
-# a loaded machine, and above what losing one dependant's parallelism (~1.3x) or one cache miss
-# (~1.6x) gives. See "LLM orchestrator" in README.md.
+# The parallel ceiling is (4L + w) / (2L + w) for latency L and a cold build's local work w
+# (~0.4 s here, mostly the guard's checks of fresh answers): ~1.7x. The target sits below it, to
+# allow for a loaded machine, and above what losing one dependant's parallelism gives (~1.3x).
+# A warm rebuild only renders and formats (accepted answers are not checked again), so one
+# cache miss (a call and a check, ~1 s) would take it far below 10x. See README.md.
 SPEEDUP_TARGET = 1.5
-WARM_TARGET = 2.5
+WARM_TARGET = 10.0
 COLD_SEQ = "cold, sequential (1 worker)"
 COLD_PAR = "cold, parallel"
 WARM = "warm rebuild (same cache)"
@@ -272,7 +273,8 @@ def run(latency: float, workers: int, repeat: int, scratch: Path) -> Report:
 
     rows = [row(COLD_SEQ, 1, cold_seq), row(COLD_PAR, workers, cold_par), row(WARM, workers, warm)]
     seq, par, rebuilt = (r.median_s for r in rows)
-    local = rebuilt  # a warm build does all the local work and waits for no provider
+    # a cold build's local work: a warm rebuild's (rendering, formatting) plus checking answers
+    local = round(rebuilt + rows[1].guard_median_s, 4)
     calls = statistics.median(b.requests for b in cold_par)
     sequential, longest_chain = calls * latency + local, chain * latency + local
     speedup, warm_ratio = seq / par, par / rebuilt
@@ -285,7 +287,7 @@ def run(latency: float, workers: int, repeat: int, scratch: Path) -> Report:
         "speedup": round(sequential / longest_chain, 3),
         "achieved_of_ideal": round(speedup / (sequential / longest_chain), 3),
         "local_work_s": local,
-        "guard_s": rows[2].guard_median_s,
+        "guard_s": rows[1].guard_median_s,
     }
     judged = latency == DEFAULT_LATENCY and workers == DEFAULT_WORKERS
     note = "" if judged else "not judged: targets are set for 0.5 s latency and 4 workers"
@@ -363,7 +365,7 @@ def print_report(report: Report) -> None:
     ideal = report.ideal
     print(
         f"\nexpected (medians): {ideal['calls_per_cold_build']:g} calls x {report.latency_s:g} s = "
-        f"{ms(ideal['sum_of_calls_s'])} of waiting; with the local work (= warm rebuild) "
+        f"{ms(ideal['sum_of_calls_s'])} of waiting; with the local work (warm rebuild + checks) "
         f"sequential {ms(ideal['sequential_s'])}, longest chain ({ideal['calls_on_longest_chain']}"
         f" calls) {ms(ideal['longest_chain_s'])}: {ideal['speedup']:.2f}x (achieved "
         f"{ideal['achieved_of_ideal']:.0%} of it)"

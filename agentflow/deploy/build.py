@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentflow.errors import DeployError, InputError
-from agentflow.writer import METADATA_FILE, VOLATILE_METADATA_KEYS
+from agentflow.writer import METADATA_FILE, stable_metadata
 
 __all__ = ["BuiltPackage", "build_artifacts", "content_sha256", "copy_package", "package_files"]
 
@@ -72,14 +72,8 @@ def content_sha256(package_dir: Path) -> str:
 
 
 def _stable_metadata(raw: bytes) -> bytes:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return raw
-    if isinstance(data, dict):
-        for key in VOLATILE_METADATA_KEYS:
-            data.pop(key, None)
-    return json.dumps(data, sort_keys=True).encode()
+    data = stable_metadata(raw)
+    return raw if data is None else json.dumps(data, sort_keys=True).encode()
 
 
 def copy_package(package_dir: Path, destination: Path) -> None:

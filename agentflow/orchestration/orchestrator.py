@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from agentflow.orchestration.backends.http_chat import HttpChatClient
     from agentflow.orchestration.backends.llm import ChatClient
     from agentflow.orchestration.response_cache import ResponseCache
+    from agentflow.settings import BackendSettings
 
 __all__ = ["ProgressEvent", "SmartOrchestrator"]
 
@@ -129,6 +130,26 @@ class SmartOrchestrator:
             cache=cache,
             model=model if primary else None,
             model_selection=self.enable_model_selection,
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: BackendSettings,
+        *,
+        on_progress: Callable[[ProgressEvent], None] | None = None,
+    ) -> SmartOrchestrator:
+        """The orchestrator `agentflow.toml` and the command-line options describe."""
+        return cls(
+            settings.name,
+            fallback_providers=settings.fallback,
+            model=settings.model,
+            base_url=settings.base_url,
+            max_cost=settings.max_cost,
+            max_workers=settings.workers,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            on_progress=on_progress,
         )
 
     def __enter__(self) -> SmartOrchestrator:

@@ -3,6 +3,10 @@
 An entry is keyed by the sha256 of (provider, model, system prompt, prompt, template version)
 and written atomically as soon as the answer arrives, so an interrupted build resumes from the
 answers it already paid for. An unreadable or corrupt entry is treated as missing.
+
+An answer the guard accepted is marked so (`mark_accepted`, with the agentflow version and the
+pattern that checked it): the same prompt brings the same reference, facts and dependencies, so
+a rebuild from the cache need not parse and check it again while neither has changed.
 """
 
 from __future__ import annotations
@@ -51,6 +55,18 @@ class ResponseCache:
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def is_accepted(self, key: str, checked_by: str) -> bool:
+        """Whether the answer under `key` passed the checks `checked_by` names."""
+        try:
+            return (self.root / f"{key}.accepted").read_text(encoding="utf-8") == checked_by
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def mark_accepted(self, key: str, checked_by: str) -> None:
+        """Record that the answer under `key` passed the checks `checked_by` names."""
+        with suppress(OSError):
+            (self.root / f"{key}.accepted").write_text(checked_by, encoding="utf-8")
 
     def put(self, key: str, response: ChatResponse) -> None:
         """Store `response` atomically; a cache that cannot be written is skipped."""

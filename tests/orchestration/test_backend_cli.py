@@ -201,10 +201,11 @@ def test_regenerating_with_a_model_pays_once_and_records_it(
     assert again["package_version"] == first["package_version"] == "0.1.0"
 
     before = len(llm_server.requests)
-    create(*args)  # warm: unchanged input, answers cached
+    command = ["integrate", "create", "spec.yaml", "--force", "--json", *args]
+    warm = json.loads(CliRunner().invoke(main, command).output)  # answers cached
     assert len(llm_server.requests) == before
-    assert metadata()["build_metrics"]["total_cost"] == 0
-    assert metadata()["package_version"] == "0.1.0"
+    assert (warm["status"], warm["build_metrics"]["total_cost"]) == ("unchanged", 0)
+    assert metadata() == again  # the package keeps the record of what making it cost
 
     (workdir / "spec.yaml").write_text(SPEC + "description: Changed\n", encoding="utf-8")
     llm_server.script(OPENAI_PATH, ok(enriched, input_tokens=4000, output_tokens=3000))
@@ -220,3 +221,26 @@ def test_backend_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch)
     )
     monkeypatch.setattr("agentflow.orchestration.backends.entry_points", lambda group: [plugin])
     assert set(load_backends()) == {"template", "echo"}
+
+
+def test_update_regenerates_with_the_backend_that_made_the_package(
+    workdir: Path, llm_server: FakeLLMServer
+) -> None:
+    url = ("--base-url", llm_server.openai_base_url)
+    enriched = template_files()[ADAPTER] + "\n\n# Reviewed for the GitHub service.\n"
+    llm_server.script(OPENAI_PATH, ok(enriched, input_tokens=4000, output_tokens=3000))
+    create("--backend", "openai", *url, "--no-validate")
+    calls = len(llm_server.requests)
+
+    def update(*args: str) -> dict[str, Any]:
+        command = ["integrate", "update", "integrations/github", "--no-validate", "--json", *args]
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, result.output
+        summary: dict[str, Any] = json.loads(result.output)
+        return summary
+
+    assert update(*url)["status"] == "unchanged"  # openai again, from the cache
+    assert len(llm_server.requests) == calls
+    assert update("--backend", "template")["status"] == "updated"
+    assert "Reviewed for" not in Path("integrations/github", ADAPTER).read_text("utf-8")
+    assert metadata()["backend"] == "template"

@@ -116,6 +116,17 @@ def test_guard_rejects_new_import_removed_name_and_new_url() -> None:
     assert "new URL 'https://other.io'" in problems
 
 
+@pytest.mark.parametrize("call", ["eval('1')", "exec('x = 1')", "__import__('os').getcwd()"])
+def test_guard_rejects_dynamic_code_the_template_did_not_use(call: str) -> None:
+    reference = "def get_user() -> int:\n    return 1\n"
+    text = reference.replace("return 1", f"return {call}")
+    problems = check_rewrite(
+        "x_adapter.py", text, reference, facts=set(), pattern=ApiPattern(), others={}
+    )
+    assert problems == [f"uses {call.split('(')[0]}()"]
+    assert check_rewrite("x.py", text, text, facts=set(), pattern=ApiPattern(), others={}) == []
+
+
 def test_guard_accepts_equivalent_rewrite_and_requires_env_names() -> None:
     reference = 'import os\n\nTOKEN = os.environ["X_API_TOKEN"]\n'
     facts = literal_facts({}, reference, "X")

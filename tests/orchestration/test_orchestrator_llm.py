@@ -18,6 +18,7 @@ from agentflow.presenters import subtask_progress
 from .fake_chat import FakeChat, build, improved, target, template_files
 
 ADAPTER = "github_adapter.py"
+REVIEWED_DEPENDANTS = ["test_github_adapter.py", "GITHUB_INTEGRATION.md", "examples.py"]
 
 
 def failing(kind: str) -> FakeChat:
@@ -228,3 +229,29 @@ def test_closing_releases_only_the_clients_it_made(monkeypatch: pytest.MonkeyPat
         pass
     assert [(c.provider, c.closed) for c in made] == [("anthropic", True)]
     assert not given.closed
+
+
+def test_cached_accepted_answers_are_not_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentflow.orchestration.backends import enrich
+
+    checked: list[str] = []
+
+    def counting(path: str, *args: object, **kwargs: object) -> list[str]:
+        checked.append(path)
+        return check_rewrite(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    check_rewrite = enrich.check_rewrite
+    monkeypatch.setattr(enrich, "check_rewrite", counting)
+    cache = ResponseCache(tmp_path)
+    first = build(SmartOrchestrator("openai", clients={"openai": FakeChat()}, cache=cache))
+    assert sorted(checked) == sorted([ADAPTER, *REVIEWED_DEPENDANTS])
+    checked.clear()
+    again = build(SmartOrchestrator("openai", clients={"openai": FakeChat()}, cache=cache))
+    assert checked == []
+    generated = {n: t for n, t in first.files.items() if n != "metadata.json"}
+    assert {n: t for n, t in again.files.items() if n != "metadata.json"} == generated
+    monkeypatch.setattr(enrich, "__version__", "99.0")  # another agentflow checks anew
+    build(SmartOrchestrator("openai", clients={"openai": FakeChat()}, cache=cache))
+    assert len(checked) == 4

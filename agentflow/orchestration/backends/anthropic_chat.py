@@ -7,15 +7,11 @@ arrives as HTTP 529 with an `overloaded_error` body and is retried like a 503.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from agentflow.orchestration.backends.http_chat import DEFAULT_RETRY, HttpChatClient
+from agentflow.orchestration.backends.http_chat import HttpChatClient
 from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
-from agentflow.orchestration.utils.retry import RetryPolicy
 
 __all__ = ["ANTHROPIC_VERSION", "AnthropicChatClient"]
 
@@ -25,28 +21,9 @@ ANTHROPIC_VERSION = "2023-06-01"
 class AnthropicChatClient(HttpChatClient):
     """A `ChatClient` for `POST {base_url}/v1/messages` with an `x-api-key` header."""
 
-    def __init__(
-        self,
-        *,
-        provider: str = "anthropic",
-        api_key: str | None = None,
-        api_key_env: str = "ANTHROPIC_API_KEY",
-        base_url: str = "https://api.anthropic.com",
-        timeout: float = 120.0,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            provider=provider,
-            api_key=api_key,
-            api_key_env=api_key_env,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            transport=transport,
-            sleep=sleep,
-        )
+    provider = "anthropic"
+    api_key_env = "ANTHROPIC_API_KEY"
+    base_url = "https://api.anthropic.com"
 
     def _path(self) -> str:
         return "/v1/messages"

@@ -15,6 +15,7 @@ import json
 import math
 from dataclasses import dataclass
 
+from agentflow import __version__
 from agentflow.errors import BackendError, LLMError
 from agentflow.orchestration.backends.base import GeneratedFile, GenerationRequest
 from agentflow.orchestration.backends.guard import (
@@ -112,15 +113,9 @@ class EnrichBackend:
         )
         prompt = build_prompt(request, base.text)
         for _attempt in range(self.max_repairs + 1):
-            text = strip_fences(self._ask(model, prompt, max_tokens, spend).text)
-            problems = check_rewrite(
-                request.path,
-                text,
-                base.text,
-                facts=facts,
-                pattern=request.pattern,
-                others=request.dependencies,
-            )
+            response, key = self._ask(model, prompt, max_tokens, spend)
+            text = strip_fences(response.text)
+            problems = self._check(request, text, base.text, facts, key)
             if not problems:
                 return GeneratedFile(
                     request.path, text, request.subtask.id, model, spend.cost, spend.tokens
@@ -132,6 +127,25 @@ class EnrichBackend:
             cost=spend.cost,
             tokens=spend.tokens,
         )
+
+    def _check(
+        self, request: GenerationRequest, text: str, reference: str, facts: set[str], key: str
+    ) -> list[str]:
+        """The guard's problems with an answer; none for one it accepted before (see cache)."""
+        checked_by = f"agentflow {__version__}, pattern {request.pattern.name}"
+        if self.cache is not None and self.cache.is_accepted(key, checked_by):
+            return []
+        problems = check_rewrite(
+            request.path,
+            text,
+            reference,
+            facts=facts,
+            pattern=request.pattern,
+            others=request.dependencies,
+        )
+        if not problems and self.cache is not None:
+            self.cache.mark_accepted(key, checked_by)
+        return problems
 
     def _answer_limit(self, model: str, path: str, rendered: str) -> int:
         """`max_tokens` for a file: room for twice its length, within the model's limit.
@@ -146,13 +160,16 @@ class EnrichBackend:
             raise EnrichmentFailed(message, model=model, cost=0.0, tokens=0)
         return min(limit, 2 * expected + 1024)
 
-    def _ask(self, model: str, prompt: str, max_tokens: int, spend: _Spend) -> ChatResponse:
-        """One answer, from the cache (free) or the provider (reserved against the budget)."""
+    def _ask(
+        self, model: str, prompt: str, max_tokens: int, spend: _Spend
+    ) -> tuple[ChatResponse, str]:
+        """One answer and its cache key, from the cache (free) or the provider (reserved
+        against the budget)."""
         chat = ChatRequest(model, SYSTEM_PROMPT, prompt, max_tokens=max_tokens)
         key = ResponseCache.key(self.name, chat)
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
-            return cached
+            return cached, key
         estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), max_tokens)
         try:
             self.ledger.reserve(model, estimate)
@@ -172,7 +189,7 @@ class EnrichBackend:
         self._pay(model, estimate, (response.input_tokens, response.output_tokens), spend)
         if self.cache:
             self.cache.put(key, response)
-        return response
+        return response, key
 
     def _pay(self, model: str, estimate: float, tokens: tuple[int, int], spend: _Spend) -> None:
         """Settle a reserved call at what the provider billed for it."""

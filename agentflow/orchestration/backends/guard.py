@@ -3,7 +3,8 @@
 The template output is the reference: every literal fact from the requirements that it
 contains (base URL, endpoint paths, parameter and public names, auth scheme, environment
 variable names) must survive, a Python file must compile, import nothing the template did not,
-keep its public names, add no URL and raise no new pattern-rule problem.
+use no dynamic-code builtin (`eval`, `exec`, `__import__`…) it did not, keep its public names,
+add no URL and raise no new pattern-rule problem.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ FACT_KEYS = frozenset(
     {"base_url", "path", "name", "type", "env_var", "username_env", "password_env"}
 )
 _FENCE = re.compile(r"^\s*```[\w+-]*[ \t]*\n(.*?)\n?```\s*$", re.DOTALL)
+_DYNAMIC_CODE = frozenset({"eval", "exec", "compile", "__import__", "breakpoint", "globals"})
 _URL = re.compile(r"https?://[^\s'\"<>)`\]]+")
 
 
@@ -88,6 +90,7 @@ def _python_problems(
         return [f"syntax error at line {exc.lineno}: {exc.msg}"]
     base = ast.parse(reference)
     problems = [f"new import {name!r}" for name in sorted(_imports(tree) - _imports(base))]
+    problems += [f"uses {name}()" for name in sorted(_dynamic_code(tree) - _dynamic_code(base))]
     problems += [
         f"public name {name!r} was removed"
         for name in sorted(_public_names(base) - _public_names(tree))
@@ -106,6 +109,11 @@ def _imports(tree: ast.Module) -> set[str]:
             module = "." * node.level + (node.module or "")
             names.update(f"{module}:{alias.name}" for alias in node.names)
     return names
+
+
+def _dynamic_code(tree: ast.Module) -> set[str]:
+    """Builtins that run or import code chosen at run time, where the file names them."""
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in _DYNAMIC_CODE}
 
 
 def _public_names(tree: ast.Module) -> set[str]:

@@ -67,31 +67,38 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 
 class HttpChatClient(abc.ABC):
-    """A `ChatClient` over httpx; subclasses fill in one provider protocol."""
+    """A `ChatClient` over httpx; subclasses fill in one provider protocol.
+
+    A subclass names its usual provider, key variable and address as class attributes; the
+    arguments override them (DeepSeek and Ollama speak OpenAI's protocol elsewhere).
+    """
 
     provider: str
+    api_key_env: str
+    base_url: str
 
     def __init__(
         self,
         *,
-        provider: str,
-        api_key: str | None,
-        api_key_env: str,
-        base_url: str,
-        timeout: float,
-        retry: RetryPolicy,
-        transport: httpx.BaseTransport | None,
+        provider: str | None = None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 120.0,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.provider = provider
-        self.api_key_env = api_key_env
-        self.base_url = base_url.rstrip("/")
+        self.provider = provider or self.provider
+        self.api_key_env = api_key_env or self.api_key_env
+        self.base_url = (base_url or self.base_url).rstrip("/")
         self.retry = retry
         self._sleep = sleep
-        self._api_key = api_key or os.environ.get(api_key_env) or None
+        self._api_key = api_key or os.environ.get(self.api_key_env) or None
         if self._api_key is None and not is_loopback(self.base_url):
             raise LLMError(
-                f"{provider}: no API key; set {api_key_env} or pass api_key", kind="auth"
+                f"{self.provider}: no API key; set {self.api_key_env} or pass api_key",
+                kind="auth",
             )
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), transport=transport)
 

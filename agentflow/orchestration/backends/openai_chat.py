@@ -9,15 +9,11 @@ is not a usable file.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from agentflow.orchestration.backends.http_chat import DEFAULT_RETRY, HttpChatClient
+from agentflow.orchestration.backends.http_chat import HttpChatClient
 from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
-from agentflow.orchestration.utils.retry import RetryPolicy
 
 __all__ = ["OpenAIChatClient"]
 
@@ -27,28 +23,9 @@ _REASONING_MODEL = re.compile(r"(o\d|gpt-5)($|[-.])")
 class OpenAIChatClient(HttpChatClient):
     """A `ChatClient` for `POST {base_url}/chat/completions` with a Bearer key."""
 
-    def __init__(
-        self,
-        *,
-        provider: str = "openai",
-        api_key: str | None = None,
-        api_key_env: str = "OPENAI_API_KEY",
-        base_url: str = "https://api.openai.com/v1",
-        timeout: float = 120.0,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            provider=provider,
-            api_key=api_key,
-            api_key_env=api_key_env,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            transport=transport,
-            sleep=sleep,
-        )
+    provider = "openai"
+    api_key_env = "OPENAI_API_KEY"
+    base_url = "https://api.openai.com/v1"
 
     def _path(self) -> str:
         return "/chat/completions"
