@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 
 from agentflow.formatting import format_files
 from agentflow.orchestration.backends import GeneratedFile
+from agentflow.orchestration.backends.base import Revision
 from agentflow.orchestration.context import common_context
 from agentflow.orchestration.integration_patterns import IntegrationPattern
 from agentflow.orchestration.orchestrator import SmartOrchestrator
@@ -44,12 +46,22 @@ def generate_package(
     pattern: IntegrationPattern,
     requirements: BaseModel,
     orchestrator: SmartOrchestrator,
+    *,
+    previous: GeneratedPackage | None = None,
+    revise: Mapping[str, Revision] | None = None,
 ) -> GeneratedPackage:
-    """Every file of the package, helpers included, formatted."""
+    """Every file of the package, helpers included, formatted.
+
+    With `previous`, only the subtasks in `revise` (and those depending on them) are produced
+    again; the other files are kept.
+    """
     started = time.perf_counter()
     context = build_context(spec, pattern, requirements)
     subtasks = pattern.decompose(spec.requirements)
-    produced = orchestrator.run(pattern, subtasks, context, slug=spec.slug)
+    earlier = {g.subtask: g for g in previous.produced if g.subtask} if previous else None
+    produced = orchestrator.run(
+        pattern, subtasks, context, slug=spec.slug, previous=earlier, revise=revise
+    )
     files = {generated.path: generated.text for generated in produced}
     files.update(support_files(context["utils_module"]))
     rendered = time.perf_counter()

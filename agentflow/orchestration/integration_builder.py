@@ -8,10 +8,11 @@ Every stage here is pure: nothing is written to the destination and nothing is p
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 from agentflow.errors import ValidationFailed
 from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata
-from agentflow.orchestration.generate import generate_package
-from agentflow.orchestration.integration_patterns import select_pattern
+from agentflow.orchestration.backends.base import Revision
+from agentflow.orchestration.generate import GeneratedPackage, generate_package
+from agentflow.orchestration.integration_patterns import PatternMatch, select_pattern
 from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.orchestration.revision import revise_failing
 from agentflow.spec.loader import SpecDocument, parse_spec
 from agentflow.writer import WriteOutcome, write_package
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from agentflow.orchestration.integration_patterns import IntegrationPattern
+    from agentflow.spec.models import IntegrationSpec
     from agentflow.validation import ValidationReport
 
 __all__ = ["DEFAULT_MIN_SCORE", "IntegrationBuilder", "IntegrationPackage"]
@@ -132,31 +139,18 @@ class IntegrationBuilder:
             assert pattern.requirements_model is not None
             requirements = document.validate_requirements(pattern.requirements_model)
         generated = generate_package(spec, pattern, requirements, self.orchestrator)
-        timer.stages.update(generated.timings)
-        files, produced = dict(generated.files), generated.produced
-        metadata = build_metadata(
-            service=spec.service,
-            slug=spec.slug,
-            pattern=pattern.name,
-            source_spec={
-                "service": spec.service,
-                "type": pattern.name,
-                "description": spec.description,
-                "version": document.spec.version,
-                "requirements": json.loads(json.dumps(spec.requirements, default=str)),
-            },
-            package_version=generated.context["version"],
-            backend=self.orchestrator.provider,
-            input_sha256=document.input_sha256,
-            requirements=generated.context["config"],
-            scores=scores,
-            files=files,
-            produced=produced,
+        timer.stages.update(generated.timings)  # revisions count as validation time
+        metadata_for = functools.partial(
+            _package_metadata, document, spec, pattern.name, scores, self.orchestrator.provider
         )
         report = None
         if self.validate:
             with timer.stage("validate"):
-                report = _validate_in_memory(files, metadata, spec.slug)
+                generated, report = self._validated(
+                    generated, metadata_for, spec, pattern, requirements
+                )
+        files, produced = dict(generated.files), generated.produced
+        metadata = metadata_for(generated)
         metadata["validation"] = {
             "score": None if report is None else report.score,
             "checks": ({} if report is None else {c.name: c.passed for c in report.checks}),
@@ -177,6 +171,37 @@ class IntegrationBuilder:
                 report=report,
             )
         return IntegrationPackage(spec.service, spec.slug, pattern.name, files, metadata, report)
+
+    def _validated(
+        self,
+        generated: GeneratedPackage,
+        metadata_for: Callable[[GeneratedPackage], dict[str, Any]],
+        spec: IntegrationSpec,
+        pattern: IntegrationPattern,
+        requirements: BaseModel,
+    ) -> tuple[GeneratedPackage, ValidationReport]:
+        """The package and its report; model-made files that fail are revised or replaced."""
+
+        def validate(package: GeneratedPackage) -> ValidationReport:
+            return _validate_in_memory(package.files, metadata_for(package), spec.slug)
+
+        def regenerate(
+            orchestrator: SmartOrchestrator, previous: GeneratedPackage, revise: dict[str, Revision]
+        ) -> GeneratedPackage:
+            return generate_package(
+                spec, pattern, requirements, orchestrator, previous=previous, revise=revise
+            )
+
+        report = validate(generated)
+        if not self.orchestrator.calls_models:
+            return generated, report
+        return revise_failing(
+            generated,
+            report,
+            orchestrator=self.orchestrator,
+            regenerate=regenerate,
+            validate=validate,
+        )
 
     def get_build_history(self) -> list[dict[str, Any]]:
         """One record per build: service, pattern, duration, cost, score, stage timings."""
@@ -201,6 +226,36 @@ class IntegrationBuilder:
             "avg_cost": round(sum(r["total_cost"] for r in self._history) / count, 6),
             "avg_validation_score": (round(sum(scores) / len(scores), 2) if scores else None),
         }
+
+
+def _package_metadata(
+    document: SpecDocument,
+    spec: IntegrationSpec,
+    pattern: str,
+    scores: Sequence[PatternMatch],
+    backend: str,
+    package: GeneratedPackage,
+) -> dict[str, Any]:
+    """metadata.json of a generated package, before validation and build metrics."""
+    return build_metadata(
+        service=spec.service,
+        slug=spec.slug,
+        pattern=pattern,
+        source_spec={
+            "service": spec.service,
+            "type": pattern,
+            "description": spec.description,
+            "version": document.spec.version,
+            "requirements": json.loads(json.dumps(spec.requirements, default=str)),
+        },
+        package_version=package.context["version"],
+        backend=backend,
+        input_sha256=document.input_sha256,
+        requirements=package.context["config"],
+        scores=scores,
+        files=dict(package.files),
+        produced=package.produced,
+    )
 
 
 def _validate_in_memory(

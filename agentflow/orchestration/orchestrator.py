@@ -22,6 +22,7 @@ from agentflow.orchestration.backends import (
     TemplateBackend,
     load_backends,
 )
+from agentflow.orchestration.backends.base import Revision
 from agentflow.orchestration.budget import CostLedger
 from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
 from agentflow.orchestration.model_selection import MODEL_TABLE
@@ -175,22 +176,35 @@ class SmartOrchestrator:
         context: Mapping[str, Any],
         *,
         slug: str,
+        previous: Mapping[str, GeneratedFile] | None = None,
+        revise: Mapping[str, Revision] | None = None,
     ) -> list[GeneratedFile]:
-        """Produce every subtask's file, dependencies first; returns files in subtask order."""
+        """Produce every subtask's file, dependencies first; returns files in subtask order.
+
+        With `previous` (files by subtask id from an earlier run), only the subtasks in `revise`
+        and those depending on them are produced again; a file produced again carries the cost
+        of its earlier versions too.
+        """
         order = _dependency_order(subtasks)
+        previous, revise = previous or {}, revise or {}
         produced: dict[str, GeneratedFile] = {}
         workers = 1 if not self._chain else self.max_workers
         with ThreadPoolExecutor(max_workers=workers) as pool:
             running: dict[Future[GeneratedFile], Subtask] = {}
             while len(produced) < len(order):
                 for subtask in _ready(order, produced, running.values()):
-                    request = self._request(subtask, pattern, context, slug, produced)
+                    if _unaffected(subtask, previous, revise, produced):
+                        produced[subtask.id] = previous[subtask.id]
+                        continue
+                    revision = revise.get(subtask.id)
+                    request = self._request(subtask, pattern, context, slug, produced, revision)
                     self._emit(ProgressEvent("started", subtask.id))
                     running[pool.submit(self._produce, request)] = subtask
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: order.index(running[f])):
                     subtask = running.pop(future)
-                    produced[subtask.id] = future.result()
+                    earlier = previous.get(subtask.id)
+                    produced[subtask.id] = _with_earlier_cost(future.result(), earlier)
                     self._account(subtask.id, produced[subtask.id])
         return [produced[s.id] for s in subtasks]
 
@@ -201,9 +215,11 @@ class SmartOrchestrator:
         context: Mapping[str, Any],
         slug: str,
         produced: Mapping[str, GeneratedFile],
+        revision: Revision | None,
     ) -> GenerationRequest:
         dependencies = {produced[d].path: produced[d].text for d in subtask.depends_on}
-        return GenerationRequest(subtask, pattern, context, subtask.output_path(slug), dependencies)
+        path = subtask.output_path(slug)
+        return GenerationRequest(subtask, pattern, context, path, dependencies, revision)
 
     def _produce(self, request: GenerationRequest) -> GeneratedFile:
         """The file from the first provider that succeeds, else the template output."""
@@ -266,6 +282,28 @@ def _check_known(names: Sequence[str], backends: Mapping[str, object]) -> None:
         if name not in backends and name not in MODEL_TABLE:
             known = ", ".join(sorted({*backends, *MODEL_TABLE}))
             raise InputError(f"unknown provider {name!r}; available: {known}")
+
+
+def _unaffected(
+    subtask: Subtask,
+    previous: Mapping[str, GeneratedFile],
+    revise: Mapping[str, Revision],
+    produced: Mapping[str, GeneratedFile],
+) -> bool:
+    """Whether the earlier file stands: not revised, and its dependencies are unchanged."""
+    return (
+        subtask.id in previous
+        and subtask.id not in revise
+        and all(produced[d] is previous.get(d) for d in subtask.depends_on)
+    )
+
+
+def _with_earlier_cost(generated: GeneratedFile, earlier: GeneratedFile | None) -> GeneratedFile:
+    if earlier is None:
+        return generated
+    return replace(
+        generated, cost=generated.cost + earlier.cost, tokens=generated.tokens + earlier.tokens
+    )
 
 
 def _ready(

@@ -8,14 +8,24 @@ from typing import Any, Protocol
 
 from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
 
-__all__ = ["Backend", "GeneratedFile", "GenerationRequest"]
+__all__ = ["Backend", "GeneratedFile", "GenerationRequest", "Revision"]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A file to produce again: its previous text and what was wrong with it."""
+
+    previous: str
+    problems: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class GenerationRequest:
     """Everything a backend needs to produce one subtask's file.
 
-    `dependencies` holds the final text of the files this subtask depends on, by path.
+    `dependencies` holds the final text of the files this subtask depends on, by path;
+    `revision`, when set, asks for a corrected version of an earlier answer (backends that
+    render templates ignore it).
     """
 
     subtask: Subtask
@@ -23,6 +33,7 @@ class GenerationRequest:
     context: Mapping[str, Any]
     path: str
     dependencies: Mapping[str, str] = field(default_factory=dict)
+    revision: Revision | None = None
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,9 @@ class EnrichBackend:
             request.context.get("config", {}), base.text, str(request.context.get("env_prefix", ""))
         )
         prompt = build_prompt(request, base.text)
+        if request.revision is not None:
+            revision = request.revision
+            prompt = repair_prompt(prompt, revision.previous, list(revision.problems))
         for _attempt in range(self.max_repairs + 1):
             response, key = self._ask(model, prompt, max_tokens, spend)
             text = strip_fences(response.text)
