@@ -10,7 +10,7 @@ The file is `AGENTFLOW_CONFIG` when set, else `agentflow.toml` in the current di
     fallback = ["anthropic"] # providers to try, in order, when the first one fails
     timeout = 120            # seconds per model call
     max_retries = 3          # retries of a failed call (429, 5xx, timeouts)
-    workers = 4              # files generated at once
+    workers = 4              # files generated at once (1 to 32)
 
 Options given on the command line win over the file.
 """
@@ -66,17 +66,20 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
             raise InputError(f"AGENTFLOW_CONFIG names {path}, which is not a file")
         return BackendSettings()
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("backend", {})
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: cannot read the config file: {exc}") from exc
-    return _settings(table, path)
+    unknown = sorted(set(document) - {"backend"})
+    if unknown:
+        raise InputError(f"{path}: unknown table(s) {', '.join(unknown)}; the file has [backend]")
+    return _settings(document.get("backend", {}), path)
 
 
 _STRINGS = ("name", "model", "base_url")
 _NUMBERS = {"max_cost": (0.0, "a number of USD, 0 or more"), "timeout": (0.1, "seconds, > 0")}
 _COUNTS = {
     "max_retries": (0, "a whole number, 0 or more"),
-    "workers": (1, "a whole number, 1 or more"),
+    "workers": (1, "a whole number from 1 to 32"),
 }
 
 
@@ -106,7 +109,8 @@ def _settings(table: Any, path: Path) -> BackendSettings:
             value = float(value)
         else:
             low, what = _COUNTS[key]
-            _require(_is_number(value) and value == int(value) >= low, path, key, what)
+            whole = _is_number(value) and value == int(value) >= low
+            _require(whole and (key != "workers" or value <= 32), path, key, what)
             value = int(value)
         values[key] = value
     return BackendSettings(**values)

@@ -120,11 +120,13 @@ def test_config_file_sets_fallback_timeout_retries_and_workers(workdir: Path) ->
         ("timeout = true", "timeout must be seconds"),
         ("max_retries = 1.5", "max_retries must be a whole number"),
         ("max_retries = nan", "max_retries must be a whole number"),
-        ("workers = 0", "workers must be a whole number, 1 or more"),
+        ("workers = 0", "workers must be a whole number from 1 to 32"),
+        ("workers = 1000", "workers must be a whole number from 1 to 32"),
         ('fallback = "anthropic"', "fallback must be a list of provider names"),
         ("fallback = [1]", "fallback must be a list of provider names"),
         ("name = 3", "name must be a string"),
         ("not toml [", "cannot read the config file"),
+        ('name = "openai"\n[backnd]\nmodel = "x"', "unknown table(s) backnd"),
     ],
 )
 def test_bad_config_file_is_an_input_error(workdir: Path, text: str, problem: str) -> None:
@@ -244,3 +246,15 @@ def test_update_regenerates_with_the_backend_that_made_the_package(
     assert update("--backend", "template")["status"] == "updated"
     assert "Reviewed for" not in Path("integrations/github", ADAPTER).read_text("utf-8")
     assert metadata()["backend"] == "template"
+
+
+@pytest.mark.parametrize(
+    "url", ["api.openai.com/v1", "ftp://127.0.0.1/v1", "http://", "http://[::1"]
+)
+def test_a_base_url_that_is_not_http_is_exit_2(workdir: Path, url: str) -> None:
+    result = CliRunner().invoke(
+        main, ["integrate", "create", "spec.yaml", "--backend", "openai", "--base-url", url]
+    )
+    assert result.exit_code == 2, result.output
+    assert "is not an http(s)://host address" in result.output
+    assert not Path("integrations").exists()

@@ -47,6 +47,14 @@ PROVIDERS: dict[str, ProviderInfo] = {
 }
 
 
+def _is_http_url(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
+
+
 def make_client(
     provider: str,
     *,
@@ -67,6 +75,8 @@ def make_client(
         known = ", ".join(sorted(PROVIDERS))
         raise InputError(f"unknown provider {provider!r} (known: {known})")
     base_url = base_url or os.environ.get(f"{provider.upper()}_BASE_URL") or info.base_url
+    if not _is_http_url(base_url):
+        raise InputError(f"{provider}: base URL {base_url!r} is not an http(s)://host address")
     return info.protocol(
         provider=provider,
         api_key=api_key,
