@@ -44,9 +44,9 @@ def revise_failing(
         for g in generated.produced
         if g.subtask and g.path.endswith(".py") and not g.provenance.startswith("template")
     }
-    named = {s: g for s, g in model_made.items() if any(_names(p, g.path) for p in problems)}
     if not problems or not model_made:
         return generated, report
+    named = {s: g for s, g in model_made.items() if any(_names(p, g.path) for p in problems)}
     revise = {s: Revision(g.text, problems) for s, g in (named or model_made).items()}
     revised = regenerate(orchestrator, generated, revise)
     revised_report = validate(revised)
