@@ -258,3 +258,18 @@ def test_a_base_url_that_is_not_http_is_exit_2(workdir: Path, url: str) -> None:
     assert result.exit_code == 2, result.output
     assert "is not an http(s)://host address" in result.output
     assert not Path("integrations").exists()
+
+
+def test_the_key_is_never_written(
+    workdir: Path, llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-live-NEVER-ON-DISK-4c1d"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    llm_server.expected_key = key
+    enriched = template_files()[ADAPTER] + "\n\n# Reviewed for the GitHub service.\n"
+    llm_server.script(OPENAI_PATH, ok(enriched))
+    files = create("--backend", "openai", "--base-url", llm_server.openai_base_url, "--no-validate")
+    assert files[ADAPTER]["provenance"] == "gpt-4o"  # the key was accepted and used
+    written = [p for p in workdir.rglob("*") if p.is_file()]
+    assert any("cache" in p.parts for p in written) and len(written) > 10
+    assert [p for p in written if key.encode() in p.read_bytes()] == []
