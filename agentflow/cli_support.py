@@ -22,7 +22,6 @@ import click
 from agentflow.errors import AgentflowError
 
 __all__ = [
-    "BACKEND_OPTIONS",
     "EXIT_CONFLICTS",
     "EXIT_FAILURE",
     "EXIT_INTERRUPTED",
@@ -101,7 +100,7 @@ def min_score_option(help_text: str) -> Callable[[F], F]:
     )
 
 
-BACKEND_OPTIONS = ("backend", "model", "base_url", "max_cost", "fallback")
+_BACKEND_OPTIONS = ("backend", "model", "base_url", "max_cost", "fallback")
 
 
 def backend_options(command: F) -> F:
@@ -129,7 +128,7 @@ def backend_options(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        choice = {key: kwargs.pop(key) for key in BACKEND_OPTIONS}
+        choice = {key: kwargs.pop(key) for key in _BACKEND_OPTIONS}
         choice["name"] = choice.pop("backend")
         choice["fallback"] = choice["fallback"] or None
         return command(*args, backend_choice=choice, **kwargs)

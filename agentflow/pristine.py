@@ -18,19 +18,12 @@ __all__ = ["PRISTINE_DIR", "STORE_DIR", "is_store_path", "pristine_files", "read
 
 STORE_DIR = ".agentflow"
 PRISTINE_DIR = f"{STORE_DIR}/pristine"
-_METADATA_FILE = "metadata.json"
 
 
 def pristine_files(files: Mapping[str, str]) -> dict[str, str]:
-    """The store's files for a generation: `{.agentflow/pristine/<path>: text}`.
-
-    metadata.json is left out: it is never merged, each generation replaces it.
-    """
-    return {
-        f"{PRISTINE_DIR}/{name}": text
-        for name, text in sorted(files.items())
-        if name != _METADATA_FILE
-    }
+    """The store's files for a generation's files (metadata.json left out by the caller:
+    it is never merged, each generation replaces it): `{.agentflow/pristine/<path>: text}`."""
+    return {f"{PRISTINE_DIR}/{name}": text for name, text in sorted(files.items())}
 
 
 def is_store_path(name: str) -> bool:

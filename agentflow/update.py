@@ -88,7 +88,7 @@ def update_package(
     generated = {n: t for n, t in package.files.items() if n != METADATA_FILE}
     merges = _merge_all(root, _last_generation(root, metadata), generated)
     user_files = present_files(root) - {m.path for m in merges} - {METADATA_FILE}
-    changed = _needs_write(root, merges, package, metadata)
+    changed = _needs_write(root, merges, generated, package, metadata)
     report = None
     if validate and not any(m.action == "conflict" for m in merges):
         report = _validate_result(root, _merged_files(merges, package), user_files)
@@ -188,10 +188,13 @@ def _read(root: Path, name: str) -> str | None:
 
 
 def _needs_write(
-    root: Path, merges: list[FileMerge], package: IntegrationPackage, metadata: Mapping[str, Any]
+    root: Path,
+    merges: list[FileMerge],
+    generated: Mapping[str, str],
+    package: IntegrationPackage,
+    metadata: Mapping[str, Any],
 ) -> bool:
     """Whether anything on disk would change: a file, the store or metadata's stable part."""
-    generated = {n: t for n, t in package.files.items() if n != METADATA_FILE}
     return (
         any(m.changes_disk for m in merges)
         or read_pristine(root) != generated

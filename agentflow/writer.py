@@ -112,7 +112,7 @@ def write_package(
     for name in files:
         safe_relative_path(name)
     destination = _checked_destination(destination)
-    staged = {**files, **pristine_files(files)}
+    staged = {**files, **pristine_files(_without_metadata(files))}
     if not destination.exists():
         _swap_in(staged, destination, keep=())
         return WriteOutcome(destination, "created")
@@ -207,15 +207,14 @@ def present_files(destination: Path) -> set[str]:
     """Files in a package directory, ignoring tool caches and the pristine store."""
     found = set()
     for path in destination.rglob("*"):
-        name = path.relative_to(destination).as_posix()
-        parts = path.relative_to(destination).parts
+        relative = path.relative_to(destination)
         if (
             path.is_file()
-            and not any(part in _CACHE_DIRS or part.endswith(".egg-info") for part in parts)
+            and not any(p in _CACHE_DIRS or p.endswith(".egg-info") for p in relative.parts)
             and path.name != ".coverage"
-            and not is_store_path(name)
+            and not is_store_path(relative.as_posix())
         ):
-            found.add(name)
+            found.add(relative.as_posix())
     return found
 
 
@@ -246,8 +245,8 @@ def stable_metadata(raw: bytes | str) -> object:
             data.pop(key, None)
         records = data.get("files")
         for record in records.values() if isinstance(records, dict) else ():
-            for key in VOLATILE_FILE_KEYS:
-                if isinstance(record, dict):
+            if isinstance(record, dict):
+                for key in VOLATILE_FILE_KEYS:
                     record.pop(key, None)
     return data
 

@@ -39,6 +39,7 @@ from typing import Any
 from agentflow import __version__
 from agentflow.orchestration.backends import guard
 from agentflow.orchestration.backends.enrich import ENRICHED_SUBTASKS
+from agentflow.orchestration.backends.llm import ChatRequest
 from agentflow.orchestration.integration_builder import IntegrationBuilder
 from agentflow.orchestration.integration_patterns import Subtask, select_pattern
 from agentflow.orchestration.orchestrator import SmartOrchestrator
@@ -53,6 +54,7 @@ sys.path.insert(0, str(REPO_ROOT / "tests"))  # the test suite's fake provider
 
 from backends.llm_replies import Answer, Reply, ok, render  # noqa: E402
 from backends.llm_server import FakeLLMServer  # noqa: E402
+from orchestration.fake_chat import improved  # noqa: E402
 from run import machine  # noqa: E402
 
 SPEC = REPO_ROOT / "examples" / "github.yaml"
@@ -95,23 +97,12 @@ class LatencyServer(FakeLLMServer):
         finally:
             with self._gauge:
                 self._active -= 1
-        return reply, render(path, ok(improved(body["messages"][-1]["content"])), body)
+        request = ChatRequest(body["model"], "", body["messages"][-1]["content"])
+        return reply, render(path, ok(improved(request)), body)
 
     def reset_peak(self) -> None:
         with self._gauge:
             self.peak = 0
-
-
-def improved(prompt: str) -> str:
-    """The file after "Current file:" with a harmless addition, as the guard accepts it: a
-    trailing comment for Python, a note line otherwise (cf. tests/orchestration/fake_chat)."""
-    if "Current file:\n" not in prompt:
-        return ""
-    current = prompt.split("Current file:\n", 1)[1]
-    current = current.split("\n\nYour previous answer was rejected", 1)[0]
-    path = prompt.split("File to improve: ", 1)[-1].split(" ", 1)[0]
-    note = "# Reviewed for this service." if path.endswith(".py") else "More notes."
-    return f"{current.rstrip()}\n\n{note}\n"
 
 
 class GuardClock:

@@ -43,7 +43,8 @@ def generate(spec_path: Path) -> dict[str, str]:
 
 def on_disk(files: dict[str, str]) -> dict[str, str]:
     """What writing a generation puts on disk: its files and its pristine store."""
-    return {**files, **pristine_files(files)}
+    generated = {name: text for name, text in files.items() if name != METADATA_FILE}
+    return {**files, **pristine_files(generated)}
 
 
 @pytest.mark.parametrize("slug", sorted(GOLDEN))

@@ -222,7 +222,11 @@ def test_backend_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch)
         "echo", "agentflow.orchestration.backends.template:TemplateBackend", "agentflow.backends"
     )
     monkeypatch.setattr("agentflow.orchestration.backends.entry_points", lambda group: [plugin])
-    assert set(load_backends()) == {"template", "echo"}
+    load_backends.cache_clear()
+    try:
+        assert set(load_backends()) == {"template", "echo"}
+    finally:
+        load_backends.cache_clear()
 
 
 def test_update_regenerates_with_the_backend_that_made_the_package(

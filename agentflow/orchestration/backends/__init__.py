@@ -6,6 +6,7 @@ Model providers (`openai`, `anthropic`, `deepseek`, `ollama`) are not listed her
 the template output through `enrich.EnrichBackend` (see `model_selection`).
 """
 
+from functools import cache
 from importlib.metadata import entry_points
 
 from agentflow.errors import PluginError
@@ -31,8 +32,10 @@ ENTRY_POINT_GROUP = "agentflow.backends"
 BACKENDS: dict[str, type[Backend]] = {"template": TemplateBackend}
 
 
+@cache
 def load_backends() -> dict[str, type[Backend]]:
-    """Built-in offline backends plus those registered under `agentflow.backends`.
+    """Built-in offline backends plus those registered under `agentflow.backends`, read once
+    per process like the patterns.
 
     A registration that fails to load or is not a class is a `PluginError` naming it, so a
     broken install is reported rather than silently ignored.
