@@ -6,6 +6,11 @@
                                            the package folder copied inside a project
 
 Every target keeps its history, lock and every deployed version in `.agentflow-deploy/`.
+A deploy reads the package folder once, into a private copy without hidden files; that copy
+is scanned for secrets, validated, built, stored and published, so what ships is exactly what
+was validated. The history and the store are read back as untrusted input: every record is
+checked, and stored bytes are checked against their recorded SHA-256s before they are
+published again.
 """
 
 from agentflow.deploy.core import DeployResult, deploy_package, list_deployments, rollback

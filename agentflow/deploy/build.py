@@ -1,7 +1,10 @@
 """Turn a package folder into what a deploy ships: its files, checksum, wheel and sdist.
 
-The build runs the standard frontend (`python -m build`) on a temporary copy of the package,
-so nothing (no `dist/`, no caches) is ever written into the package folder itself.
+What ships is the package's files without hidden ones (`.env`, `.git`, agentflow's own
+`.agentflow/`) and without tool leftovers, and never a line that looks like a secret. The
+build runs the standard frontend (`python -m build`) on a temporary copy of the package, so
+nothing (no `dist/`, no caches) is ever written into the package folder itself; hatchling
+would put hidden files into the sdist, so the copy leaves them out.
 """
 
 from __future__ import annotations
@@ -17,15 +20,23 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentflow.errors import DeployError, InputError
+from agentflow.errors import DeployError, Diagnostic, InputError
+from agentflow.secret_scan import find_secrets
 from agentflow.writer import METADATA_FILE, stable_metadata
 
-__all__ = ["BuiltPackage", "build_artifacts", "content_sha256", "copy_package", "package_files"]
+__all__ = [
+    "BuiltPackage",
+    "build_artifacts",
+    "content_sha256",
+    "copy_package",
+    "package_files",
+    "refuse_secrets",
+]
 
-# Left behind by tools, never part of what is shipped; hidden folders (.git, .venv, caches,
-# agentflow's own store) are skipped as well.
-_SKIPPED_DIRS = frozenset({"__pycache__", "build", "dist"})
-_SKIPPED_FILES = frozenset({".coverage"})
+# Left behind by tools, never part of what is shipped, as validation ignores them too; hidden
+# files and folders (.env, .git, .venv, caches, agentflow's own store) are skipped as well.
+_SKIPPED_DIRS = frozenset({"__pycache__", "build", "dist", "node_modules"})
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
 BUILD_TIMEOUT_SECONDS = 300.0
 
 
@@ -39,21 +50,25 @@ class BuiltPackage:
 
 
 def package_files(package_dir: Path) -> list[str]:
-    """The package's files as sorted relative POSIX paths; symlinks are refused."""
+    """The package's files that ship, as sorted relative POSIX paths; symlinks are refused."""
     names = []
     for path in sorted(package_dir.rglob("*")):
         relative = path.relative_to(package_dir)
-        if any(_skipped_dir(part) for part in relative.parts[:-1]):
+        if any(_skipped_dir(part) for part in relative.parts[:-1]) or _skipped_file(path.name):
             continue
         if path.is_symlink():
             raise InputError(f"refusing to deploy {package_dir}: {relative} is a symlink")
-        if path.is_file() and path.name not in _SKIPPED_FILES:
+        if path.is_file():
             names.append(relative.as_posix())
     return names
 
 
 def _skipped_dir(name: str) -> bool:
     return name in _SKIPPED_DIRS or name.startswith(".") or name.endswith(".egg-info")
+
+
+def _skipped_file(name: str) -> bool:
+    return name.startswith(".") or name.endswith(_SKIPPED_SUFFIXES)
 
 
 def content_sha256(package_dir: Path) -> str:
@@ -82,6 +97,33 @@ def copy_package(package_dir: Path, destination: Path) -> None:
         target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(package_dir / name, target)
+
+
+def refuse_secrets(package_dir: Path, *, shown_as: Path) -> None:
+    """Refuse a package that would ship a line looking like a secret; the value is never shown.
+
+    `shown_as` is the folder named in the error (the user's, when `package_dir` is a copy).
+    """
+    findings = [
+        finding
+        for name in package_files(package_dir)
+        for finding in find_secrets(
+            name, (package_dir / name).read_text(encoding="utf-8", errors="replace")
+        )
+    ]
+    if findings:
+        raise InputError(
+            f"refusing to deploy {shown_as}: {len(findings)} line(s) look like hard-coded "
+            "secrets; remove them and read secrets from environment variables",
+            diagnostics=tuple(
+                Diagnostic(
+                    f"looks like a hard-coded secret ({f.kind})",
+                    file=str(shown_as / f.path),
+                    line=f.line,
+                )
+                for f in findings
+            ),
+        )
 
 
 def build_artifacts(package_dir: Path, scratch: Path) -> BuiltPackage:

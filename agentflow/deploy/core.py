@@ -1,8 +1,10 @@
 """deploy, rollback and list: validate, build, then change the target all at once or not at all.
 
-A deploy validates the package first (the gate), builds it in a temporary folder, then,
-holding the target's lock, stores the new version, publishes it and appends to the history
-inside one transaction: any failure puts the target back exactly as it was.
+A deploy reads the package once, into a private copy: that copy is scanned for secrets,
+validated (the gate), built and stored, and its checksum is what the history records, so an
+edit to the package folder after that moment never ships. Then, holding the target's lock, it
+stores the new version, publishes it and appends to the history inside one transaction: any
+failure puts the target back exactly as it was.
 """
 
 from __future__ import annotations
@@ -11,15 +13,23 @@ import dataclasses
 import hashlib
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+from pydantic import ValidationError
 
-from agentflow.deploy.build import BuiltPackage, build_artifacts, content_sha256, copy_package
+from agentflow.deploy.build import (
+    BuiltPackage,
+    build_artifacts,
+    content_sha256,
+    copy_package,
+    refuse_secrets,
+)
 from agentflow.deploy.history import (
-    DeploymentRecord,
     in_place,
     live_versions,
     matches,
@@ -28,7 +38,9 @@ from agentflow.deploy.history import (
     utc_now,
     write_history,
 )
-from agentflow.deploy.publish import PROJECT_COPY, publish, stored_version_dir
+from agentflow.deploy.publish import publish
+from agentflow.deploy.record import DeploymentRecord, describe_errors
+from agentflow.deploy.store import stage_version, stored_version_dir
 from agentflow.deploy.targets import Target, parse_target
 from agentflow.deploy.transaction import transaction
 from agentflow.errors import (
@@ -79,25 +91,32 @@ def deploy_package(
 ) -> DeployResult:
     """Validate, build and deploy the package at `package_dir` to `target`.
 
-    Raises `ValidationFailed` below `min_score` unless `force`, `DeployConflict` when the
-    version is already deployed there with other content, `DeployError` when a step fails.
+    Raises `ValidationFailed` below `min_score` unless `force`, `InputError` when the package
+    would ship a symlink or a line that looks like a secret, `DeployConflict` when the version
+    is already deployed there with other content, `DeployError` when a step fails.
     """
     started = time.perf_counter()
     where = parse_target(target) if isinstance(target, str) else target
     package = Path(package_dir)
-    slug = load_package(package).slug
-    report = validate_package(package)
-    forced = _gate(report, min_score, force=force)
-    with tempfile.TemporaryDirectory(prefix="agentflow-deploy-") as scratch_name:
+    load_package(package)  # a folder that is not a package fails before anything is copied
+    with (
+        _os_errors("deploying", where),
+        tempfile.TemporaryDirectory(prefix="agentflow-deploy-") as scratch_name,
+    ):
         scratch = Path(scratch_name)
-        built = build_artifacts(package, scratch / "build")
-        content = content_sha256(package)
+        shipped = scratch / "package"
+        copy_package(package, shipped)  # the one read of the package folder
+        refuse_secrets(shipped, shown_as=package)
+        report, content = _validate(shipped, package)
+        forced = _gate(report, min_score, force=force)
+        built = build_artifacts(shipped, scratch / "build")
+        slug = load_package(shipped).slug
         record = _new_record(where, slug, built, content, report, min_score, forced=forced)
         if dry_run:
             status = _plan(read_history(where), record, where)
             return DeployResult(status, where, record, report, time.perf_counter() - started)
         with target_lock(where, timeout=lock_timeout):
-            status, record = _apply(where, record, package, built, scratch)
+            status, record = _apply(where, record, shipped, built, scratch)
     return DeployResult(status, where, record, report, time.perf_counter() - started)
 
 
@@ -109,7 +128,7 @@ def rollback(
     where = parse_target(target) if isinstance(target, str) else target
     if not read_history(where):  # checked first, so that a wrong target gets no lock file
         raise InputError(f"nothing was ever deployed to {where.describe()}")
-    with target_lock(where, timeout=lock_timeout):
+    with _os_errors("rolling back", where), target_lock(where, timeout=lock_timeout):
         records = read_history(where)
         stack = live_versions([r for r in records if matches(r, name, where)])
         if not stack:
@@ -123,12 +142,13 @@ def rollback(
         record = dataclasses.replace(
             previous, action="rollback", deployed_at=utc_now(), previous_version=current.version
         )
+        history = [*records, record]
         with (
             tempfile.TemporaryDirectory(prefix="agentflow-rollback-") as scratch,
             transaction(where.state_dir) as change,
         ):
-            publish(change, where, record, current, Path(scratch))
-            write_history(where, [*records, record])
+            publish(change, where, record, live=current, history=history, scratch=Path(scratch))
+            write_history(where, history)
     return DeployResult("rolled-back", where, record, None, time.perf_counter() - started)
 
 
@@ -150,20 +170,53 @@ def _new_record(
 ) -> DeploymentRecord:
     """The record of deploying `built` to `where`, as it would be written now."""
     place = where.place(slug)
-    return DeploymentRecord(
-        action="deploy",
-        name=built.name,
-        slug=slug,
-        version=built.version,
-        content_sha256=content,
-        artifacts={} if place else {a.name: _sha256(a) for a in built.artifacts},
-        target=where.describe(),
-        place=None if place is None else place.as_posix(),
-        deployed_at=utc_now(),
-        score=report.score,
-        min_score=min_score,
-        forced=forced,
-    )
+    try:
+        return DeploymentRecord(
+            action="deploy",
+            name=built.name,
+            slug=slug,
+            version=built.version,
+            content_sha256=content,
+            artifacts={} if place else {a.name: _sha256(a) for a in built.artifacts},
+            target=where.describe(),
+            place=None if place is None else place.as_posix(),
+            deployed_at=utc_now(),
+            score=report.score,
+            min_score=min_score,
+            forced=forced,
+        )
+    except ValidationError as exc:  # e.g. artifacts named unlike the distribution
+        raise DeployError(
+            f"cannot deploy {built.name} {built.version}: {describe_errors(exc)}"
+        ) from None
+
+
+def _validate(shipped: Path, package: Path) -> tuple[ValidationReport, str]:
+    """Validate the private copy and return its report and checksum.
+
+    The checksum is taken before and after: if validation changed the copy (a test writing
+    into its own package), what would ship is not what was validated, so nothing ships.
+    """
+    content = content_sha256(shipped)
+    report = validate_package(shipped)
+    if content_sha256(shipped) != content:
+        raise DeployError(
+            f"validating {package} changed the package's files, so what would ship is not what "
+            "was validated; nothing was deployed (the package's tests must not write into it)"
+        )
+    return dataclasses.replace(report, package=str(package)), content
+
+
+@contextmanager
+def _os_errors(doing: str, where: Target) -> Iterator[None]:
+    """A failing file operation (disk full, permission denied) becomes a `DeployError`;
+    the transaction has already put the target back."""
+    try:
+        yield
+    except OSError as exc:
+        raise DeployError(
+            f"{doing} to {where.describe()} failed: {exc}; the target was left as it was"
+        ) from exc
 
 
 def _gate(report: ValidationReport, min_score: float, *, force: bool) -> bool:
@@ -189,28 +242,42 @@ def _plan(records: list[DeploymentRecord], record: DeploymentRecord, where: Targ
 
 
 def _apply(
-    where: Target, record: DeploymentRecord, package: Path, built: BuiltPackage, scratch: Path
+    where: Target, record: DeploymentRecord, shipped: Path, built: BuiltPackage, scratch: Path
 ) -> tuple[str, DeploymentRecord]:
     records = read_history(where)
     _check_version_free(records, record)
     stack = live_versions([r for r in records if matches(r, record.name, where)])
     if stack and _same(stack[-1], record):
         return "unchanged", stack[-1]
-    stored = stored_version_dir(where, record.name, record.version)
-    if stored.is_dir() and record.artifacts:
-        record = dataclasses.replace(record, artifacts=_hashes(stored))
     previous = stack[-1] if stack else None
     if previous is None:
         _check_unclaimed(where, record)
     else:
         record = dataclasses.replace(record, previous_version=previous.version)
+    stored = stored_version_dir(where, record.name, record.version)
+    earlier = _recorded(records, record) if stored.is_dir() else None
+    if earlier is not None:  # publish the stored bytes the history already vouches for
+        record = dataclasses.replace(record, artifacts=earlier.artifacts)
+    history = [*records, record]
     with transaction(where.state_dir) as change:
-        if not stored.is_dir():
-            staged = _stage_version(package, built, scratch / "stage", copy=bool(record.place))
+        if earlier is None:
+            staged = stage_version(shipped, built, scratch / "stage", copy=bool(record.place))
             change.put_tree(staged, stored)
-        publish(change, where, record, previous, scratch)
-        write_history(where, [*records, record])
+        publish(change, where, record, live=previous, history=history, scratch=scratch)
+        write_history(where, history)
     return "deployed", record
+
+
+def _recorded(records: list[DeploymentRecord], record: DeploymentRecord) -> DeploymentRecord | None:
+    """The latest record of the same version stored the same way (artifacts or a copy)."""
+    name = canonicalize_name(record.name)
+    same = [
+        r
+        for r in records
+        if (canonicalize_name(r.name), r.version) == (name, record.version)
+        and (r.place is None) == (record.place is None)
+    ]
+    return same[-1] if same else None
 
 
 def _check_unclaimed(where: Target, record: DeploymentRecord) -> None:
@@ -229,17 +296,6 @@ def _check_unclaimed(where: Target, record: DeploymentRecord) -> None:
             )
 
 
-def _stage_version(package: Path, built: BuiltPackage, staged: Path, *, copy: bool) -> Path:
-    """The folder stored for one version: the artifacts, or a copy of the package."""
-    staged.mkdir(parents=True)
-    if copy:
-        copy_package(package, staged / PROJECT_COPY)
-    else:
-        for artifact in built.artifacts:
-            (staged / artifact.name).write_bytes(artifact.read_bytes())
-    return staged
-
-
 def _check_version_free(records: list[DeploymentRecord], record: DeploymentRecord) -> None:
     """Refuse a version that this target already holds with different content."""
     name = canonicalize_name(record.name)
@@ -255,10 +311,6 @@ def _check_version_free(records: list[DeploymentRecord], record: DeploymentRecor
 
 def _same(live: DeploymentRecord, record: DeploymentRecord) -> bool:
     return (live.version, live.content_sha256) == (record.version, record.content_sha256)
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: _sha256(p) for p in sorted(folder.iterdir())}
 
 
 def _sha256(path: Path) -> str:

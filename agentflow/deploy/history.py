@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import PurePosixPath
+from typing import Literal
 
 from filelock import FileLock, Timeout
 from packaging.utils import canonicalize_name
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
+from agentflow.deploy.record import DeploymentRecord, describe_errors
 from agentflow.deploy.targets import Target
 from agentflow.errors import DeployError, DeployLockTimeout
 
@@ -39,33 +41,21 @@ __all__ = [
 HISTORY_FILE = "history.json"
 LOCK_FILE = "deploy.lock"
 
+_RESTORE = (
+    "restore it from a backup; nothing is deployed to or rolled back at this target "
+    "while its history is invalid"
+)
 
-@dataclass(frozen=True)
-class DeploymentRecord:
-    """One deploy or rollback of one package version to one target."""
 
-    action: str  # "deploy" or "rollback"
-    name: str
-    slug: str
-    version: str
-    content_sha256: str
-    artifacts: dict[str, str]  # file name -> sha256 (dist and index targets)
-    target: str
-    place: str | None
-    deployed_at: str
-    score: float | None
-    min_score: float | None
-    forced: bool
-    previous_version: str | None = None
+@dataclass(frozen=True, config=ConfigDict(strict=True))
+class _HistoryFile:
+    """The history file's shape: a format version and the records, oldest first."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
+    version: Literal[1]
+    records: list[DeploymentRecord]
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeploymentRecord:
-        """Rebuild a record read from the history file."""
-        return cls(**data)
+
+_HISTORY = TypeAdapter(_HistoryFile)
 
 
 def utc_now() -> str:
@@ -104,32 +94,45 @@ def live_versions(records: Sequence[DeploymentRecord]) -> list[DeploymentRecord]
 
 
 def read_history(target: Target) -> list[DeploymentRecord]:
-    """Every record in the target's history, oldest first; none if nothing was deployed."""
+    """Every record in the target's history, oldest first; none if nothing was deployed.
+
+    Each record is checked (`DeploymentRecord`): one that is malformed or points outside
+    the target stops the deploy, rollback or listing before anything is changed.
+    """
     path = target.state_dir / HISTORY_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [DeploymentRecord.from_dict(item) for item in data["records"]]
+        raw = path.read_bytes()
     except FileNotFoundError:
         return []
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except OSError as exc:
         raise DeployError(f"the deployment history {path} is unreadable: {exc}") from exc
+    try:
+        return _HISTORY.validate_json(raw).records
+    except ValidationError as exc:
+        raise DeployError(
+            f"the deployment history {path} is invalid: {describe_errors(exc)}; {_RESTORE}"
+        ) from None
 
 
 def write_history(target: Target, records: Sequence[DeploymentRecord]) -> None:
-    """Replace the history file atomically (write a temporary file, then rename)."""
+    """Replace the history file atomically (write a new file, then rename it into place).
+
+    The new file is created like any other (mode 0666 less the umask), not private the
+    way temporary files are.
+    """
     path = target.state_dir / HISTORY_FILE
     text = json.dumps(
         {"version": 1, "records": [r.to_dict() for r in records]}, indent=2, sort_keys=True
     )
-    handle, temporary = tempfile.mkstemp(prefix=".history.", dir=path.parent)
+    temporary = path.with_name(f".history.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with temporary.open("x", encoding="utf-8") as stream:
             stream.write(text + "\n")
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

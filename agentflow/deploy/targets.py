@@ -13,7 +13,7 @@ from typing import Literal
 
 from agentflow.errors import TargetError
 
-__all__ = ["STATE_DIR", "TARGET_KINDS", "Target", "parse_target"]
+__all__ = ["STATE_DIR", "TARGET_KINDS", "Target", "check_place", "parse_target"]
 
 TargetKind = Literal["dist", "index", "project"]
 TARGET_KINDS: tuple[TargetKind, ...] = ("dist", "index", "project")
@@ -58,8 +58,7 @@ def parse_target(text: str, *, into: str | None = None, need_place: bool = True)
     if kind != "project":
         if into is not None:
             raise TargetError(f"--into applies only to project targets, not {kind!r}")
-        if root.exists() and not root.is_dir():
-            raise TargetError(f"target {root} exists and is not a directory")
+        _check_folder(root)
         return Target(kind, root)
     if into is None and not need_place:
         return Target("project", root)
@@ -78,11 +77,25 @@ def _checked_place(root: Path, into: str | None) -> PurePosixPath:
     place = PurePosixPath(*[part for part in place.parts if part != "."])
     if not place.parts or place.parts[0] == "." or place.parts[0] == STATE_DIR:
         raise TargetError(f"--into {into!r} must name a folder inside the project")
-    _refuse_symlinks(root, place)
+    check_place(root, place)
     return place
 
 
-def _refuse_symlinks(root: Path, place: PurePosixPath) -> None:
+def _check_folder(root: Path) -> None:
+    """The target is a folder, or can become one: nothing on its way is a file."""
+    if root.exists() and not root.is_dir():
+        raise TargetError(f"target {root} exists and is not a directory")
+    blocker = next((p for p in root.parents if p.exists() or p.is_symlink()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise TargetError(f"target {root} cannot be made: {blocker} is not a directory")
+
+
+def check_place(root: Path, place: PurePosixPath) -> None:
+    """Refuse a place inside the project reached through a symlink, or resolving outside it.
+
+    Checked when the target is parsed and again under the lock right before publishing, so
+    a folder swapped for a symlink in between is caught.
+    """
     current = root
     for part in place.parts:
         current = current / part

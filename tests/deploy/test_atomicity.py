@@ -1,4 +1,5 @@
-"""A failure midway leaves the target byte for byte as it was; deploys never interleave."""
+"""A failure midway leaves the target byte for byte as it was and is reported as a DeployError;
+deploys never interleave."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import agentflow.deploy.core as core
 from agentflow.deploy import deploy_package, list_deployments, parse_target, rollback
 from agentflow.deploy.publish import publish as real_publish
 from agentflow.deploy.transaction import Transaction
+from agentflow.errors import DeployError
 
 from .conftest import PackageMaker, snapshot
 
@@ -62,7 +64,7 @@ def test_a_failure_midway_leaves_the_target_as_it_was(
     deploy_package(make_package(), target)
     before = snapshot(target.root)
     calls = _fail_on_call(monkeypatch, method, call)
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(DeployError, match="injected"):
         deploy_package(make_package("0.2.0"), target)
     assert calls[0] == call
     assert snapshot(target.root) == before
@@ -81,7 +83,7 @@ def test_a_failure_writing_the_history_undoes_the_publish(
         raise OSError("read-only file system (injected)")
 
     monkeypatch.setattr(core, "write_history", broken)
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(DeployError, match="injected"):
         rollback("github", target)
     assert snapshot(tmp_path / "dist") == before
 
@@ -90,7 +92,7 @@ def test_a_failed_first_deploy_publishes_and_records_nothing(
     make_package: PackageMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fail_on_call(monkeypatch, "put_file", 1)
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(DeployError, match="injected"):
         deploy_package(make_package(), f"dist:{tmp_path / 'dist'}")
     assert set(snapshot(tmp_path / "dist")) == {
         ".agentflow-deploy",
@@ -105,10 +107,10 @@ def test_concurrent_deploys_to_one_target_run_one_after_the_other(
     spans: list[tuple[float, float]] = []
     original = real_publish
 
-    def slow_publish(*args: Any) -> None:
+    def slow_publish(*args: Any, **kwargs: Any) -> None:
         start = time.monotonic()
         time.sleep(0.3)  # widen the window in which an unlocked deploy would interleave
-        original(*args)
+        original(*args, **kwargs)
         spans.append((start, time.monotonic()))
 
     monkeypatch.setattr(core, "publish", slow_publish)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from agentflow.cli import main
-from agentflow.deploy import parse_target
+from agentflow.deploy import STATE_DIR, parse_target
 from agentflow.deploy.history import target_lock
 
 from .conftest import PackageMaker
@@ -144,3 +145,57 @@ def test_a_held_lock_times_out_with_a_clear_error(
     assert code == 1
     assert "error: another deploy to dist:" in output and "try again when it has finished" in output
     assert [p.name for p in target.root.iterdir()] == [".agentflow-deploy"]
+
+
+def _no_traceback(code: int, output: str, expected: int) -> None:
+    assert code == expected, output
+    assert output.startswith("error: ") and "Traceback" not in output
+
+
+def test_a_target_under_a_regular_file_exits_2(make_package: PackageMaker, tmp_path: Path) -> None:
+    (tmp_path / "somefile").write_text("x")
+    code, output = run("deploy", str(make_package()), "--target", f"dist:{tmp_path}/somefile/x")
+    _no_traceback(code, output, 2)
+    assert f"{tmp_path / 'somefile'} is not a directory" in output
+
+
+def test_rollback_after_the_store_lost_a_version_exits_1(
+    make_package: PackageMaker, tmp_path: Path
+) -> None:
+    target = f"dist:{tmp_path / 'dist'}"
+    for version in ("0.1.0", "0.2.0"):
+        assert run("deploy", str(make_package(version)), "--target", target)[0] == 0
+    stored = tmp_path / "dist" / STATE_DIR / "store" / "github-integration" / "0.1.0"
+    shutil.rmtree(stored)
+    code, output = run("rollback", "github", "--target", target)
+    _no_traceback(code, output, 1)
+    assert f"has lost github-integration 0.1.0 ({stored} is missing)" in output
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("artifacts", None, "artifacts: Input should be an object"),
+        ("artifacts", "github_integration-0.1.0.tar.gz", "artifacts: Input should be an object"),
+        ("score", "high", "score: Input should be a valid number"),
+        ("forced", None, "forced: Input should be a valid boolean"),
+        ("version", 1, "version: Input should be a valid string"),
+    ],
+)
+def test_a_history_record_of_the_wrong_type_exits_1_naming_file_record_and_field(
+    make_package: PackageMaker, tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    target = f"dist:{tmp_path / 'dist'}"
+    run("deploy", str(make_package()), "--target", target)
+    history = tmp_path / "dist" / STATE_DIR / "history.json"
+    data = json.loads(history.read_text())
+    data["records"][0][field] = value
+    history.write_text(json.dumps(data))
+    for args in (
+        ("deploy", str(make_package("0.2.0")), "--target", target),
+        ("rollback", "github", "--target", target),
+        ("deployments", "--target", target),
+    ):
+        code, output = run(*args)
+        _no_traceback(code, output, 1)
+        assert f"the deployment history {history} is invalid: record 1: {problem}" in output

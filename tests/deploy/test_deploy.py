@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import agentflow.deploy.core as core
 from agentflow.deploy import STATE_DIR, deploy_package, list_deployments, parse_target, rollback
-from agentflow.deploy.build import package_files
+from agentflow.deploy.build import BuiltPackage, package_files
 from agentflow.errors import (
     DeployConflict,
     DeployError,
@@ -156,7 +157,7 @@ def test_index_follows_pep_503_and_yanks_rolled_back_versions(
     assert "data-yanked" not in page
     rollback("github-integration", f"index:{root}")
     page = (root / "github-integration" / "index.html").read_text()
-    yanked = re.findall(r'<a href="([^"#]+)#[^"]+" data-yanked', page)
+    yanked = re.findall(r'<a href="([^"#]+)#[^"]+" data-yanked="rolled back to 0.1.0"', page)
     assert sorted(yanked) == [
         "github_integration-0.2.0-py3-none-any.whl",
         "github_integration-0.2.0.tar.gz",
@@ -243,3 +244,17 @@ def test_an_index_keeps_listing_projects_it_did_not_deploy(
     page = (root / "index.html").read_text()
     assert '<a href="github-integration/">' in page and '<a href="other-lib/">' in page
     assert (root / "other-lib" / "index.html").read_text().startswith("<a href='other_lib")
+
+
+def test_artifacts_named_unlike_the_distribution_are_never_recorded(
+    make_package: PackageMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def misnamed_build(package_dir: Path, scratch: Path) -> BuiltPackage:
+        scratch.mkdir(parents=True)
+        (scratch / "other-0.1.0.tar.gz").write_bytes(b"not ours")
+        return BuiltPackage("github-integration", "0.1.0", (scratch / "other-0.1.0.tar.gz",))
+
+    monkeypatch.setattr(core, "build_artifacts", misnamed_build)
+    with pytest.raises(DeployError, match="'other-0.1.0.tar.gz' is not a wheel or sdist of"):
+        deploy_package(make_package(), f"dist:{tmp_path / 'dist'}")
+    assert not (tmp_path / "dist").exists()

@@ -53,6 +53,13 @@ def test_a_file_cannot_be_a_target(tmp_path: Path) -> None:
         parse_target(f"index:{tmp_path / 'file'}")
 
 
+@pytest.mark.parametrize("kind", ["dist", "index"])
+def test_a_target_under_a_file_is_refused(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(TargetError, match=f"cannot be made: {tmp_path / 'file'} is not a dir"):
+        parse_target(f"{kind}:{tmp_path / 'file' / 'deeper' / 'out'}")
+
+
 @pytest.mark.parametrize(
     ("into", "message"),
     [
