@@ -104,3 +104,13 @@ def test_build_integration_reports_bad_requirements_by_field() -> None:
             "GitHub", "api", {"base_url": "ftp://x", "endpoints": [{"method": "GET", "path": "/"}]}
         )
     assert any(d.field == "requirements.base_url" for d in caught.value.diagnostics)
+
+
+def test_build_integration_keeps_emoji_in_a_description() -> None:
+    from agentflow.orchestration import IntegrationBuilder
+
+    requirements = {"base_url": "https://x.example", "endpoints": [{"method": "GET", "path": "/"}]}
+    package = IntegrationBuilder(validate=False).build_integration(
+        "Rocket", "api", requirements, description="Launches \U0001f680 rockets"
+    )
+    assert "Launches \U0001f680 rockets" in package.files["rocket_adapter.py"]

@@ -7,13 +7,21 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from user_entries import add_user_entries, tree_record, user_record
 
+from agentflow import update
 from agentflow.cli import main
+from agentflow.errors import OutputError
+from agentflow.merge import FileMerge
+from agentflow.package_lock import package_lock
 from agentflow.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
+from agentflow.update import UpdateResult, update_package
+from agentflow.writer import edited_files
 
 SPEC = """\
 service: Demo
@@ -254,7 +262,7 @@ def test_merged_package_is_validated_and_its_own_tests_pass(package: Path, tmp_p
     for name in [
         "test_item_url.py::test_item_url",
         "test_demo_adapter.py::test_list_items_sends_its_request",
-        "test_demo_adapter.py::test_list_items_async_sends_its_request",
+        "test_demo_adapter.py::test_list_items_sends_its_request_async",
     ]:
         assert f"PASSED {name}" in tests.stdout
 
@@ -296,3 +304,157 @@ def test_update_from_inside_the_package_folder(
     assert result.exit_code == 0, result.output
     assert "validation of the merged package: 100.0/100" in result.output
     assert "def list_items" in (package / "demo_adapter.py").read_text()
+
+
+def test_update_leaves_links_empty_folders_and_a_virtualenv_as_they_are(
+    package: Path, tmp_path: Path
+) -> None:
+    add_user_entries(package, tmp_path / "outside")
+    before = user_record(package)
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec), "--no-validate")
+    assert result.exit_code == 0, result.output
+    assert "def list_items" in (package / "demo_adapter.py").read_text()
+    assert user_record(package) == before
+    assert (tmp_path / "outside" / "notes.md").read_text() == "shared notes\n"
+
+
+def test_an_edit_saved_while_update_runs_is_kept_and_nothing_is_written(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = package / "demo_adapter.py"
+    saved = adapter.read_text() + "# saved while the update ran\n"
+    merge_all = update._merge_all
+
+    def merge_then_save(root: Path, *args: dict[str, str]) -> list[FileMerge]:
+        merges = merge_all(root, *args)
+        adapter.write_text(saved)  # after the merge read it, before anything is written
+        return merges
+
+    monkeypatch.setattr(update, "_merge_all", merge_then_save)
+    before = {k: v for k, v in tree_record(package).items() if k != "demo_adapter.py"}
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    result = run("integrate", "update", str(package), str(spec), "--no-validate")
+    assert result.exit_code == 2, result.output
+    assert f"demo_adapter.py changed in {package} while agentflow was working" in result.output
+    assert "nothing was written" in result.output
+    assert adapter.read_text() == saved
+    assert {k: v for k, v in tree_record(package).items() if k != "demo_adapter.py"} == before
+
+
+def test_update_holds_the_package_lock_from_start_to_end(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    merge_all, locked = update._merge_all, []
+
+    def merge_while_locked(root: Path, *args: dict[str, str]) -> list[FileMerge]:
+        with pytest.raises(OutputError, match="another agentflow run has been writing"):
+            with package_lock(root, timeout=0.1):
+                pass
+        locked.append(root)
+        return merge_all(root, *args)
+
+    monkeypatch.setattr(update, "_merge_all", merge_while_locked)
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    assert update_package(package, spec, validate=False).status == "updated"
+    assert locked == [package]
+
+
+def test_update_waits_while_another_run_holds_the_package_lock(
+    package: Path, tmp_path: Path
+) -> None:
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    results: list[UpdateResult] = []
+    updating = threading.Thread(
+        target=lambda: results.append(update_package(package, spec, validate=False))
+    )
+    with package_lock(package):
+        updating.start()
+        updating.join(1.0)
+        assert updating.is_alive()
+        assert "def list_items" not in (package / "demo_adapter.py").read_text()
+    updating.join(60)
+    assert [result.status for result in results] == ["updated"]
+    assert "def list_items" in (package / "demo_adapter.py").read_text()
+
+
+def test_update_refuses_to_write_through_a_symlink_in_the_package(
+    package: Path, tmp_path: Path
+) -> None:
+    shared = write(tmp_path / "shared_config.yaml", (package / "config.yaml").read_text())
+    (package / "config.yaml").unlink()
+    os.symlink(shared, package / "config.yaml")
+    spec = write(tmp_path / "v2.yaml", SPEC.replace("api.demo.test", "api.demo.test/v2"))
+    before = tree_record(tmp_path)
+    result = run("integrate", "update", str(package), str(spec), "--no-validate")
+    assert result.exit_code == 2
+    assert f"error: {package / 'config.yaml'} is a symlink inside the package" in result.output
+    assert "Traceback" not in result.output
+    assert tree_record(tmp_path) == before
+
+
+def test_a_package_folder_that_is_a_symlink_is_refused(package: Path, tmp_path: Path) -> None:
+    os.symlink(package, tmp_path / "link")
+    result = run("integrate", "update", str(tmp_path / "link"), "--no-validate")
+    assert result.exit_code == 2
+    assert f"error: {tmp_path / 'link'} is a symlink" in result.output
+
+
+@pytest.mark.parametrize("files", [[], "demo_adapter.py", None], ids=["list", "string", "null"])
+def test_metadata_files_of_the_wrong_type_fall_back_to_the_store(
+    package: Path, files: object
+) -> None:
+    metadata_file = package / "metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata_file.write_text(json.dumps({**metadata, "files": files}))
+    assert run("integrate", "update", str(package), "--no-validate").exit_code == 0
+    assert edited_files(package) == ()
+    metadata_file.write_text(json.dumps({**metadata, "files": files}))
+    shutil.rmtree(package / STORE_DIR)
+    refused = run("integrate", "update", str(package), "--no-validate")
+    assert refused.exit_code == 2
+    assert "cannot tell which files were edited by hand" in refused.output
+    assert "Traceback" not in refused.output
+
+
+def test_update_completes_a_write_cut_short_by_a_killed_process(
+    package: Path, tmp_path: Path
+) -> None:
+    spec = write(tmp_path / "demo2.yaml", WITH_LIST)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_DURING_RENAMES, str(spec), str(package.parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    assert "list_items" in (package / "DEMO_INTEGRATION.md").read_text()  # renamed first
+    assert "def list_items" not in (package / "demo_adapter.py").read_text()  # not yet
+    assert edited_files(package) == ("DEMO_INTEGRATION.md", "config.yaml")
+    result = run("integrate", "update", str(package), str(spec), "--no-validate", "--json")
+    assert result.exit_code == 0, result.output
+    files = json.loads(result.output)["files"]
+    assert files["demo_adapter.py"] == "updated" and "DEMO_INTEGRATION.md" not in files
+    assert edited_files(package) == ()
+    assert not list((package / STORE_DIR).glob("txn-*"))
+    out = str(package.parent)
+    again = run("integrate", "create", str(spec), "--output-dir", out, "--no-validate")
+    assert "unchanged, nothing written" in again.output
+
+
+KILLED_DURING_RENAMES = """
+import os, sys
+from agentflow.cli import main
+
+real_replace, calls = os.replace, []
+
+def replace(*args):
+    calls.append(args)
+    if len(calls) == 3:
+        os._exit(9)
+    real_replace(*args)
+
+os.replace = replace
+main(["integrate", "create", sys.argv[1], "--output-dir", sys.argv[2], "--force", "--no-validate"])
+"""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     Field,
@@ -36,6 +36,10 @@ __all__ = [
     "RateLimit",
     "RetryConfig",
 ]
+
+_ESCAPE = re.compile(r"%.{0,2}")
+_HEX_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_SEPARATOR_ESCAPES = frozenset({"%2F", "%5C"})
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
@@ -293,14 +297,7 @@ class ApiRequirements(StrictModel):
     @field_validator("base_url")
     @classmethod
     def _absolute_http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError(f"{value!r} is not an absolute http(s) URL")
-        if any(ch.isspace() for ch in value) or parts.query or parts.fragment:
-            raise ValueError(f"{value!r} must not contain whitespace, a query or a fragment")
-        if parts.username or parts.password:
-            raise ValueError("must not carry credentials; configure `auth` instead")
-        return value.rstrip("/")
+        return _checked_base_url(value)
 
     @field_validator("headers")
     @classmethod
@@ -334,6 +331,46 @@ class ApiRequirements(StrictModel):
     def resolved(self, slug: str) -> ApiRequirements:
         """These requirements with every defaulted name filled in for `slug`."""
         return self.model_copy(update={"auth": self.auth.resolved(slug)})
+
+
+def _checked_base_url(value: str) -> str:
+    """`value` without a trailing `/`, if every request URL built on it means what it says.
+
+    Dot segments, escaped `/`, `\\` or control characters, and a `?` or `#` would be resolved,
+    split or cut differently by the client than by the reader of the requirements.
+    """
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ValueError(f"{value!r} must not contain whitespace or control characters")
+    if "?" in value or "#" in value:
+        raise ValueError(f"{value!r} must not contain a query or a fragment ('?' or '#')")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not carry credentials; configure `auth` instead")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError:
+        raise ValueError(f"{value!r} has an invalid port") from None
+    problem = _path_problem(parts.path)
+    if problem:
+        raise ValueError(f"{value!r}: the path {problem}; write the path the service expects")
+    return value.rstrip("/")
+
+
+def _path_problem(path: str) -> str | None:
+    """Why a base URL's path is ambiguous, or None."""
+    for escape in _ESCAPE.findall(path):
+        if not _HEX_ESCAPE.fullmatch(escape):
+            return f"has an invalid escape {escape!r} (use %XX with two hex digits)"
+        if int(escape[1:], 16) < 0x20 or escape.upper() == "%7F":
+            return f"has an escaped control character {escape!r}"
+        if escape.upper() in _SEPARATOR_ESCAPES:
+            return f"has an escaped separator {escape!r}, which servers decode differently"
+    segments = [unquote(segment) for segment in path.split("/")]
+    if any(segment in {".", ".."} for segment in segments):
+        return "has a '.' or '..' segment"
+    return None
 
 
 def _duplicate(what: str, index: int, first: int) -> PydanticCustomError:

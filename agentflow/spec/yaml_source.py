@@ -55,6 +55,8 @@ _SCALAR_TAGS = frozenset({_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "n
 _KIND_TAGS = {"null": "null", "bool": "a boolean", "int": "a number", "float": "a number"}
 # Characters no generated source file can carry: controls other than \t \n \r; surrogates.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BLOCK_SCALAR_START = re.compile(r"(?:^|\s)[|>][-+1-9]{0,2}\s*(?:#.*)?$")
 _HINTS = {
@@ -301,9 +303,10 @@ class _Builder:
             return None
 
     def _text(self, node: ScalarNode, path: FieldPath) -> str | None:
-        bad = _UNWRITABLE.search(node.value)
+        value = _join_surrogate_pairs(str(node.value))
+        bad = _UNWRITABLE.search(value)
         if bad is None:
-            return str(node.value)
+            return value
         message = f"contains {_char_name(bad.group())}, which cannot be written into generated code"
         self._problem(message, node, path, "remove it or use a visible character")
         return None
@@ -340,6 +343,19 @@ def _kind(node: Node) -> str:
     if isinstance(node, SequenceNode):
         return "a list"
     return _KIND_TAGS.get(node.tag.replace(_TAG, ""), "text")
+
+
+def _join_surrogate_pairs(text: str) -> str:
+    """`text` with each escaped UTF-16 pair (JSON's `"\\ud83d\\ude80"`) made one character.
+
+    YAML and JSON writers escape characters beyond the BMP as two surrogates; only a lone one
+    is really unwritable.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE_PAIR.sub(
+        lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text
+    )
 
 
 def _char_name(char: str) -> str:

@@ -287,7 +287,7 @@ def test_get_repos_sends_its_request() -> None:
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_get_repos_async_sends_its_request() -> None:
+def test_get_repos_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -315,7 +315,7 @@ def test_get_repos_issues_sends_its_request() -> None:
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_get_repos_issues_async_sends_its_request() -> None:
+def test_get_repos_issues_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -342,7 +342,7 @@ def test_iter_get_repos_issues_walks_every_page() -> None:
     assert service.requests[1].url.params["page"] == "2"
 
 
-def test_iter_get_repos_issues_async_walks_every_page() -> None:
+def test_iter_get_repos_issues_walks_every_page_async() -> None:
     service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
 
     async def run() -> list[Any]:
@@ -380,7 +380,7 @@ def test_get_user_sends_its_request() -> None:
     assert_sent(request, "GET", "/user", {}, None)
 
 
-def test_get_user_async_sends_its_request() -> None:
+def test_get_user_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -402,7 +402,7 @@ def test_post_repos_issues_sends_its_request() -> None:
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_post_repos_issues_async_sends_its_request() -> None:
+def test_post_repos_issues_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -694,7 +694,7 @@ def test_credentials_stay_out_of_logs_errors_and_reprs(
     not all(os.environ.get(name) for name in SECRET_ENV_VARS),
     reason="set GITHUB_TOKEN to run tests against the real service",
 )
-def test_live_get_user() -> None:
+def test_get_user_against_the_real_service() -> None:
     with GitHubClient() as api:
         api.get_user()
         metrics = api.metrics["get_user"]

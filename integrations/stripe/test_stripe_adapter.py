@@ -287,7 +287,7 @@ def test_create_customer_sends_its_request() -> None:
     assert_sent(request, "POST", "/customers", {}, {"name": "example"})
 
 
-def test_create_customer_async_sends_its_request() -> None:
+def test_create_customer_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -306,7 +306,7 @@ def test_create_payment_intent_sends_its_request() -> None:
     assert_sent(request, "POST", "/payment_intents", {}, {"name": "example"})
 
 
-def test_create_payment_intent_async_sends_its_request() -> None:
+def test_create_payment_intent_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -328,7 +328,7 @@ def test_get_customer_sends_its_request() -> None:
     assert_encoded(request, "v0 /0")
 
 
-def test_get_customer_async_sends_its_request() -> None:
+def test_get_customer_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -347,7 +347,7 @@ def test_list_charges_sends_its_request() -> None:
     assert_sent(request, "GET", "/charges", {"limit": "7", "customer": "a b&c"}, None)
 
 
-def test_list_charges_async_sends_its_request() -> None:
+def test_list_charges_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
@@ -375,7 +375,7 @@ def test_iter_list_charges_walks_every_page() -> None:
     assert service.requests[1].url.params["starting_after"] == "c2"
 
 
-def test_iter_list_charges_async_walks_every_page() -> None:
+def test_iter_list_charges_walks_every_page_async() -> None:
     service = Service(
         respond(200, {"data": [1, 2], "next_cursor": "c2"}),
         respond(200, {"data": [3], "next_cursor": None}),
@@ -666,7 +666,7 @@ def test_credentials_stay_out_of_logs_errors_and_reprs(
     not all(os.environ.get(name) for name in SECRET_ENV_VARS),
     reason="set STRIPE_API_KEY to run tests against the real service",
 )
-def test_live_list_charges() -> None:
+def test_list_charges_against_the_real_service() -> None:
     with StripeClient() as api:
         api.list_charges()
         metrics = api.metrics["list_charges"]

@@ -210,11 +210,30 @@ def test_api_accepts_the_flat_auth_type_but_not_both_forms() -> None:
         ("https://api.example.com/?v=1", "query"),
         ("https://api.example.com/#x", "fragment"),
         ("https://user:pw@api.example.com", "credentials"),
+        ("https://x.example?", "query"),
+        ("https://x.example#", "fragment"),
+        ("https://x.example/a/../b", "'.' or '..' segment"),
+        ("https://x.example/a/./b", "'.' or '..' segment"),
+        ("https://x.example/%2e%2E/b", "'.' or '..' segment"),
+        ("https://x.example/a%2Fb", "escaped separator '%2F'"),
+        ("https://x.example/a%5cb", "escaped separator '%5c'"),
+        ("https://x.example/%00", "escaped control character '%00'"),
+        ("https://x.example/%zz", "invalid escape '%zz'"),
+        ("https://x.example/a%", "invalid escape '%'"),
+        ("https://x.example:99999", "invalid port"),
+        ("https://x.example/a\tb", "control characters"),
     ],
 )
 def test_base_url_rules(url: str, problem: str) -> None:
     with pytest.raises(ValidationError, match=problem):
         ApiRequirements.model_validate(api(base_url=url))
+
+
+@pytest.mark.parametrize(
+    "url", ["https://x.example/a%20b", "https://[::1]:8080/v1", "http://127.0.0.1:8000//v1"]
+)
+def test_base_urls_with_a_plain_meaning_are_kept(url: str) -> None:
+    assert ApiRequirements.model_validate(api(base_url=url)).base_url == url
 
 
 def test_base_url_loses_its_trailing_slash() -> None:

@@ -178,6 +178,17 @@ def test_strings_that_cannot_be_written_into_code(escape: str, name: str) -> Non
     assert diagnostic.line == 4
 
 
+@pytest.mark.parametrize(
+    "text", ['"\\ud83d\\ude80 launch"', '"\\U0001F680 launch"', "\U0001F680 launch"]
+)
+def test_characters_beyond_the_bmp_are_one_character_however_escaped(text: str) -> None:
+    assert parse_yaml(f"service: {text}\n", source="s").data == {"service": "\U0001F680 launch"}
+
+
+def test_a_surrogate_pair_split_by_other_text_is_still_refused() -> None:
+    assert "lone surrogate (U+D83D)" in only('service: "\\ud83d-\\ude80"\n').message
+
+
 def test_unwritable_character_in_a_key() -> None:
     diagnostic = only('"ser\\0vice": x\n')
     assert "NUL" in diagnostic.message and diagnostic.line == 1

@@ -199,7 +199,7 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
     auth = requirements.auth
     api = ApiContext(
         base_url=requirements.base_url,
-        base_path=urlsplit(requirements.base_url).path.rstrip("/"),
+        base_path=unquote(urlsplit(requirements.base_url).path.rstrip("/")),
         timeout=requirements.timeout,
         auth=auth,
         secret_env_vars=tuple(n for n in (auth.env_var, auth.username_env, auth.password_env) if n),

@@ -4,6 +4,8 @@
 - Every HTTP request goes through the client's single `_request` method, which consults
   the circuit breaker and the rate limiter and sleeps between retries; nothing else calls
   httpx to send.
+- No function or class is defined twice in one scope (the first would silently never run,
+  e.g. a hidden test).
 - No file holds a hard-coded credential (token-like literals assigned to secret-sounding
   names, `Bearer <literal>`, provider key formats, credentials inside URLs).
 
@@ -13,10 +15,11 @@ Files are found by name: `*_adapter.py` (the adapter) and `test_*_adapter.py` (i
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from agentflow.secret_scan import find_secrets
 
 __all__ = ["REQUEST_METHOD", "check_api_package"]
 
@@ -34,25 +37,6 @@ _REQUEST_DUTIES = (
     ("sleep", "a wait between retries (sleep)"),
 )
 
-_PLACEHOLDER_WORDS = re.compile(
-    r"(?i)fake|dummy|example|sample|placeholder|changeme|your|redacted|xxxx|\*\*\*"
-)
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_SECRET_ASSIGNMENT = re.compile(r"""(?ix)
-    ["']?\b[\w-]*(?:token|secret|passw(?:or)?d|api[_-]?key|access[_-]?key|credential)[\w-]*["']?
-    \s*[:=]\s*
-    [rbu]?["']([^"'\s]{16,})["']
-    """)
-_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a Bearer token literal", re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")),
-    ("an AWS access key", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
-    ("a Stripe secret key", re.compile(r"\b([sr]k_(?:live|test)_[0-9A-Za-z]{10,})")),
-    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{20,})")),
-    ("a Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})")),
-    ("credentials in a URL", re.compile(r"\bhttps?://[^/\s:@'\"]+:([^/\s@'\"]+)@")),
-)
-_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")
-
 
 def check_api_package(files: Mapping[str, str]) -> list[str]:
     """Problems found in an API package's files (`{relative path: text}`), sorted by file."""
@@ -62,8 +46,13 @@ def check_api_package(files: Mapping[str, str]) -> list[str]:
         problems.append("the package has no adapter module (a file named *_adapter.py)")
     for path in adapters:
         problems.extend(_check_adapter(path, files))
+    for path in sorted(p for p in files if p.endswith(".py")):
+        problems.extend(_redefinitions(path, files[path]))
     for path in sorted(files):
-        problems.extend(_hard_coded_secrets(path, files[path]))
+        problems.extend(
+            f"{finding}; read it from an environment variable instead"
+            for finding in find_secrets(path, files[path])
+        )
     return problems
 
 
@@ -92,6 +81,38 @@ def _check_adapter(path: str, files: Mapping[str, str]) -> list[str]:
     if test_tree is None:
         return problems + test_problems
     return problems + _untested_endpoints(path, tree, test_path, test_tree)
+
+
+# --- nothing is defined twice --------------------------------------------------------
+
+
+def _redefinitions(path: str, text: str) -> list[str]:
+    """Functions and classes defined twice in one scope: only the last one ever runs."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError:
+        return []  # reported with the adapter, or by the syntax check
+    problems = []
+    scopes: list[ast.Module | ast.ClassDef] = [tree]
+    scopes += [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    for scope in scopes:
+        first: dict[str, int] = {}
+        for node in scope.body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if node.name in first and not _is_overload(node):
+                problems.append(
+                    f"{path}:{node.lineno}: {node.name} is defined again (first at line "
+                    f"{first[node.name]}), so the first definition never runs"
+                )
+            first.setdefault(node.name, node.lineno)
+    return problems
+
+
+def _is_overload(node: ast.stmt) -> bool:
+    """A property setter or `typing.overload` legitimately reuses a name."""
+    decorators = getattr(node, "decorator_list", [])
+    return any(ast.unparse(d).endswith((".setter", ".deleter", "overload")) for d in decorators)
 
 
 # --- every endpoint method is tested -------------------------------------------------
@@ -253,40 +274,3 @@ def _request_duties(path: str, cls: ast.ClassDef) -> list[str]:
         for marker, duty in _REQUEST_DUTIES
         if not any(marker in name for name in mentioned)
     ]
-
-
-# --- no hard-coded secrets ----------------------------------------------------------
-
-
-def _hard_coded_secrets(path: str, text: str) -> list[str]:
-    problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        kind = _secret_kind(line)
-        if kind:
-            problems.append(
-                f"{path}:{number}: looks like a hard-coded secret ({kind}); "
-                "read it from an environment variable instead"
-            )
-    return problems
-
-
-def _secret_kind(line: str) -> str | None:
-    """What kind of secret `line` seems to hold, or None. The value is never returned."""
-    if _PRIVATE_KEY.search(line):
-        return "a private key"
-    for match in _SECRET_ASSIGNMENT.finditer(line):
-        value = match.group(1)
-        if not _ENV_NAME.match(value) and _looks_real(value):
-            return "a token-like value assigned to a secret name"
-    for kind, pattern in _SECRET_PATTERNS:
-        for match in pattern.finditer(line):
-            if _looks_real(match.group(1)):
-                return kind
-    return None
-
-
-def _looks_real(value: str) -> bool:
-    """Placeholders and words without digits are not secrets."""
-    if _PLACEHOLDER_WORDS.search(value):
-        return False
-    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)

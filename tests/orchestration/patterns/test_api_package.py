@@ -79,6 +79,9 @@ HOSTILE: dict[str, Any] = {
             {"method": "PATCH", "path": "/items/{id}", "retry": True, "body": True},
             {"method": "GET", "path": "/things"},
             {"method": "GET", "path": "/Things"},
+            {"method": "GET", "path": "/foo", "name": "foo"},
+            {"method": "GET", "path": "/foo/async", "name": "foo_async", "pagination": "link"},
+            {"method": "GET", "path": "/bar", "name": "iter_foo_async_walks_every_page"},
         ],
     },
 }
@@ -224,6 +227,21 @@ def test_every_python_file_parses(packages: dict[str, Package], name: str) -> No
 @pytest.mark.parametrize("name", ALL)
 def test_package_follows_the_pattern_rules(packages: dict[str, Package], name: str) -> None:
     assert ApiPattern().validate(packages[name].files) == []
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_no_generated_name_is_defined_twice(packages: dict[str, Package], name: str) -> None:
+    for path, text in packages[name].files.items():
+        if path.endswith(".py"):
+            tree = ast.parse(text)
+            scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef))]
+            for scope in scopes:
+                defined = [
+                    n.name
+                    for n in scope.body
+                    if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                ]
+                assert len(defined) == len(set(defined)), (path, sorted(defined))
 
 
 @pytest.mark.parametrize("name", ["github", "hostile"])

@@ -196,3 +196,29 @@ def test_placeholders_and_environment_lookups_are_not_secrets(line: str) -> None
     files = package()
     files["examples.py"] += "\n" + line + "\n"
     assert check_api_package(files) == []
+
+
+def test_a_test_defined_twice_is_reported() -> None:
+    files = package()
+    duplicate = "\n\ndef test_get_user_sends_its_request() -> None:\n    assert True\n"
+    files[TESTS] += duplicate
+    only_problem(files, f"{TESTS}:", "test_get_user_sends_its_request is defined again")
+
+
+def test_a_method_defined_twice_in_a_class_is_reported() -> None:
+    files = package()
+    files[ADAPTER] = replace_once(
+        files[ADAPTER],
+        "    def close(self) -> None:",
+        "    def close(self) -> None:\n        pass\n\n    def close(self) -> None:",
+    )
+    only_problem(files, f"{ADAPTER}:", "close is defined again")
+
+
+def test_a_property_setter_is_not_a_redefinition() -> None:
+    files = package()
+    files["extra.py"] = (
+        "class A:\n    @property\n    def x(self) -> int:\n        return 1\n\n"
+        "    @x.setter\n    def x(self, value: int) -> None:\n        pass\n"
+    )
+    assert check_api_package(files) == []
