@@ -4,17 +4,22 @@ Exit codes (documented in the README):
     0  success
     1  failure: validation below the minimum score, or a generation error
     2  usage or input error: bad options, an invalid requirements or config file, an unsafe
-       output path, a missing or refused model provider key
+       output path, a missing or refused model provider key (unless fallback was asked for)
     3  `update` wrote a merge with conflicts: files hold conflict markers to resolve
   130  interrupted
+
+Warnings the library logs (a refused key passed over because fallback was asked for) are shown
+as `warning: …` on stderr, each once, so `--json` output on stdout stays clean.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -52,7 +57,8 @@ def handle_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json"))
         try:
-            return command(*args, **kwargs)
+            with _warnings_on_stderr():
+                return command(*args, **kwargs)
         except AgentflowError as exc:
             if as_json:
                 emit_json(error_json(exc))
@@ -64,6 +70,31 @@ def handle_errors(command: F) -> F:
             sys.exit(EXIT_INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _StderrWarnings(logging.Handler):
+    """Shows each distinct warning message once, as `warning: …` on stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._shown: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self._shown:
+            self._shown.add(message)
+            click.echo(f"warning: {message}", err=True)
+
+
+@contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Show agentflow's logged warnings while a command runs."""
+    logger, handler = logging.getLogger("agentflow"), _StderrWarnings()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def error_json(exc: AgentflowError) -> dict[str, Any]:

@@ -8,11 +8,18 @@ The file is `AGENTFLOW_CONFIG` when set, else `agentflow.toml` in the current di
     base_url = "http://127.0.0.1:8000/v1"
     max_cost = 0.50          # USD per build
     fallback = ["anthropic"] # providers to try, in order, when the first one fails
-    timeout = 120            # seconds per model call
-    max_retries = 3          # retries of a failed call (429, 5xx, timeouts)
+    timeout = 120            # seconds per model call, 1 to 3600
+    max_retries = 3          # retries of a failed call (429, 5xx, timeouts), 0 to 10
     workers = 4              # files generated at once (1 to 32)
 
-Options given on the command line win over the file.
+Options given on the command line win over the file. `fallback` also asks to keep the rendered
+templates when a provider's key is missing or refused (`fallback = ["template"]` asks for only
+that); without it, such a key stops the build.
+
+The numbers have limits (`LIMITS`), checked here and, by `check_setting`, for the same options
+of the Python API: a call waits at least a second (no model answers with a file sooner) and at
+most an hour (longer only lets a stalled connection hold the build, and absurd values overflow
+the HTTP client's clock); a failed call is retried at most 10 times.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from agentflow.errors import InputError
 
@@ -31,7 +38,14 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-__all__ = ["BackendSettings", "CONFIG_FILE", "load_backend_settings"]
+__all__ = [
+    "BackendSettings",
+    "CONFIG_FILE",
+    "LIMITS",
+    "Limit",
+    "check_setting",
+    "load_backend_settings",
+]
 
 CONFIG_FILE = "agentflow.toml"
 
@@ -75,21 +89,54 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
     return _settings(document.get("backend", {}), path)
 
 
-_STRINGS = ("name", "model", "base_url")
-_NUMBERS = {"max_cost": (0.0, "a number of USD, 0 or more"), "timeout": (0.1, "seconds, > 0")}
-_COUNTS = {
-    "max_retries": (0, "a whole number, 0 or more"),
-    "workers": (1, "a whole number from 1 to 32"),
+@dataclass(frozen=True)
+class Limit:
+    """The values a number setting takes, and how to say so."""
+
+    low: float
+    high: float
+    whole: bool
+    what: str
+
+    def allows(self, value: object) -> TypeGuard[float]:
+        """Whether `value` is a finite number within the limit (and whole when it must be)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if not math.isfinite(value) or (self.whole and value != int(value)):
+            return False
+        return self.low <= value <= self.high
+
+
+LIMITS = {
+    "max_cost": Limit(0.0, math.inf, whole=False, what="a number of USD, 0 or more"),
+    "timeout": Limit(1.0, 3600.0, whole=False, what="between 1 and 3600 seconds"),
+    "max_retries": Limit(0, 10, whole=True, what="a whole number from 0 to 10"),
+    "workers": Limit(1, 32, whole=True, what="a whole number from 1 to 32"),
 }
+
+
+def check_setting(key: str, value: object, *, label: str | None = None) -> float:
+    """`value` when setting `key` allows it; `InputError` naming the limits if not.
+
+    `label` names the value in the message when the caller calls it otherwise.
+    """
+    limit = LIMITS[key]
+    if not limit.allows(value):
+        raise InputError(f"{label or key} must be {limit.what}, not {value!r}")
+    return value
+
+
+_STRINGS = ("name", "model", "base_url")
+_KEYS = frozenset({*_STRINGS, *LIMITS, "fallback"})
 
 
 def _settings(table: Any, path: Path) -> BackendSettings:
     """Checked values of a `[backend]` table."""
     if not isinstance(table, dict):
         raise InputError(f"{path}: [backend] must be a table")
-    unknown = sorted(set(table) - {*_STRINGS, *_NUMBERS, *_COUNTS, "fallback"})
+    unknown = sorted(set(table) - _KEYS)
     if unknown:
-        known = ", ".join(sorted({*_STRINGS, *_NUMBERS, *_COUNTS, "fallback"}))
+        known = ", ".join(sorted(_KEYS))
         raise InputError(f"{path}: unknown [backend] key(s): {', '.join(unknown)} (known: {known})")
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -103,22 +150,12 @@ def _settings(table: Any, path: Path) -> BackendSettings:
                 'a list of provider names, e.g. ["anthropic"]',
             )
             value = tuple(value)
-        elif key in _NUMBERS:
-            low, what = _NUMBERS[key]
-            _require(_is_number(value) and value >= low, path, key, what)
-            value = float(value)
         else:
-            low, what = _COUNTS[key]
-            whole = _is_number(value) and value == int(value) >= low
-            _require(whole and (key != "workers" or value <= 32), path, key, what)
-            value = int(value)
+            limit = LIMITS[key]
+            _require(limit.allows(value), path, key, limit.what)
+            value = int(value) if limit.whole else float(value)
         values[key] = value
     return BackendSettings(**values)
-
-
-def _is_number(value: Any) -> bool:
-    """A finite int or float (TOML's `true`, `inf` and `nan` are not numbers here)."""
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
 def _require(condition: bool, path: Path, key: str, what: str) -> None:

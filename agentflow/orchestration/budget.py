@@ -1,11 +1,14 @@
 """What model calls cost so far, by model, and the limit a build may not exceed.
 
 Calls run in parallel, so a call first reserves its estimated upper bound; the reservation
-is replaced by the real cost when the answer arrives.
+is replaced by the real cost when the answer arrives. An amount that is negative or not finite
+is refused (`LLMError`, kind `bad_response`): it could only come from a broken or hostile
+reply, and counting it would lower what was spent or lift the limit.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
 
@@ -32,6 +35,7 @@ class CostLedger:
 
     def reserve(self, model: str, estimate: float) -> None:
         """Hold `estimate` USD for a call, or raise `LLMError(kind="budget")` if it may not fit."""
+        _check_amount(estimate, f"the estimated cost of a call to {model}")
         with self._lock:
             committed = sum(self.by_model.values()) + self._reserved
             if self.max_cost is not None and committed + estimate > self.max_cost:
@@ -47,5 +51,13 @@ class CostLedger:
         """Replace a reservation by what the call really cost (0 when it failed)."""
         with self._lock:
             self._reserved -= estimate
-            self.by_model[model] += actual
             self.calls += 1
+            _check_amount(actual, f"the cost of a call to {model}")
+            self.by_model[model] += actual
+
+
+def _check_amount(amount: float, what: str) -> None:
+    if not (math.isfinite(amount) and amount >= 0):
+        raise LLMError(
+            f"{what} must be a finite amount of USD, 0 or more, not {amount!r}", kind="bad_response"
+        )

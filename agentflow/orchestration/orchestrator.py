@@ -2,7 +2,8 @@
 
 With a model provider, each subtask goes to the provider's model for its complexity
 (`model_selection`), then to each of `fallback_providers` in turn when a provider fails or its
-answers are rejected, and finally to the template output when `enable_fallback` is on.
+answers are rejected, and finally to the template output unless `enable_fallback=False`. A
+missing or refused key is an error unless fallback was asked for (see `fallback`).
 Subtasks run in parallel as soon as the subtasks they depend on are done.
 """
 
@@ -14,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from agentflow.errors import BackendError, InputError
+from agentflow.errors import BackendError, InputError, LLMError
 from agentflow.orchestration.backends import (
     Backend,
     GeneratedFile,
@@ -23,15 +24,18 @@ from agentflow.orchestration.backends import (
     load_backends,
 )
 from agentflow.orchestration.backends.base import Revision
+from agentflow.orchestration.backends.key_pieces import provider_keys
 from agentflow.orchestration.budget import CostLedger
+from agentflow.orchestration.fallback import Failure, FallbackPolicy
 from agentflow.orchestration.integration_patterns import IntegrationPattern, Subtask
 from agentflow.orchestration.model_selection import MODEL_TABLE
 from agentflow.orchestration.utils.retry import RetryPolicy
+from agentflow.settings import check_setting
 
 if TYPE_CHECKING:
     from agentflow.orchestration.backends.enrich import EnrichBackend
     from agentflow.orchestration.backends.http_chat import HttpChatClient
-    from agentflow.orchestration.backends.llm import ChatClient
+    from agentflow.orchestration.backends.llm import ChatClient, ChatRequest, ChatResponse
     from agentflow.orchestration.response_cache import ResponseCache
     from agentflow.settings import BackendSettings
 
@@ -55,14 +59,17 @@ class SmartOrchestrator:
     with `make_client`, waiting `timeout` seconds per call and retrying a failed call up to
     `max_retries` times), `model` overrides the table, `max_cost` caps spending in USD, `cache`
     stores answers (by default under `cache_dir() / "responses"`; `use_cache=False` for none),
-    `on_progress` receives a `ProgressEvent` per step.
+    `on_progress` receives a `ProgressEvent` per step. `enable_fallback` left as None keeps the
+    template after failed answers but stops at a missing or refused key; True also goes past
+    such a key (with a warning), False makes every provider failure an error. Numbers outside
+    `settings.LIMITS` are an `InputError`.
     """
 
     def __init__(
         self,
         provider: str = "template",
         *,
-        enable_fallback: bool = True,
+        enable_fallback: bool | None = None,
         enable_model_selection: bool = True,
         fallback_providers: Sequence[str] = (),
         model: str | None = None,
@@ -81,24 +88,36 @@ class SmartOrchestrator:
         self.provider = provider
         self.enable_fallback = enable_fallback
         self.enable_model_selection = enable_model_selection
-        self.max_workers = max(1, max_workers)
+        self.max_workers = int(check_setting("workers", max_workers, label="max_workers"))
         self.on_progress = on_progress
-        self.ledger = CostLedger(max_cost)
-        self._timeout = timeout
-        self._retry = _retry_policy(max_retries)
+        self.ledger = CostLedger(None if max_cost is None else check_setting("max_cost", max_cost))
+        self._timeout = check_setting("timeout", timeout)
+        self._retry = _retry_policy(int(check_setting("max_retries", max_retries)))
+        self._fallback = FallbackPolicy(
+            enable_fallback=enable_fallback,
+            fallback_providers=fallback_providers,
+            keys=provider_keys(),
+        )
         self.backend: Backend = backends.get(provider, TemplateBackend)()
         self._chain: list[EnrichBackend] = []
         self._made_clients: list[HttpChatClient] = []
+        self._missing_keys: dict[str, LLMError] = {}
         if provider not in backends:
             if use_cache and cache is None:
                 from agentflow.orchestration.response_cache import ResponseCache
 
                 cache = ResponseCache()
-            self._chain = [
-                self._enricher(name, model=model, base_url=base_url, clients=clients, cache=cache)
-                for name in (provider, *fallback_providers)
-                if name not in backends
-            ]
+            try:
+                self._chain = [
+                    self._enricher(
+                        name, model=model, base_url=base_url, clients=clients, cache=cache
+                    )
+                    for name in (provider, *fallback_providers)
+                    if name not in backends
+                ]
+            except BaseException:
+                self.close()
+                raise
         self._costs: dict[str, float] = defaultdict(float)
         self._calls: dict[str, int] = defaultdict(int)
 
@@ -117,14 +136,22 @@ class SmartOrchestrator:
         primary = name == self.provider
         client = (clients or {}).get(name)
         if client is None:
-            made = make_client(
-                name,
-                base_url=base_url if primary else None,
-                timeout=self._timeout,
-                retry=self._retry,
-            )
-            self._made_clients.append(made)
-            client = made
+            try:
+                made = make_client(
+                    name,
+                    base_url=base_url if primary else None,
+                    timeout=self._timeout,
+                    retry=self._retry,
+                )
+            except LLMError as exc:
+                if exc.kind != "auth":
+                    raise
+                self._fallback.failure(name, name, exc)  # raises unless fallback was asked for
+                self._missing_keys[name] = exc
+                client = _MissingKey(name, exc)
+            else:
+                self._made_clients.append(made)
+                client = made
         return EnrichBackend(
             client,
             ledger=self.ledger,
@@ -228,21 +255,33 @@ class SmartOrchestrator:
         from agentflow.orchestration.backends.enrich import EnrichmentFailed
         from agentflow.orchestration.backends.guard import PARSE_LOCK
 
-        spent, tokens, reasons = 0.0, 0, []
+        spent, tokens = 0.0, 0
+        failures: list[Failure] = []
         for backend in self._chain:
             try:
-                generated = backend.generate(request)
+                generated = self._enrich(backend, request)
             except EnrichmentFailed as exc:
                 spent, tokens = spent + exc.cost, tokens + exc.tokens
-                reasons.append(f"{exc.model}: {exc}")
+                failures.append(self._fallback.failure(backend.name, exc.model, exc))
                 continue
             return replace(generated, cost=generated.cost + spent, tokens=generated.tokens + tokens)
-        if not self.enable_fallback:
-            raise BackendError(f"no provider produced {request.path}: {'; '.join(reasons)}")
+        provenance = self._fallback.kept_template(request.path, failures)
         with PARSE_LOCK:
             fallback = TemplateBackend().generate(request)
-        provenance = f"template (fallback after {reasons[-1]})"
         return replace(fallback, provenance=provenance, cost=spent, tokens=tokens)
+
+    def _enrich(self, backend: EnrichBackend, request: GenerationRequest) -> GeneratedFile:
+        """`backend`'s file, or `EnrichmentFailed`; a provider without a key is not asked."""
+        from agentflow.orchestration.backends.enrich import EnrichmentFailed
+
+        error = self._missing_keys.get(backend.name)
+        if error is None:
+            try:
+                return backend.generate(request)
+            except LLMError as exc:  # e.g. the ledger refusing a cost no provider could bill
+                error = exc
+        model = backend.model_for(request)
+        raise EnrichmentFailed(f"{error.kind}: {error}", model=model, cost=0.0, tokens=0) from error
 
     def _account(self, subtask: str, generated: GeneratedFile) -> None:
         self._costs[subtask] += generated.cost
@@ -269,11 +308,23 @@ class SmartOrchestrator:
         }
 
 
+class _MissingKey:
+    """Stands for a provider whose client could not be made for want of a key."""
+
+    def __init__(self, provider: str, error: LLMError) -> None:
+        self.provider = provider
+        self.error = error
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        """Fail as making the client did."""
+        raise self.error
+
+
 def _retry_policy(max_retries: int) -> RetryPolicy:
     """The default backoff for model calls, with `max_retries` retries after the first try."""
     from agentflow.orchestration.backends.http_chat import DEFAULT_RETRY
 
-    return replace(DEFAULT_RETRY, max_attempts=max(0, max_retries) + 1)
+    return replace(DEFAULT_RETRY, max_attempts=max_retries + 1)
 
 
 def _check_known(names: Sequence[str], backends: Mapping[str, object]) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
+COUNTED = "<counted>"  # `usage` as the provider counts it (the default)
+MISSING = "<missing>"  # no `usage` field at all
 
 _OPENAI_ERRORS = {400: "invalid_request_error", 401: "invalid_request_error", 429: "requests"}
 _ANTHROPIC_ERRORS = {
@@ -39,6 +41,12 @@ class Reply:
     delay: float = 0.0
     input_tokens: int | None = None
     output_tokens: int | None = None
+    usage: Any = COUNTED
+
+
+def with_usage(reply: Reply, usage: Any) -> Reply:
+    """`reply` with this exact `usage` value (any JSON, even `float("inf")`), or `MISSING`."""
+    return replace(reply, usage=usage)
 
 
 def ok(
@@ -181,4 +189,9 @@ def render(path: str, reply: Reply, body: dict[str, Any]) -> Answer:
     if reply.kind == "truncated_json":
         return Answer(200, b'{"id": "chatcmpl-fake", "choices": [{"message": {"con')
     render = _anthropic_ok if path == ANTHROPIC_PATH else _openai_ok
-    return Answer(200, json.dumps(render(reply, body)).encode())
+    payload = render(reply, body)
+    if reply.usage == MISSING:
+        del payload["usage"]
+    elif reply.usage != COUNTED:
+        payload["usage"] = reply.usage
+    return Answer(200, json.dumps(payload).encode())

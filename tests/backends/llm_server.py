@@ -15,7 +15,8 @@ replies per path, in order; when a path's queue is empty, `server.default` (`ok(
 
 Replies (from `llm_replies`, re-exported here): `ok(text, input_tokens=, output_tokens=)`,
 `status(code, retry_after=, retry_after_ms=, message=)`, `delay(seconds, text)`, `drop()`,
-`html(code)`, `truncated_json()`, `finish_length(text)`, `refusal(text)`, `content_filter()`.
+`html(code)`, `truncated_json()`, `finish_length(text)`, `refusal(text)`, `content_filter()`;
+`with_usage(reply, usage)` replaces a completion's `usage` with any JSON value (or `MISSING`).
 
 Every request is recorded (`server.requests`) with its path, lower-cased headers (the values
 of `authorization` and `x-api-key` masked) and JSON body. Set `server.expected_key` to make the
@@ -37,6 +38,7 @@ import pytest
 
 from .llm_replies import (
     ANTHROPIC_PATH,
+    MISSING,
     OPENAI_PATH,
     Answer,
     Reply,
@@ -50,11 +52,13 @@ from .llm_replies import (
     render,
     status,
     truncated_json,
+    with_usage,
 )
 
 __all__ = [
     "ANTHROPIC_PATH",
     "MASK",
+    "MISSING",
     "OPENAI_PATH",
     "FakeLLMServer",
     "RecordedRequest",
@@ -69,6 +73,7 @@ __all__ = [
     "refusal",
     "status",
     "truncated_json",
+    "with_usage",
 ]
 
 MASK = "<masked>"

@@ -91,3 +91,9 @@ def test_an_unknown_provider_is_an_input_error() -> None:
 )
 def test_loopback_detection(url: str, local: bool) -> None:
     assert is_loopback(url) is local
+
+
+@pytest.mark.parametrize("timeout", [1e308, float("inf"), 0.1, 3601])
+def test_a_timeout_outside_one_second_to_an_hour_is_an_input_error(timeout: float) -> None:
+    with pytest.raises(InputError, match="timeout must be between 1 and 3600 seconds"):
+        make_client("ollama", timeout=timeout)

@@ -1,4 +1,4 @@
-"""An API key never shows in a client's repr, an error message or a log line."""
+"""An API key, or any piece of it, never shows in a repr, an error message or a log line."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from agentflow.errors import LLMError
 from agentflow.orchestration.backends.anthropic_chat import AnthropicChatClient
+from agentflow.orchestration.backends.key_pieces import ProviderKeys
 from agentflow.orchestration.backends.llm import ChatRequest
 from agentflow.orchestration.backends.openai_chat import OpenAIChatClient
 from agentflow.orchestration.utils.retry import RetryPolicy
@@ -54,3 +55,57 @@ def test_the_key_never_leaks(
     assert caplog.records, "retries are logged at debug level"
     assert all(KEY not in text for text in [*messages, caplog.text])
     assert all(KEY not in str(r.headers) for r in llm_server.requests)
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        f"Incorrect API key provided: {KEY[:10]}",
+        f"Incorrect API key provided: {KEY[:10]}****{KEY[-2:]}",
+        f"key ...{KEY[-12:]} is revoked",
+        f"Incorrect API key provided: {KEY[:4]}{KEY[4:12].upper()}-{KEY[12:20]}",
+    ],
+)
+def test_no_piece_of_the_key_is_echoed(llm_server: FakeLLMServer, echo: str) -> None:
+    llm_server.script(OPENAI_PATH, status(401, message=echo))
+    client = OpenAIChatClient(api_key=KEY, base_url=llm_server.openai_base_url)
+    with pytest.raises(LLMError) as caught:
+        client.complete(REQUEST)
+    assert caught.value.kind == "auth"
+    assert "Incorrect API key provided" in str(caught.value) or "is revoked" in str(caught.value)
+    assert not ProviderKeys([KEY]).leaks(str(caught.value)), str(caught.value)
+
+
+def test_a_piece_of_another_providers_key_is_hidden_too(
+    llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = "sk-ant-ANOTHER-PROVIDER-KEY-77"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", other)
+    llm_server.script(OPENAI_PATH, status(400, message=f"did you mean {other[3:15]}?"))
+    client = OpenAIChatClient(api_key=KEY, base_url=llm_server.openai_base_url)
+    with pytest.raises(LLMError) as caught:
+        client.complete(REQUEST)
+    assert "did you mean [redacted]" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "source"), [(None, "OPENAI_API_KEY was refused"), (KEY, "api_key given was refused")]
+)
+def test_a_refused_key_names_where_it_came_from(
+    llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch, given: str | None, source: str
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment")
+    llm_server.expected_key = "sk-the-right-one"
+    client = OpenAIChatClient(api_key=given, base_url=llm_server.openai_base_url)
+    with pytest.raises(LLMError, match=source):
+        client.complete(REQUEST)
+
+
+def test_a_keyless_local_server_that_wants_a_key_says_which_to_set(
+    llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    llm_server.expected_key = "sk-ant-local"
+    client = AnthropicChatClient(base_url=llm_server.anthropic_base_url)
+    with pytest.raises(LLMError, match="no key was sent: set ANTHROPIC_API_KEY"):
+        client.complete(REQUEST)

@@ -14,6 +14,7 @@ from backends.llm_server import (
     FakeLLMServer,
     llm_server_fixture,  # noqa: F401
     ok,
+    with_usage,
 )
 from click.testing import CliRunner
 
@@ -22,43 +23,16 @@ from agentflow.errors import InputError
 from agentflow.orchestration.backends import load_backends
 from agentflow.settings import BackendSettings, load_backend_settings
 
+from .backend_cli import (
+    ADAPTER,
+    SPEC,
+    create,
+    invoke,
+    metadata,
+    openai_at,
+    workdir_fixture,  # noqa: F401
+)
 from .fake_chat import template_files
-
-SPEC = """\
-service: GitHub
-type: api
-requirements:
-  base_url: https://api.github.com
-  auth: {type: bearer}
-  endpoints:
-    - {name: get_user, method: GET, path: "/users/{username}"}
-    - {name: list_repos, method: GET, path: "/users/{username}/repos"}
-"""
-ADAPTER = "github_adapter.py"
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("AGENTFLOW_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    monkeypatch.delenv("AGENTFLOW_CONFIG", raising=False)
-    (tmp_path / "spec.yaml").write_text(SPEC, encoding="utf-8")
-    return tmp_path
-
-
-def create(*args: str) -> dict[str, dict[str, object]]:
-    result = CliRunner().invoke(main, ["integrate", "create", "spec.yaml", "--force", *args])
-    assert result.exit_code == 0, result.output
-    files: dict[str, dict[str, object]] = metadata()["files"]
-    return files
-
-
-def metadata() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        Path("integrations/github/metadata.json").read_text(encoding="utf-8")
-    )
-    return data
 
 
 def test_create_with_a_provider_over_http(workdir: Path, llm_server: FakeLLMServer) -> None:
@@ -115,11 +89,16 @@ def test_config_file_sets_fallback_timeout_retries_and_workers(workdir: Path) ->
         ('max_cost = "a lot"', "max_cost must be a number of USD"),
         ("max_cost = -1", "max_cost must be a number of USD"),
         ("modle = 'x'", "unknown [backend] key(s): modle"),
-        ("timeout = 0", "timeout must be seconds"),
-        ("timeout = inf", "timeout must be seconds"),
-        ("timeout = true", "timeout must be seconds"),
-        ("max_retries = 1.5", "max_retries must be a whole number"),
-        ("max_retries = nan", "max_retries must be a whole number"),
+        ("timeout = 0", "timeout must be between 1 and 3600 seconds"),
+        ("timeout = 0.5", "timeout must be between 1 and 3600 seconds"),
+        ("timeout = 3600.5", "timeout must be between 1 and 3600 seconds"),
+        ("timeout = 1e308", "timeout must be between 1 and 3600 seconds"),
+        ("timeout = inf", "timeout must be between 1 and 3600 seconds"),
+        ("timeout = true", "timeout must be between 1 and 3600 seconds"),
+        ("max_retries = 1.5", "max_retries must be a whole number from 0 to 10"),
+        ("max_retries = nan", "max_retries must be a whole number from 0 to 10"),
+        ("max_retries = 11", "max_retries must be a whole number from 0 to 10"),
+        ("max_retries = -1", "max_retries must be a whole number from 0 to 10"),
         ("workers = 0", "workers must be a whole number from 1 to 32"),
         ("workers = 1000", "workers must be a whole number from 1 to 32"),
         ('fallback = "anthropic"', "fallback must be a list of provider names"),
@@ -134,6 +113,35 @@ def test_bad_config_file_is_an_input_error(workdir: Path, text: str, problem: st
     with pytest.raises(InputError, match="agentflow.toml") as caught:
         load_backend_settings()
     assert problem in str(caught.value)
+
+
+def test_the_limits_themselves_are_allowed(workdir: Path) -> None:
+    for timeout, retries in ((1, 0), (3600, 10)):
+        text = f"[backend]\ntimeout = {timeout}\nmax_retries = {retries}\n"
+        (workdir / "agentflow.toml").write_text(text, encoding="utf-8")
+        settings = load_backend_settings()
+        assert (settings.timeout, settings.max_retries) == (timeout, retries)
+
+
+def test_an_absurd_timeout_fails_create_with_exit_2_and_writes_nothing(
+    workdir: Path, llm_server: FakeLLMServer
+) -> None:
+    (workdir / "agentflow.toml").write_text("[backend]\ntimeout = 1e308\n", encoding="utf-8")
+    result = invoke("create", "spec.yaml", *openai_at(llm_server))
+    assert result.exit_code == 2, result.output
+    assert "timeout must be between 1 and 3600 seconds" in result.output
+    assert "Traceback" not in result.output
+    assert not Path("integrations").exists() and llm_server.requests == []
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_max_cost_that_is_not_a_finite_number_is_exit_2(
+    workdir: Path, llm_server: FakeLLMServer, value: str
+) -> None:
+    result = invoke("create", "spec.yaml", *openai_at(llm_server), "--max-cost", value)
+    assert result.exit_code == 2, result.output
+    assert "max_cost must be a number of USD, 0 or more" in result.output
+    assert not Path("integrations").exists() and llm_server.requests == []
 
 
 def test_a_bad_config_file_fails_create_with_exit_2_and_writes_nothing(workdir: Path) -> None:
@@ -176,11 +184,16 @@ def test_fallback_provider_takes_over_when_the_first_is_refused(
     (workdir / "agentflow.toml").write_text("[backend]\nworkers = 1\n", encoding="utf-8")
     adapter = template_files()[ADAPTER] + "\n\n# Reviewed for the GitHub service.\n"
     llm_server.script(ANTHROPIC_PATH, ok(adapter, input_tokens=1000, output_tokens=1000))
-    args = ("--backend", "openai", "--base-url", llm_server.openai_base_url, "--no-validate")
-    files = create(*args, "--fallback", "anthropic")
+    result = invoke(
+        "create", "spec.yaml", *openai_at(llm_server), "--no-validate", "--fallback", "anthropic"
+    )
+    assert result.exit_code == 0, result.output
+    files = metadata()["files"]
     assert files[ADAPTER]["provenance"] == "claude-sonnet-4-20250514"
     assert files[ADAPTER]["cost"] == pytest.approx((1000 * 3.00 + 1000 * 15.00) / 1e6)
     assert [r.path for r in llm_server.requests[:2]] == [OPENAI_PATH, ANTHROPIC_PATH]
+    assert result.stderr.count("warning:") == 1, result.stderr
+    assert "the key from OPENAI_API_KEY was refused" in result.stderr
 
 
 def test_regenerating_with_a_model_pays_once_and_records_it(
@@ -277,3 +290,30 @@ def test_the_key_is_never_written(
     written = [p for p in workdir.rglob("*") if p.is_file()]
     assert any("cache" in p.parts for p in written) and len(written) > 10
     assert [p for p in written if key.encode() in p.read_bytes()] == []
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {"prompt_tokens": -45_000_000, "completion_tokens": 3000},
+        {"prompt_tokens": 4000, "completion_tokens": -1},
+        {"prompt_tokens": float("inf"), "completion_tokens": 3000},
+        {"prompt_tokens": float("nan"), "completion_tokens": 3000},
+    ],
+    ids=["negative prompt", "negative completion", "infinite", "nan"],
+)
+def test_usage_that_is_no_token_count_is_never_a_cost(
+    workdir: Path, llm_server: FakeLLMServer, usage: dict[str, float]
+) -> None:
+    enriched = template_files()[ADAPTER] + "\n\n# Reviewed for the GitHub service.\n"
+    llm_server.script(OPENAI_PATH, with_usage(ok(enriched), usage))
+    result = invoke("create", "spec.yaml", *openai_at(llm_server), "--no-validate", "--json")
+    assert result.exit_code == 0, result.output
+    adapter = metadata()["files"][ADAPTER]
+    assert str(adapter["provenance"]).startswith("template (fallback after gpt-4o: bad_response")
+    assert "usage." in str(adapter["provenance"])
+    assert (adapter["cost"], adapter["tokens"]) == (0, 0)
+    costs = [record.get("cost", 0) for record in metadata()["files"].values()]
+    assert all(cost >= 0 for cost in costs)
+    total = json.loads(result.stdout)["build_metrics"]["total_cost"]
+    assert total == metadata()["build_metrics"]["total_cost"] == pytest.approx(sum(costs), abs=1e-6)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from agentflow.errors import BackendError, LLMError
-from agentflow.orchestration.backends.llm import ChatRequest
+from agentflow.errors import BackendError, InputError, LLMError
+from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
+from agentflow.orchestration.budget import CostLedger
 from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrator
 from agentflow.orchestration.response_cache import ResponseCache
 from agentflow.presenters import subtask_progress
@@ -255,3 +257,67 @@ def test_cached_accepted_answers_are_not_checked_again(
     monkeypatch.setattr(enrich, "__version__", "99.0")  # another agentflow checks anew
     build(SmartOrchestrator("openai", clients={"openai": FakeChat()}, cache=cache))
     assert len(checked) == 4
+
+
+@pytest.mark.parametrize("amount", [-0.5, float("inf"), float("nan")])
+def test_the_ledger_refuses_an_amount_no_call_can_cost(amount: float) -> None:
+    ledger = CostLedger(max_cost=1.0)
+    with pytest.raises(LLMError, match="must be a finite amount of USD") as caught:
+        ledger.reserve("gpt-4o", amount)
+    assert caught.value.kind == "bad_response"
+    ledger.reserve("gpt-4o", 0.5)
+    with pytest.raises(LLMError, match="must be a finite amount of USD"):
+        ledger.settle("gpt-4o", 0.5, amount)
+    assert ledger.spent == 0
+    ledger.reserve("gpt-4o", 1.0)  # the refused call's reservation was released
+
+
+def test_a_client_reporting_negative_tokens_costs_nothing() -> None:
+    class Negative(FakeChat):
+        def complete(self, request: ChatRequest) -> ChatResponse:
+            answer = super().complete(request)
+            return ChatResponse(answer.text, answer.model, -(10**9), 500)
+
+    orchestrator = SmartOrchestrator("openai", clients={"openai": Negative()}, use_cache=False)
+    package = build(orchestrator)
+    assert provenance(package.files)[ADAPTER].startswith(
+        "template (fallback after gpt-4o: bad_response: the cost of a call to gpt-4o must be"
+    )
+    assert orchestrator.get_cost_summary()["total_cost"] == 0 == orchestrator.ledger.spent
+    assert json.loads(package.files["metadata.json"])["build_metrics"]["total_cost"] == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "problem"),
+    [
+        ({"timeout": 1e308}, "timeout must be between 1 and 3600 seconds, not 1e+308"),
+        ({"timeout": 0.1}, "timeout must be between 1 and 3600 seconds"),
+        ({"timeout": float("nan")}, "timeout must be between 1 and 3600 seconds"),
+        ({"max_retries": 11}, "max_retries must be a whole number from 0 to 10, not 11"),
+        ({"max_retries": -1}, "max_retries must be a whole number from 0 to 10"),
+        ({"max_retries": 2.5}, "max_retries must be a whole number from 0 to 10"),
+        ({"max_workers": 0}, "max_workers must be a whole number from 1 to 32"),
+        ({"max_workers": 33}, "max_workers must be a whole number from 1 to 32"),
+        ({"max_cost": -1.0}, "max_cost must be a number of USD, 0 or more"),
+        ({"max_cost": float("nan")}, "max_cost must be a number of USD, 0 or more"),
+    ],
+)
+@pytest.mark.parametrize("provider", ["template", "openai"])
+def test_numbers_outside_their_limits_are_an_input_error(
+    provider: str, option: dict[str, float], problem: str
+) -> None:
+    with pytest.raises(InputError, match=re.escape(problem)):
+        SmartOrchestrator(provider, clients={"openai": FakeChat()}, **option)  # type: ignore[arg-type]
+
+
+def test_the_limits_themselves_are_allowed() -> None:
+    for timeout, retries, workers in ((1, 0, 1), (3600, 10, 32)):
+        orchestrator = SmartOrchestrator(
+            "openai",
+            clients={"openai": FakeChat()},
+            timeout=timeout,
+            max_retries=retries,
+            max_workers=workers,
+            max_cost=0,
+        )
+        assert (orchestrator.max_workers, orchestrator.ledger.max_cost) == (workers, 0)

@@ -16,6 +16,7 @@ from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
 __all__ = ["ANTHROPIC_VERSION", "AnthropicChatClient"]
 
 ANTHROPIC_VERSION = "2023-06-01"
+_USAGE = ("input_tokens", "output_tokens")
 
 
 class AnthropicChatClient(HttpChatClient):
@@ -44,15 +45,11 @@ class AnthropicChatClient(HttpChatClient):
         }
 
     def _parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResponse:
-        stop = payload.get("stop_reason")
-        usage = payload.get("usage") or {}
-        billed = (int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
-        if stop == "refusal":
-            refused = "refused (stop_reason: refusal)"
-            raise self._error(refused, kind="refused", billed_tokens=billed)
-        if stop == "max_tokens":
-            cut = f"reply cut off at max_tokens={request.max_tokens}"
-            raise self._error(cut, kind="truncated", billed_tokens=billed)
+        unusable = _unusable(payload.get("stop_reason"), request)
+        tokens = self._usage(payload, _USAGE, required=unusable is None)
+        if unusable is not None:
+            kind, reason = unusable
+            raise self._error(reason, kind=kind, billed_tokens=tokens)
         blocks = payload["content"]
         if not isinstance(blocks, list):
             raise ValueError("content")
@@ -60,6 +57,15 @@ class AnthropicChatClient(HttpChatClient):
         return ChatResponse(
             text=text,
             model=str(payload.get("model") or request.model),
-            input_tokens=int(usage["input_tokens"]),
-            output_tokens=int(usage["output_tokens"]),
+            input_tokens=tokens[0],
+            output_tokens=tokens[1],
         )
+
+
+def _unusable(stop: object, request: ChatRequest) -> tuple[str, str] | None:
+    """(kind, reason) for a reply refused or cut off; None for a usable one."""
+    if stop == "refusal":
+        return "refused", "refused (stop_reason: refusal)"
+    if stop == "max_tokens":
+        return "truncated", f"reply cut off at max_tokens={request.max_tokens}"
+    return None

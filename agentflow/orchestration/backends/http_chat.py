@@ -10,9 +10,15 @@ of the wrong shape is a protocol mismatch and is not. After the last attempt the
 raised with its kind.
 
 API keys come from the argument or the environment at construction and never appear in a repr,
-an exception message or a log line; provider messages that echo the key are redacted. A missing
-key is an error only for a remote base URL: local servers (Ollama, vLLM, llama.cpp) on loopback
-usually need none.
+an exception message or a log line: every message built from a reply passes `ProviderKeys.redact`,
+so an echo of any 8-character piece of a key (a 401 quoting its first characters) is hidden. A
+refused key names where it came from. A missing key is an error only for a remote base URL: local
+servers (Ollama, vLLM, llama.cpp) on loopback usually need none.
+
+Token counts are checked before they become a cost: each must be a whole number from 0 to
+`MAX_USAGE_TOKENS` (no model reads or writes more in one call), else the reply is a
+`bad_response`. A completion must report both counts; a cut-off or refused reply that reports
+none is billed nothing.
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ from typing import Any
 import httpx
 
 from agentflow.errors import LLMError
+from agentflow.orchestration.backends.key_pieces import provider_keys
 from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
 from agentflow.orchestration.utils.retry import RetryPolicy, parse_retry_after
 
-__all__ = ["DEFAULT_RETRY", "HttpChatClient", "is_loopback"]
+__all__ = ["DEFAULT_RETRY", "MAX_USAGE_TOKENS", "HttpChatClient", "is_loopback"]
 
 _log = logging.getLogger(__name__)
 
@@ -41,7 +48,7 @@ DEFAULT_RETRY = RetryPolicy(max_attempts=4, backoff_base=1.0, backoff_max=30.0)
 
 _RETRY_STATUS = {408: "timeout", 409: "unavailable", 429: "rate_limit"}
 _UNAVAILABLE_STATUS = frozenset({500, 502, 503, 504, 529})
-_REDACTED = "[redacted]"
+MAX_USAGE_TOKENS = 10_000_000
 
 
 def is_loopback(url: str) -> bool:
@@ -53,6 +60,15 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _token_count(value: object) -> int | None:
+    """`value` as a token count: a whole number (JSON has no other integers) within range."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():  # also inf and nan
+        return None
+    return int(value) if 0 <= value <= MAX_USAGE_TOKENS else None
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -95,6 +111,8 @@ class HttpChatClient(abc.ABC):
         self.retry = retry
         self._sleep = sleep
         self._api_key = api_key or os.environ.get(self.api_key_env) or None
+        self._key_source = "the api_key given" if api_key else self.api_key_env
+        self._keys = provider_keys(self._api_key)
         if self._api_key is None and not is_loopback(self.base_url):
             raise LLMError(
                 f"{self.provider}: no API key; set {self.api_key_env} or pass api_key",
@@ -149,7 +167,7 @@ class HttpChatClient(abc.ABC):
         payload = self._json(response)
         try:
             return self._parse(payload, request)
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
             message = f"reply has an unexpected shape ({type(exc).__name__}: {exc})"
             raise self._error(message, kind="bad_response") from exc
 
@@ -182,7 +200,7 @@ class HttpChatClient(abc.ABC):
         retry_after = _retry_after(response.headers)
         text = f"HTTP {status}: {detail}"
         if status in (401, 403):
-            return self._error(text, kind="auth")
+            return self._error(f"{text}; {self._refusal()}", kind="auth")
         if status in _RETRY_STATUS:
             kind = _RETRY_STATUS[status]
             retryable = not (status == 429 and "insufficient_quota" in detail)
@@ -190,6 +208,35 @@ class HttpChatClient(abc.ABC):
         if status in _UNAVAILABLE_STATUS:
             return self._error(text, kind="unavailable", retryable=True, retry_after=retry_after)
         return self._error(text, kind="unavailable" if status >= 500 else "bad_response")
+
+    def _refusal(self) -> str:
+        """What to fix when the provider refuses: the key and where it came from."""
+        if self._api_key is None:
+            return f"no key was sent: set {self.api_key_env}"
+        return f"the key from {self._key_source} was refused"
+
+    def _usage(
+        self, payload: dict[str, Any], fields: tuple[str, str], *, required: bool
+    ) -> tuple[int, int]:
+        """The reply's (input, output) token counts; a missing one is 0 unless `required`."""
+        usage = payload.get("usage")
+        usage = {} if usage is None else usage
+        if not isinstance(usage, dict):
+            raise self._error("usage must be an object", kind="bad_response")
+        first, second = (self._count(usage, field, required=required) for field in fields)
+        return first, second
+
+    def _count(self, usage: dict[str, Any], field: str, *, required: bool) -> int:
+        if field not in usage:
+            if required:
+                raise self._error(f"usage.{field} is missing", kind="bad_response")
+            return 0
+        count = _token_count(usage[field])
+        if count is None:
+            allowed = f"a whole number from 0 to {MAX_USAGE_TOKENS:,}"
+            shown = repr(usage[field])[:40]
+            raise self._error(f"usage.{field} must be {allowed}, not {shown}", kind="bad_response")
+        return count
 
     def _error_detail(self, response: httpx.Response) -> str:
         """The provider's own error type and message, when the body has them."""
@@ -212,12 +259,9 @@ class HttpChatClient(abc.ABC):
         retry_after: float | None = None,
         billed_tokens: tuple[int, int] = (0, 0),
     ) -> LLMError:
-        """An `LLMError` naming the provider, with any echo of the key removed."""
-        text = f"{self.provider}: {message}"
-        if self._api_key:
-            text = text.replace(self._api_key, _REDACTED)
+        """An `LLMError` naming the provider, with any piece of a key removed."""
         return LLMError(
-            text,
+            self._keys.redact(f"{self.provider}: {message}"),
             kind=kind,
             retryable=retryable,
             retry_after=retry_after,

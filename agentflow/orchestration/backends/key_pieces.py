@@ -60,8 +60,7 @@ class ProviderKeys:
         if not self._pieces:
             return ()
         return (
-            i if text[i : i + PIECE] in self._pieces else None
-            for i in range(len(text) - PIECE + 1)
+            i if text[i : i + PIECE] in self._pieces else None for i in range(len(text) - PIECE + 1)
         )
 
 

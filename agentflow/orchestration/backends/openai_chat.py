@@ -18,6 +18,7 @@ from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
 __all__ = ["OpenAIChatClient"]
 
 _REASONING_MODEL = re.compile(r"(o\d|gpt-5)($|[-.])")
+_USAGE = ("prompt_tokens", "completion_tokens")
 
 
 class OpenAIChatClient(HttpChatClient):
@@ -50,24 +51,30 @@ class OpenAIChatClient(HttpChatClient):
     def _parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResponse:
         choice = payload["choices"][0]
         message = choice["message"]
-        finish = choice.get("finish_reason")
-        usage = payload.get("usage") or {}
-        billed = (int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
-        if message.get("refusal"):
-            refused = f"refused: {message['refusal']}"
-            raise self._error(refused, kind="refused", billed_tokens=billed)
-        if finish == "content_filter":
-            filtered = "reply withheld by the content filter"
-            raise self._error(filtered, kind="refused", billed_tokens=billed)
-        if finish == "length":
-            cut = f"reply cut off at max_tokens={request.max_tokens}"
-            raise self._error(cut, kind="truncated", billed_tokens=billed)
+        unusable = _unusable(message, choice.get("finish_reason"), request)
+        tokens = self._usage(payload, _USAGE, required=unusable is None)
+        if unusable is not None:
+            kind, reason = unusable
+            raise self._error(reason, kind=kind, billed_tokens=tokens)
         content = message["content"]
         if not isinstance(content, str):
             raise ValueError("choices[0].message.content")
         return ChatResponse(
             text=content,
             model=str(payload.get("model") or request.model),
-            input_tokens=int(usage["prompt_tokens"]),
-            output_tokens=int(usage["completion_tokens"]),
+            input_tokens=tokens[0],
+            output_tokens=tokens[1],
         )
+
+
+def _unusable(
+    message: dict[str, Any], finish: object, request: ChatRequest
+) -> tuple[str, str] | None:
+    """(kind, reason) for a reply refused, filtered or cut off; None for a usable one."""
+    if message.get("refusal"):
+        return "refused", f"refused: {message['refusal']}"
+    if finish == "content_filter":
+        return "refused", "reply withheld by the content filter"
+    if finish == "length":
+        return "truncated", f"reply cut off at max_tokens={request.max_tokens}"
+    return None

@@ -24,6 +24,7 @@ from agentflow.orchestration.backends.anthropic_chat import AnthropicChatClient
 from agentflow.orchestration.backends.http_chat import DEFAULT_RETRY, HttpChatClient
 from agentflow.orchestration.backends.openai_chat import OpenAIChatClient
 from agentflow.orchestration.utils.retry import RetryPolicy
+from agentflow.settings import check_setting
 
 __all__ = ["PROVIDERS", "AnthropicChatClient", "OpenAIChatClient", "ProviderInfo", "make_client"]
 
@@ -67,8 +68,8 @@ def make_client(
 ) -> HttpChatClient:
     """A client for a named provider; `base_url` points it at another host or a proxy.
 
-    Raises `InputError` for an unknown provider and `LLMError(kind="auth")` when a remote
-    provider has no key.
+    Raises `InputError` for an unknown provider or a `timeout` outside 1–3600 seconds, and
+    `LLMError(kind="auth")` when a remote provider has no key.
     """
     info = PROVIDERS.get(provider)
     if info is None:
@@ -82,7 +83,7 @@ def make_client(
         api_key=api_key,
         api_key_env=info.api_key_env,
         base_url=base_url,
-        timeout=timeout,
+        timeout=check_setting("timeout", timeout),
         retry=retry,
         transport=transport,
         sleep=sleep,
