@@ -4,9 +4,11 @@ An entry is keyed by the sha256 of (provider, model, system prompt, prompt, temp
 and written atomically as soon as the answer arrives, so an interrupted build resumes from the
 answers it already paid for. An unreadable or corrupt entry is treated as missing.
 
-An answer the guard accepted is marked so (`mark_accepted`, with the agentflow version and the
-pattern that checked it): the same prompt brings the same reference, facts and dependencies, so
-a rebuild from the cache need not parse and check it again while neither has changed.
+An answer the guard accepted is marked so (`mark_accepted`): the marker holds what checked it
+(agentflow's version, the guard's, the pattern) and the sha256 of the exact text accepted. The
+same prompt brings the same reference, facts and dependencies, so a rebuild from the cache
+need not parse and check the answer again — but only while the entry still holds that text:
+an entry edited on disk no longer matches its marker and is checked like a fresh answer.
 """
 
 from __future__ import annotations
@@ -56,17 +58,24 @@ class ResponseCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def is_accepted(self, key: str, checked_by: str) -> bool:
-        """Whether the answer under `key` passed the checks `checked_by` names."""
+    def is_accepted(self, key: str, *, checked_by: str, text: str) -> bool:
+        """Whether `text`, exactly, passed the checks `checked_by` names under `key`."""
         try:
-            return (self.root / f"{key}.accepted").read_text(encoding="utf-8") == checked_by
+            marker = (self.root / f"{key}.accepted").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return False
+        return marker == _marker(checked_by, text)
 
-    def mark_accepted(self, key: str, checked_by: str) -> None:
-        """Record that the answer under `key` passed the checks `checked_by` names."""
+    def mark_accepted(self, key: str, *, checked_by: str, text: str) -> None:
+        """Record that `text` passed the checks `checked_by` names."""
         with suppress(OSError):
-            (self.root / f"{key}.accepted").write_text(checked_by, encoding="utf-8")
+            (self.root / f"{key}.accepted").write_text(_marker(checked_by, text), encoding="utf-8")
+
+    def discard(self, key: str) -> None:
+        """Remove the entry under `key` and its marker, if any."""
+        for suffix in (".json", ".accepted"):
+            with suppress(OSError):
+                (self.root / f"{key}{suffix}").unlink()
 
     def put(self, key: str, response: ChatResponse) -> None:
         """Store `response` atomically; a cache that cannot be written is skipped."""
@@ -86,3 +95,9 @@ class ResponseCache:
             finally:
                 with suppress(OSError):
                     os.unlink(tmp)
+
+
+def _marker(checked_by: str, text: str) -> str:
+    """What an accepted entry's marker holds: the checks and the sha256 of the text."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"{checked_by}\nsha256 {digest}\n"

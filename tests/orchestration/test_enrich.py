@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from agentflow.orchestration.backends.llm import ChatRequest
 from agentflow.orchestration.backends.pricing import cost
 from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.orchestration.patterns.api import ApiPattern
+from agentflow.orchestration.response_cache import ResponseCache
 
 from .fake_chat import FakeChat, build, improved, rendered_file, target, template_files
 
@@ -108,12 +110,12 @@ def test_guard_rejects_new_import_removed_name_and_new_url() -> None:
     facts = literal_facts({"base_url": "https://api.x.io"}, reference, "X")
     text = reference.replace("import httpx", "import httpx\nimport subprocess")
     text = text.replace("get_user", "fetch_user") + '\nOTHER = "https://other.io"\n'
-    problems = check_rewrite(
-        "x_adapter.py", text, reference, facts=facts, pattern=ApiPattern(), others={}
+    problems = "\n".join(
+        check_rewrite("x_adapter.py", text, reference, facts=facts, pattern=ApiPattern(), others={})
     )
-    assert "new import 'subprocess'" in problems
-    assert "public name 'get_user' was removed" in problems
-    assert "new URL 'https://other.io'" in problems
+    assert "x_adapter.py:2: new import 'subprocess' in module level" in problems
+    assert "x_adapter.py: public name 'get_user' was removed" in problems
+    assert "x_adapter.py:10: new URL 'https://other.io'" in problems
 
 
 @pytest.mark.parametrize("call", ["eval('1')", "exec('x = 1')", "__import__('os').getcwd()"])
@@ -123,7 +125,8 @@ def test_guard_rejects_dynamic_code_the_template_did_not_use(call: str) -> None:
     problems = check_rewrite(
         "x_adapter.py", text, reference, facts=set(), pattern=ApiPattern(), others={}
     )
-    assert problems == [f"uses {call.split('(')[0]}()"]
+    name = call.split("(")[0]
+    assert f"x_adapter.py:2: {name} is not allowed in get_user" in problems[0]
     assert check_rewrite("x.py", text, text, facts=set(), pattern=ApiPattern(), others={}) == []
 
 
@@ -134,9 +137,10 @@ def test_guard_accepts_equivalent_rewrite_and_requires_env_names() -> None:
     ok = '"""Token from the environment."""\n\n' + reference
     assert check_rewrite("c.py", ok, reference, facts=facts, pattern=ApiPattern(), others={}) == []
     renamed = reference.replace("X_API_TOKEN", "X_TOKEN")
-    assert check_rewrite(
+    problems = check_rewrite(
         "c.py", renamed, reference, facts=facts, pattern=ApiPattern(), others={}
-    ) == ["'X_API_TOKEN' from the requirements is missing"]
+    )
+    assert problems[0] == "'X_API_TOKEN' from the requirements is missing"
 
 
 def test_strip_fences_only_unwraps_a_whole_answer() -> None:
@@ -153,3 +157,79 @@ def test_rejected_answers_without_fallback_are_an_error() -> None:
     client = FakeChat(answer=lambda r: improved(r) + "import os\n")
     with pytest.raises(BackendError, match="new import 'os'"):
         build(orchestrator(client, enable_fallback=False))
+
+
+KEY = "sk-proj-4f9c2e7a1b3d5f6e8a0c"
+
+
+def echoing_key(request: ChatRequest) -> str:
+    """A provider that writes the key it was sent into every file."""
+    return improved(request).rstrip("\n") + f"\n\n# debug: {KEY}\n"
+
+
+def test_an_answer_holding_the_key_is_rejected_never_cached_nor_echoed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    client = FakeChat(answer=echoing_key)
+    cache = ResponseCache(tmp_path)
+    package = build(SmartOrchestrator("openai", clients={"openai": client}, cache=cache))
+    records = json.loads(package.files["metadata.json"])["files"]
+    for path in ("github_adapter.py", "test_github_adapter.py", "examples.py"):
+        assert records[path]["provenance"].startswith("template (fallback after"), path
+        assert "holds a provider key" in records[path]["provenance"]
+    assert all(KEY[:8] not in text for text in package.files.values())
+    assert list(tmp_path.iterdir()) == []  # nothing cached, not even the rejected answers
+    repairs = [r.prompt for r in client.requests if "previous answer was rejected" in r.prompt]
+    assert repairs and all(KEY[4:12] not in prompt for prompt in repairs)
+    assert all("[redacted]" in prompt for prompt in repairs)
+
+
+def test_a_piece_of_the_key_is_enough_to_reject(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    client = FakeChat(answer=lambda r: improved(r) + f"# {KEY[5:13]}\n")
+    package = build(orchestrator(client))
+    assert KEY[5:13] not in package.files[ADAPTER]
+    assert client.targets().count(ADAPTER) == 3
+
+
+def test_answers_are_cached_before_the_check_and_marked_once_accepted(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    answers = iter(["import subprocess\n"])
+
+    def answer(request: ChatRequest) -> str:
+        hostile = next(answers, None) if target(request) == ADAPTER else None
+        return hostile or improved(request)
+
+    build(SmartOrchestrator("openai", clients={"openai": FakeChat(answer=answer)}, cache=cache))
+    entries = {p.suffix for p in tmp_path.iterdir()}
+    assert entries == {".json", ".accepted"}
+    accepted = [p.stem for p in tmp_path.glob("*.accepted")]
+    rejected = [p for p in tmp_path.glob("*.json") if p.stem not in accepted]
+    assert [json.loads(p.read_text())["text"] for p in rejected] == ["import subprocess\n"]
+    assert len(accepted) == 4
+
+
+def test_a_tampered_cache_entry_is_checked_again_and_rejected(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    build(SmartOrchestrator("openai", clients={"openai": FakeChat()}, cache=cache))
+    entry = next(
+        p for p in tmp_path.glob("*.json") if "class GitHubClient" in p.read_text(encoding="utf-8")
+    )
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["text"] += "\nimport subprocess\n"
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    client = FakeChat()
+    package = build(SmartOrchestrator("openai", clients={"openai": client}, cache=cache))
+    assert "import subprocess" not in package.files[ADAPTER]
+    repair = next(r for r in client.requests if target(r) == ADAPTER)
+    assert "new import 'subprocess'" in repair.prompt  # the entry was checked like an answer
+    assert client.targets().count(ADAPTER) == 1
+
+
+def test_repair_prompt_redacts_keys() -> None:
+    from agentflow.orchestration.backends.enrich import repair_prompt
+    from agentflow.orchestration.backends.key_pieces import ProviderKeys
+
+    prompt = repair_prompt("p", f"x = '{KEY}'", [f"bad {KEY[:9]}"], keys=ProviderKeys([KEY]))
+    assert KEY[:8] not in prompt and "[redacted]" in prompt

@@ -43,3 +43,26 @@ def test_default_root_is_under_the_cache_dir(monkeypatch: object, tmp_path: Path
     import os
 
     assert default_cache_root().parent == Path(os.environ["AGENTFLOW_CACHE_DIR"])
+
+
+def test_acceptance_is_bound_to_the_exact_text_and_the_checks(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    key = cache.key("openai", REQUEST)
+    cache.put(key, ANSWER)
+    assert not cache.is_accepted(key, checked_by="guard 2", text="text")
+    cache.mark_accepted(key, checked_by="guard 2", text="text")
+    assert cache.is_accepted(key, checked_by="guard 2", text="text")
+    assert not cache.is_accepted(key, checked_by="guard 2", text="text\nimport subprocess\n")
+    assert not cache.is_accepted(key, checked_by="guard 3", text="text")
+    marker = (tmp_path / f"{key}.accepted").read_text(encoding="utf-8")
+    assert "sha256 982d9e3eb996f559e633f4d194def3761d909f5a3b647d1a851fead67c32c9d1" in marker
+
+
+def test_discard_removes_the_entry_and_its_marker(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    key = cache.key("openai", REQUEST)
+    cache.put(key, ANSWER)
+    cache.mark_accepted(key, checked_by="guard 2", text="text")
+    cache.discard(key)
+    assert list(tmp_path.iterdir()) == []
+    cache.discard(key)  # nothing left: no error

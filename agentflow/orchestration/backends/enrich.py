@@ -3,8 +3,10 @@
 The prompt holds the normalized requirements, the files this one depends on (the adapter's
 final text for its tests, docs and examples) and the rendered file. Every answer passes
 `guard.check_rewrite`; a rejected answer goes back with the problems for at most
-`max_repairs` more tries. Only the adapter, tests, docs and examples are enriched;
-configuration and packaging files stay exactly as rendered. A file too long for the model to
+`max_repairs` more tries. An answer holding a provider key, or any piece of one, is rejected
+before anything else and never cached, and no prompt ever carries a piece of a key back.
+Only the adapter, tests, docs and examples are enriched; configuration and packaging files
+stay exactly as rendered. A file too long for the model to
 answer in full (see `pricing.OUTPUT_LIMITS`) is not sent: the answer would be cut off, and
 paid for.
 """
@@ -19,11 +21,14 @@ from agentflow import __version__
 from agentflow.errors import BackendError, LLMError
 from agentflow.orchestration.backends.base import GeneratedFile, GenerationRequest
 from agentflow.orchestration.backends.guard import (
+    GUARD_VERSION,
     PARSE_LOCK,
     check_rewrite,
     literal_facts,
+    requirement_addresses,
     strip_fences,
 )
+from agentflow.orchestration.backends.key_pieces import ProviderKeys, provider_keys
 from agentflow.orchestration.backends.llm import ChatClient, ChatRequest, ChatResponse
 from agentflow.orchestration.backends.pricing import (
     CHARS_PER_TOKEN,
@@ -62,6 +67,16 @@ class EnrichmentFailed(BackendError):
         self.tokens = tokens
 
 
+@dataclass(frozen=True)
+class _Reference:
+    """What an answer is checked against: the rendered file, the requirements' literal facts
+    it holds and the addresses the requirements name."""
+
+    text: str
+    facts: set[str]
+    addresses: set[str]
+
+
 @dataclass
 class _Spend:
     cost: float = 0.0
@@ -81,8 +96,10 @@ class EnrichBackend:
         model_selection: bool = True,
         max_repairs: int = 2,
         max_tokens: int | None = None,
+        keys: ProviderKeys | None = None,
     ) -> None:
         self.client = client
+        self.keys = keys if keys is not None else provider_keys()
         self.name = client.provider
         self.ledger = ledger
         self.cache = cache
@@ -108,46 +125,57 @@ class EnrichBackend:
             return base
         model, spend = self.model_for(request), _Spend()
         max_tokens = self._answer_limit(model, request.path, base.text)
-        facts = literal_facts(
-            request.context.get("config", {}), base.text, str(request.context.get("env_prefix", ""))
+        config = request.context.get("config", {})
+        reference = _Reference(
+            base.text,
+            literal_facts(config, base.text, str(request.context.get("env_prefix", ""))),
+            requirement_addresses(config),
         )
         prompt = build_prompt(request, base.text)
         if request.revision is not None:
             revision = request.revision
-            prompt = repair_prompt(prompt, revision.previous, list(revision.problems))
+            prompt = repair_prompt(
+                prompt, revision.previous, list(revision.problems), keys=self.keys
+            )
         for _attempt in range(self.max_repairs + 1):
             response, key = self._ask(model, prompt, max_tokens, spend)
             text = strip_fences(response.text)
-            problems = self._check(request, text, base.text, facts, key)
+            problems = self._check(request, text, reference, key)
             if not problems:
                 return GeneratedFile(
                     request.path, text, request.subtask.id, model, spend.cost, spend.tokens
                 )
-            prompt = repair_prompt(prompt, text, problems)
+            prompt = repair_prompt(prompt, text, problems, keys=self.keys)
         raise EnrichmentFailed(
-            f"rejected after {self.max_repairs} repairs: {problems[0]}",
+            self.keys.redact(f"rejected after {self.max_repairs} repairs: {problems[0]}"),
             model=model,
             cost=spend.cost,
             tokens=spend.tokens,
         )
 
     def _check(
-        self, request: GenerationRequest, text: str, reference: str, facts: set[str], key: str
+        self, request: GenerationRequest, text: str, reference: _Reference, key: str
     ) -> list[str]:
-        """The guard's problems with an answer; none for one it accepted before (see cache)."""
-        checked_by = f"agentflow {__version__}, pattern {request.pattern.name}"
-        if self.cache is not None and self.cache.is_accepted(key, checked_by):
+        """The guard's problems with an answer; none for this very text accepted before by
+        the same checks (see `ResponseCache.is_accepted`)."""
+        if self.keys.leaks(text):
+            return [f"{request.path}: the answer holds a provider key or a piece of one"]
+        checked_by = (
+            f"agentflow {__version__}, guard {GUARD_VERSION}, pattern {request.pattern.name}"
+        )
+        if self.cache is not None and self.cache.is_accepted(key, checked_by=checked_by, text=text):
             return []
         problems = check_rewrite(
             request.path,
             text,
-            reference,
-            facts=facts,
+            reference.text,
+            facts=reference.facts,
             pattern=request.pattern,
             others=request.dependencies,
+            addresses=reference.addresses,
         )
         if not problems and self.cache is not None:
-            self.cache.mark_accepted(key, checked_by)
+            self.cache.mark_accepted(key, checked_by=checked_by, text=text)
         return problems
 
     def _answer_limit(self, model: str, path: str, rendered: str) -> int:
@@ -172,7 +200,9 @@ class EnrichBackend:
         key = ResponseCache.key(self.name, chat)
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
-            return cached, key
+            if not self.keys.leaks(cached.text):
+                return cached, key
+            self.cache.discard(key)  # type: ignore[union-attr]
         estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), max_tokens)
         try:
             self.ledger.reserve(model, estimate)
@@ -191,7 +221,10 @@ class EnrichBackend:
             ) from exc
         self._pay(model, estimate, (response.input_tokens, response.output_tokens), spend)
         if self.cache:
-            self.cache.put(key, response)
+            if self.keys.leaks(response.text):
+                self.cache.discard(key)
+            else:
+                self.cache.put(key, response)
         return response, key
 
     def _pay(self, model: str, estimate: float, tokens: tuple[int, int], spend: _Spend) -> None:
@@ -215,10 +248,14 @@ def build_prompt(request: GenerationRequest, rendered: str) -> str:
     return "\n\n".join(parts)
 
 
-def repair_prompt(prompt: str, answer: str, problems: list[str]) -> str:
-    """The original prompt with the rejected answer and why it was rejected."""
+def repair_prompt(
+    prompt: str, answer: str, problems: list[str], *, keys: ProviderKeys | None = None
+) -> str:
+    """The original prompt with the rejected answer and why it was rejected, every piece of
+    a provider key in `keys` redacted."""
     listed = "\n".join(f"- {problem}" for problem in problems)
-    return (
+    text = (
         f"{prompt}\n\nYour previous answer was rejected:\n{listed}\n\n"
         f"Previous answer:\n{answer}\n\nReply with the corrected complete file."
     )
+    return keys.redact(text) if keys else text
