@@ -158,6 +158,7 @@ class SmartOrchestrator:
             cache=cache,
             model=model if primary else None,
             model_selection=self.enable_model_selection,
+            keys=getattr(client, "keys", None),
         )
 
     @classmethod

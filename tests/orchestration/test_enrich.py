@@ -9,6 +9,7 @@ import pytest
 
 from agentflow.errors import BackendError
 from agentflow.orchestration.backends.guard import check_rewrite, literal_facts, strip_fences
+from agentflow.orchestration.backends.key_pieces import ProviderKeys
 from agentflow.orchestration.backends.llm import ChatRequest
 from agentflow.orchestration.backends.pricing import cost
 from agentflow.orchestration.orchestrator import SmartOrchestrator
@@ -188,6 +189,17 @@ def test_an_answer_holding_the_key_is_rejected_never_cached_nor_echoed(
 def test_a_piece_of_the_key_is_enough_to_reject(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     client = FakeChat(answer=lambda r: improved(r) + f"# {KEY[5:13]}\n")
+    package = build(orchestrator(client))
+    assert KEY[5:13] not in package.files[ADAPTER]
+    assert client.targets().count(ADAPTER) == 3
+
+
+def test_a_key_given_to_the_client_itself_is_guarded_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    client = FakeChat(answer=lambda r: improved(r) + f"# {KEY[5:13]}\n")
+    client.keys = ProviderKeys([KEY])  # type: ignore[attr-defined]  # as HttpChatClient has
     package = build(orchestrator(client))
     assert KEY[5:13] not in package.files[ADAPTER]
     assert client.targets().count(ADAPTER) == 3

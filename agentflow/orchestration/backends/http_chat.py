@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 
 from agentflow.errors import LLMError
-from agentflow.orchestration.backends.key_pieces import provider_keys
+from agentflow.orchestration.backends.key_pieces import ProviderKeys, provider_keys
 from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
 from agentflow.orchestration.utils.retry import RetryPolicy, parse_retry_after
 
@@ -122,6 +122,11 @@ class HttpChatClient(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(provider={self.provider!r}, base_url={self.base_url!r})"
+
+    @property
+    def keys(self) -> ProviderKeys:
+        """The keys nothing may let out: this client's own and every provider variable's."""
+        return self._keys
 
     def __enter__(self) -> HttpChatClient:
         return self
