@@ -2,7 +2,8 @@
 
 A pattern scores a requirements mapping in [0, 1] with the signals it saw (`explain`),
 turns it into subtasks, one per produced file (`decompose`), gives the templates their
-context (`build_context`) and checks generated code against its own rules (`validate`).
+context (`build_context`), checks generated code against its own rules (`validate`) and
+names the faults its packages' tests must catch (`mutants`).
 Built-in patterns and third-party ones (entry-point group `agentflow.patterns`) are found by
 `load_patterns`; `select_pattern` picks one for a spec.
 """
@@ -10,17 +11,20 @@ Built-in patterns and third-party ones (entry-point group `agentflow.patterns`) 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
 from agentflow.errors import PatternSelectionError, PatternUnavailableError, PluginError
 from agentflow.rendering import TEMPLATES_ROOT
+
+if TYPE_CHECKING:
+    from agentflow.validation.mutants import Mutant
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -132,6 +136,14 @@ class IntegrationPattern:
     def validate(self, generated_code: Mapping[str, str]) -> list[str]:
         """Problems in generated files (`{relative path: text}`) under this pattern's rules."""
         return []
+
+    def mutants(self) -> Sequence[Mutant]:
+        """Faults in an adapter that a package's tests must catch (`tests_can_fail`).
+
+        No mutants by default: validation then tries a generic one (every function of the
+        adapter returns None at once), so a plugin's tests are never taken on trust.
+        """
+        return ()
 
     def get_template_dir(self) -> Path:
         """Folder of this pattern's templates."""

@@ -3,22 +3,26 @@
 =================  ======  =============================================================
 check              weight  passes when
 =================  ======  =============================================================
-syntax             15      every `.py` file of the package compiles
+syntax             10      every `.py` file of the package compiles
 import_isolated    10      `import <slug>_adapter` works with `agentflow` made unimportable
-black              10      `black --check` accepts every `.py` file (package's own config)
-ruff               10      `ruff check` reports nothing (package's own config)
+black              5       `black --check` accepts every `.py` file (package's own config)
+ruff               5       `ruff check` reports nothing (package's own config)
 pattern_rules      15      the pattern's own rules hold (endpoints tested, retry and rate
                            limiting on every request, no hard-coded secret, …)
 tests              20      the package's own test suite exits 0
 coverage           10      the adapter's line coverage in that same run reaches the minimum
+tests_can_fail     15      the tests fail against every mutant of the adapter (wrong path,
+                           wrong method, credentials dropped, no retry… per pattern)
 unedited           10      every file listed in `metadata.json` has its recorded sha256;
                            files added since generation are listed but do not fail it
 =================  ======  =============================================================
 
 The weights sum to 100 and a skipped check earns nothing, so a quick run without tests
-scores at most 70 and a run without the edit check at most 90. A check returns an
-`Outcome` whose evidence starts with a one-line summary, followed by the command run and
-an excerpt of what it printed, or the files and lines concerned.
+(no `tests`, `coverage` or `tests_can_fail`) scores at most 55 and a run without the edit
+check at most 90; tests that cannot fail cost 15 points, which puts a package below the
+default minimum of 90. A check returns an `Outcome` whose evidence starts with a one-line
+summary, followed by the command run and an excerpt of what it printed, or the files and
+lines concerned. Package code only ever runs inside the sandbox (`sandbox.py`).
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from agentflow.errors import OutputError
-from agentflow.validation.context import CheckContext, Outcome, PatternRules
+from agentflow.validation.context import CheckContext, Outcome
+from agentflow.validation.mutation import check_tests_can_fail
 from agentflow.validation.testrun import check_coverage, check_tests
-from agentflow.validation.tools import ToolRun, excerpt, run_tool
+from agentflow.validation.tools import ToolRun, excerpt
 from agentflow.writer import safe_relative_path
 
 __all__ = ["CHECKS", "Check", "Outcome"]
@@ -76,7 +81,7 @@ def check_import_isolated(ctx: CheckContext) -> Outcome:
         "import os, sys; sys.path.insert(0, os.getcwd()); "
         f'sys.modules["agentflow"] = None; import {module}'
     )
-    run = run_tool(["-I", "-B", "-c", code], cwd=ctx.root, env=ctx.env, timeout=ctx.tool_timeout)
+    run = ctx.run_python(["-I", "-B", "-c", code], timeout=ctx.tool_timeout)
     if run.ok:
         return Outcome(True, f"{module} imports with agentflow blocked\n{run.describe()}")
     reason = _last_line(run.stderr) or "no error output"
@@ -89,12 +94,7 @@ def check_black(ctx: CheckContext) -> Outcome:
     sources = ctx.python_files
     if not sources:
         return Outcome(False, "no Python files to check")
-    run = run_tool(
-        ["-m", "black", "--check", *sources],
-        cwd=ctx.root,
-        env=ctx.env,
-        timeout=ctx.tool_timeout,
-    )
+    run = ctx.run_python(["-m", "black", "--check", *sources], timeout=ctx.tool_timeout)
     if run.ok:
         return Outcome(True, f"{len(sources)} files already formatted\n{run.describe()}")
     return _tool_failure(f"black: {_last_line(run.output)}", run)
@@ -105,10 +105,8 @@ def check_ruff(ctx: CheckContext) -> Outcome:
     sources = ctx.python_files
     if not sources:
         return Outcome(False, "no Python files to check")
-    run = run_tool(
+    run = ctx.run_python(
         ["-m", "ruff", "check", "--no-cache", "--output-format=concise", *sources],
-        cwd=ctx.root,
-        env=ctx.env,
         timeout=ctx.tool_timeout,
     )
     if run.ok:
@@ -130,7 +128,7 @@ def _last_line(text: str) -> str:
 def check_pattern_rules(ctx: CheckContext) -> Outcome:
     """The package's pattern judges its files by its own rules."""
     name = ctx.package.pattern
-    rules = ctx.pattern if ctx.pattern is not None else _installed_pattern(name)
+    rules = ctx.rules
     if rules is None:
         return Outcome(False, f"pattern {name!r} from metadata.json is not installed")
     files = {rel: ctx.read_text(rel) for rel in ctx.files}
@@ -139,12 +137,6 @@ def check_pattern_rules(ctx: CheckContext) -> Outcome:
         summary = f"pattern {name!r}: {len(problems)} rule violations"
         return Outcome(False, "\n".join([summary, *(f"- {p}" for p in problems)]))
     return Outcome(True, f"pattern {name!r}: no rule violations in {len(files)} files")
-
-
-def _installed_pattern(name: str) -> PatternRules | None:
-    from agentflow.orchestration.integration_patterns import load_patterns
-
-    return load_patterns().get(name)
 
 
 def check_unedited(ctx: CheckContext) -> Outcome:
@@ -204,12 +196,13 @@ def _contained(root: Path, rel: str) -> Path | None:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("syntax", 15.0, check_syntax),
+    Check("syntax", 10.0, check_syntax),
     Check("import_isolated", 10.0, check_import_isolated),
-    Check("black", 10.0, check_black),
-    Check("ruff", 10.0, check_ruff),
+    Check("black", 5.0, check_black),
+    Check("ruff", 5.0, check_ruff),
     Check("pattern_rules", 15.0, check_pattern_rules),
     Check("tests", 20.0, check_tests),
     Check("coverage", 10.0, check_coverage),
+    Check("tests_can_fail", 15.0, check_tests_can_fail),
     Check("unedited", 10.0, check_unedited),
 )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from agentflow.validation.mutants import Mutant
 from agentflow.validation.package import PackageInfo, list_package_files
-from agentflow.validation.tools import ToolRun, tool_env
+from agentflow.validation.sandbox import Sandbox
+from agentflow.validation.tools import ToolRun
 
-__all__ = ["CheckContext", "Outcome", "PatternRules", "TestRun"]
+__all__ = ["CheckContext", "HasMutants", "Outcome", "PatternRules", "TestRun"]
 
 
 class PatternRules(Protocol):
@@ -19,6 +21,15 @@ class PatternRules(Protocol):
 
     def validate(self, generated_code: Mapping[str, str], /) -> list[str]:
         """Rule violations found in `{relative path: text}`."""
+        ...
+
+
+@runtime_checkable
+class HasMutants(Protocol):
+    """A pattern that names the faults its packages' tests must catch (`IntegrationPattern`)."""
+
+    def mutants(self) -> Sequence[Mutant]:
+        """The pattern's mutants of an adapter."""
         ...
 
 
@@ -41,10 +52,11 @@ class TestRun:
 
 @dataclass
 class CheckContext:
-    """A package under validation plus options; the test run is shared by two checks."""
+    """A package under validation plus options; the test run is shared by three checks."""
 
     package: PackageInfo
     scratch: Path
+    sandbox: Sandbox
     run_tests: bool = True
     min_coverage: float = 90.0
     check_edits: bool = True
@@ -69,9 +81,19 @@ class CheckContext:
         return [rel for rel in self.files if rel.endswith(".py")]
 
     @cached_property
-    def env(self) -> dict[str, str]:
-        """Environment for subprocesses, keeping every write out of the package."""
-        return tool_env(self.root, self.scratch)
+    def rules(self) -> PatternRules | None:
+        """`pattern` if given, else the installed pattern metadata.json names (None if absent)."""
+        if self.pattern is not None:
+            return self.pattern
+        from agentflow.orchestration.integration_patterns import load_patterns
+
+        return load_patterns().get(self.package.pattern)
+
+    def run_python(
+        self, args: list[str], *, timeout: float, env: Mapping[str, str] | None = None
+    ) -> ToolRun:
+        """`python <args>` in the package directory, inside the sandbox."""
+        return self.sandbox.run(args, cwd=self.root, timeout=timeout, env=env)
 
     def read_text(self, rel: str) -> str:
         """A package file as text; undecodable bytes become U+FFFD rather than failing."""

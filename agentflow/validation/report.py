@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_MIN_SCORE", "TOTAL_WEIGHT", "CheckResult", "ValidationReport"]
+__all__ = ["DEFAULT_MIN_SCORE", "TOTAL_WEIGHT", "CheckResult", "Isolation", "ValidationReport"]
 
 TOTAL_WEIGHT = 100.0
 DEFAULT_MIN_SCORE = 90.0
@@ -60,11 +60,31 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Isolation:
+    """What package code could reach while it ran: its environment and the network."""
+
+    environment: str
+    network: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form: `environment`, `network`."""
+        return {"environment": self.environment, "network": self.network}
+
+    def describe(self) -> str:
+        """One line for people, e.g. `environment scrubbed, network none (network namespace)`."""
+        return f"environment {self.environment}, network {self.network}"
+
+
+@dataclass(frozen=True)
 class ValidationReport:
-    """Every check run on one package; weights must sum to 100 so the score is a sum."""
+    """Every check run on one package; weights must sum to 100 so the score is a sum.
+
+    `isolation` says how package code ran (None for reports assembled by hand).
+    """
 
     package: str
     checks: tuple[CheckResult, ...]
+    isolation: Isolation | None = None
 
     def __post_init__(self) -> None:
         names = [check.name for check in self.checks]
@@ -96,9 +116,10 @@ class ValidationReport:
         return tuple(check for check in self.checks if not check.passed)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: `package`, `score` and every check, in run order."""
+        """JSON-ready form: `package`, `score`, `isolation` and every check, in run order."""
         return {
             "package": self.package,
             "score": self.score,
+            "isolation": None if self.isolation is None else self.isolation.to_dict(),
             "checks": [check.to_dict() for check in self.checks],
         }

@@ -3,11 +3,14 @@
 JSON always has one shape, whatever the number of packages, so scripts never branch::
 
     {"min_score": 90.0, "passed": true,
-     "packages": [{"package": …, "score": …, "passed": true, "checks": [{…}, …]}]}
+     "packages": [{"package": …, "score": …, "passed": true,
+                   "isolation": {"environment": "scrubbed", "network": "none (…)"},
+                   "checks": [{…}, …]}]}
 
 Keys keep a fixed order; each check has name, weight, passed, skipped, points, evidence
 and duration_seconds. JUnit XML has one `<testsuite>` per package and one `<testcase>`
-per check; failed checks carry `<failure>` with the evidence, skipped ones `<skipped>`.
+per check; failed checks carry `<failure>` with the evidence, skipped ones `<skipped>`;
+the isolation is a pair of suite properties. The text report states it under the table.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ def render_text(report: ValidationReport) -> RenderableType:
             Text(_first_line(check.evidence)),
         )
     total = Text(f"score: {report.score:g}/100")
-    return Group(table, total)
+    if report.isolation is None:
+        return Group(table, total)
+    return Group(table, Text(f"isolation: {report.isolation.describe()}"), total)
 
 
 def _first_line(text: str) -> str:
@@ -70,6 +75,7 @@ def _package_dict(report: ValidationReport, min_score: float) -> dict[str, Any]:
         "package": data["package"],
         "score": data["score"],
         "passed": report.passed(min_score),
+        "isolation": data["isolation"],
         "checks": data["checks"],
     }
 
@@ -90,12 +96,14 @@ def _testsuite(report: ValidationReport, min_score: float) -> ET.Element:
     suite = ET.Element("testsuite", name=_xml_text(report.package))
     _set_counts(suite, list(report.checks))
     properties = ET.SubElement(suite, "properties")
+    isolation = {} if report.isolation is None else report.isolation.to_dict()
     for name, value in (
         ("score", f"{report.score:g}"),
         ("min_score", f"{min_score:g}"),
         ("passed", str(report.passed(min_score)).lower()),
+        *((f"isolation.{key}", text) for key, text in isolation.items()),
     ):
-        ET.SubElement(properties, "property", name=name, value=value)
+        ET.SubElement(properties, "property", name=name, value=_xml_text(value))
     for check in report.checks:
         suite.append(_testcase(report.package, check))
     return suite

@@ -11,6 +11,7 @@ from agentflow.validation.checks import CHECKS, Check
 from agentflow.validation.context import CheckContext, Outcome, PatternRules
 from agentflow.validation.package import load_package
 from agentflow.validation.report import CheckResult, ValidationReport
+from agentflow.validation.sandbox import Sandbox
 
 __all__ = ["run_check", "validate_package"]
 
@@ -28,14 +29,21 @@ def validate_package(
 
     Raises `InputError` only when `path` is not a readable package (no directory, no or
     corrupt metadata.json). A failing or crashing check is a failed `CheckResult`.
-    `run_tests=False` skips `tests` and `coverage`; `check_edits=False` skips `unedited`;
-    `pattern` replaces the pattern named in metadata.json for `pattern_rules`.
+    `run_tests=False` skips `tests`, `coverage` and `tests_can_fail`; `check_edits=False`
+    skips `unedited`; `pattern` replaces the pattern named in metadata.json for
+    `pattern_rules` and `tests_can_fail`.
+
+    Package code runs in a sandbox (`sandbox.py`); the report says which isolation was in
+    force. Everything is written to a scratch folder that is removed afterwards, also when
+    interrupted: a tool interrupted while it runs is killed with its process group first.
     """
     package = load_package(Path(path))
     with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as scratch:
+        sandbox = Sandbox(Path(scratch))
         ctx = CheckContext(
             package=package,
             scratch=Path(scratch),
+            sandbox=sandbox,
             run_tests=run_tests,
             min_coverage=min_coverage,
             check_edits=check_edits,
@@ -43,7 +51,7 @@ def validate_package(
             test_timeout=test_timeout,
         )
         results = tuple(run_check(check, ctx) for check in CHECKS)
-    return ValidationReport(package=str(path), checks=results)
+    return ValidationReport(package=str(path), checks=results, isolation=sandbox.isolation)
 
 
 def run_check(check: Check, ctx: CheckContext) -> CheckResult:

@@ -1,41 +1,106 @@
-"""The `tests` and `coverage` checks, which share one run of the package's test suite."""
+"""The `tests` and `coverage` checks, which share one run of the package's test suite.
+
+pytest loads only the plugins of the distributions the package's `test` extra names (plus
+pytest-cov, which validation uses), as in the package's own CI after `pip install .[test]`:
+plugins that merely happen to be installed next to agentflow neither change the outcome nor
+slow every start. A package without a `test` extra gets every installed plugin.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import re
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
-from agentflow.validation.context import CheckContext, Outcome, TestRun
-from agentflow.validation.tools import excerpt, run_tool
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
-__all__ = ["check_coverage", "check_tests", "package_test_run"]
+from agentflow.validation.context import CheckContext, Outcome, TestRun
+from agentflow.validation.tools import excerpt
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+__all__ = [
+    "NOT_RUN",
+    "check_coverage",
+    "check_tests",
+    "package_test_run",
+    "plugin_options",
+    "summary_line",
+]
 
 _SUMMARY = re.compile(
     r"\b(passed|failed|errors?|skipped|xfailed|xpassed|no tests ran)\b.*\bin [\d.]+s\b"
 )
-_NOT_RUN = "skipped: tests not run (quick validation)"
+NOT_RUN = "skipped: tests not run (quick validation)"
+_COVERAGE_PLUGIN = "pytest_cov"
+
+
+def plugin_options(root: Path, *, needed: Sequence[str] = ()) -> tuple[list[str], dict[str, str]]:
+    """pytest arguments and environment loading the plugins the package's tests declare.
+
+    `needed` names plugins validation itself relies on. Without a `test` extra in the
+    package's pyproject.toml, nothing changes: every installed plugin loads.
+    """
+    declared = _test_requirements(root)
+    if declared is None:
+        return [], {}
+    found = {
+        ep.name
+        for ep in entry_points(group="pytest11")
+        if ep.dist is not None and canonicalize_name(ep.dist.name) in declared
+    }
+    args = [arg for name in sorted(found | set(needed)) for arg in ("-p", name)]
+    return args, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def _test_requirements(root: Path) -> set[str] | None:
+    """Distribution names in `[project.optional-dependencies] test`, or None if absent."""
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    project = document.get("project")
+    extras = project.get("optional-dependencies") if isinstance(project, dict) else None
+    test = extras.get("test") if isinstance(extras, dict) else None
+    if not isinstance(test, list):
+        return None
+    names: set[str] = set()
+    for item in test:
+        try:
+            names.add(canonicalize_name(Requirement(str(item)).name))
+        except InvalidRequirement:
+            continue
+    return names
 
 
 def package_test_run(ctx: CheckContext) -> TestRun:
     """Run the package's tests once with coverage of the adapter; later calls reuse it."""
     if ctx.test_run is None:
         report = ctx.scratch / "coverage.json"
-        run = run_tool(
+        plugins, env = plugin_options(ctx.root, needed=(_COVERAGE_PLUGIN,))
+        run = ctx.run_python(
             [
                 "-m",
                 "pytest",
                 "-q",
                 "-p",
                 "no:cacheprovider",
+                *plugins,
                 f"--cov={ctx.package.adapter_module}",
                 f"--cov-report=json:{report}",
                 "--cov-fail-under=0",
             ],
-            cwd=ctx.root,
-            env=ctx.env,
             timeout=ctx.test_timeout,
+            env=env,
         )
         shown = run.command.replace(str(ctx.scratch), "$TMPDIR")
         ctx.test_run = TestRun(dataclasses.replace(run, command=shown), report)
@@ -45,9 +110,9 @@ def package_test_run(ctx: CheckContext) -> TestRun:
 def check_tests(ctx: CheckContext) -> Outcome:
     """The package's own test suite passes (pytest exits 0)."""
     if not ctx.run_tests:
-        return Outcome(False, _NOT_RUN, skipped=True)
+        return Outcome(False, NOT_RUN, skipped=True)
     run = package_test_run(ctx).tool
-    summary = _summary_line(run.stdout) or "no pytest summary line"
+    summary = summary_line(run.stdout) or "no pytest summary line"
     if run.ok:
         return Outcome(True, f"pytest: {summary}\n{run.describe()}")
     if run.timed_out:
@@ -57,7 +122,7 @@ def check_tests(ctx: CheckContext) -> Outcome:
     return Outcome(False, f"pytest: {summary}\n{run.describe()}\n{detail}")
 
 
-def _summary_line(stdout: str) -> str | None:
+def summary_line(stdout: str) -> str | None:
     """pytest's closing `N passed, M failed in Xs` line."""
     for line in reversed(stdout.splitlines()):
         if _SUMMARY.search(line):
@@ -68,7 +133,7 @@ def _summary_line(stdout: str) -> str | None:
 def check_coverage(ctx: CheckContext) -> Outcome:
     """The adapter's line coverage in the shared test run reaches `min_coverage`."""
     if not ctx.run_tests:
-        return Outcome(False, f"{_NOT_RUN}; coverage comes from the tests", skipped=True)
+        return Outcome(False, f"{NOT_RUN}; coverage comes from the tests", skipped=True)
     test_run = package_test_run(ctx)
     adapter = f"{ctx.package.adapter_module}.py"
     if not test_run.coverage_json.is_file():

@@ -1,28 +1,28 @@
-"""Running Python tools on a package in subprocesses that leave the package untouched.
+"""Running Python tools on a package in subprocesses that can always be ended.
 
-Every tool runs with `sys.executable`, the package directory as working directory, and an
-environment that sends caches, bytecode and coverage data to a scratch directory, so
-validating a package twice gives the same result and changes no file in it.
+Every tool runs as `python <args>` with `sys.executable`, in its own process group, so a
+timeout or an interrupt (Ctrl-C) ends the tool and everything it started, never leaving a
+process behind to write into a scratch folder that is being removed. What environment and
+network the tools get is the sandbox's business (`sandbox.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ToolRun", "excerpt", "run_tool", "tool_env"]
+__all__ = ["ToolRun", "excerpt", "kill_group", "run_tool"]
 
-# Variables that would make a nested tool behave differently from a plain CI run
-# (pytest-cov's subprocess hooks, pytest options, forced colours, foreign imports).
-_DROPPED_PREFIXES = ("COV_CORE_", "COVERAGE_", "PYTEST_")
-_DROPPED = frozenset({"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "FORCE_COLOR", "PY_COLORS"})
 _MAX_LINES = 20
 _MAX_CHARS = 2000
+_GRACE_SECONDS = 5.0  # to collect the output of a killed tool
 
 
 @dataclass(frozen=True)
@@ -52,48 +52,65 @@ class ToolRun:
         return f"$ {self.command}  (exit {self.returncode})"
 
 
-def tool_env(package_root: Path, scratch: Path) -> dict[str, str]:
-    """The environment for tools: no bytecode, caches and coverage data in `scratch`."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in _DROPPED and not key.startswith(_DROPPED_PREFIXES)
-    }
-    env.update(
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONPATH=str(package_root.resolve()),
-        PYTHONIOENCODING="utf-8",
-        COVERAGE_FILE=str(scratch / ".coverage"),
-        BLACK_CACHE_DIR=str(scratch / "black-cache"),
-        NO_COLOR="1",
-    )
-    return env
+def kill_group(child: subprocess.Popen[bytes]) -> None:
+    """Kill `child` and every process left in its group (the tool's own children)."""
+    if sys.platform != "win32":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
+    child.kill()  # does nothing once the child has been waited for
 
 
-def run_tool(args: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float) -> ToolRun:
-    """Run `python <args>` in `cwd`; a timeout is a result, not an exception."""
-    command = [sys.executable, *args]
+def run_tool(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    wrapper: Sequence[str] = (),
+) -> ToolRun:
+    """Run `[*wrapper, python, *args]` in `cwd`; a timeout is a result, not an exception.
+
+    On a timeout, or any exception while waiting (KeyboardInterrupt), the tool's whole
+    process group is killed before returning or re-raising; so is whatever the tool left
+    running when it exited.
+    """
     shown = shlex.join(["python", *args])
+    child = subprocess.Popen(
+        [*wrapper, sys.executable, *args],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            command,
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return ToolRun(shown, None, _decode(exc.stdout), _decode(exc.stderr), timed_out=True)
-    return ToolRun(shown, done.returncode, _decode(done.stdout), _decode(done.stderr))
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stdout, stderr = _end(child)
+        return ToolRun(shown, None, _decode(stdout), _decode(stderr), timed_out=True)
+    except BaseException:
+        _end(child)
+        raise
+    finally:
+        kill_group(child)
+    return ToolRun(shown, child.returncode, _decode(stdout), _decode(stderr))
 
 
-def _decode(data: bytes | str | None) -> str:
-    if data is None:
-        return ""
-    if isinstance(data, str):
-        return data
+def _end(child: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """Kill the tool's group and collect what it printed until then."""
+    kill_group(child)
+    try:
+        return child.communicate(timeout=_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:  # a grandchild left the group and holds the pipes
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
+        child.wait()
+        return b"", b""
+
+
+def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 

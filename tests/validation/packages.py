@@ -35,6 +35,22 @@ def test_greet_requires_name() -> None:
         greet("")
 '''
 
+# A test that, when `condition` holds, starts a grandchild, notes both pids and hangs.
+HANGS = """
+import os, subprocess, sys, time
+from pathlib import Path
+
+from demo_adapter import greet
+
+
+def test_greet() -> None:
+    if {condition}:
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        Path({marker!r}).write_text(f"{{os.getpid()}} {{child.pid}}")
+        time.sleep(120)
+    assert greet("x") == "hello x"
+"""
+
 PYPROJECT = """[build-system]
 requires = ["hatchling"]
 build-backend = "hatchling.build"

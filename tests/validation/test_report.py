@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agentflow.validation import CHECKS, CheckResult, ValidationReport
+from agentflow.validation import CHECKS, CheckResult, Isolation, ValidationReport
 
 
 def result(name: str, weight: float, *, passed: bool, skipped: bool = False) -> CheckResult:
@@ -32,6 +32,7 @@ def test_checks_are_the_documented_ones_in_run_order() -> None:
         "pattern_rules",
         "tests",
         "coverage",
+        "tests_can_fail",
         "unedited",
     ]
 
@@ -90,8 +91,9 @@ def test_check_lookup_by_name() -> None:
 
 def test_to_dict_lists_every_check_with_points() -> None:
     data = report_with({"syntax"}).to_dict()
-    assert list(data) == ["package", "score", "checks"]
-    assert data["score"] == 15
+    assert list(data) == ["package", "score", "isolation", "checks"]
+    assert data["score"] == 10
+    assert data["isolation"] is None
     first = data["checks"][0]
     assert list(first) == [
         "name",
@@ -102,5 +104,26 @@ def test_to_dict_lists_every_check_with_points() -> None:
         "evidence",
         "duration_seconds",
     ]
-    assert (first["name"], first["points"]) == ("syntax", 15)
+    assert (first["name"], first["points"]) == ("syntax", 10)
     assert [c["points"] for c in data["checks"][1:]] == [0] * (len(CHECKS) - 1)
+
+
+def test_tests_that_cannot_fail_put_a_package_below_the_default_minimum() -> None:
+    report = report_with({c.name for c in CHECKS} - {"tests_can_fail"})
+    assert report.score == 85
+    assert not report.passed()
+
+
+def test_a_quick_run_scores_at_most_55() -> None:
+    untested = frozenset({"tests", "coverage", "tests_can_fail"})
+    assert report_with({c.name for c in CHECKS} - untested, untested).score == 55
+
+
+def test_isolation_is_part_of_the_report_dict() -> None:
+    isolation = Isolation(environment="scrubbed", network="none (network namespace)")
+    report = ValidationReport("pkg", report_with(set()).checks, isolation)
+    assert report.to_dict()["isolation"] == {
+        "environment": "scrubbed",
+        "network": "none (network namespace)",
+    }
+    assert isolation.describe() == "environment scrubbed, network none (network namespace)"

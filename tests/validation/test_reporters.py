@@ -10,11 +10,14 @@ from rich.console import Console
 from agentflow.validation import (
     CHECKS,
     CheckResult,
+    Isolation,
     ValidationReport,
     render_json,
     render_junit,
     render_text,
 )
+
+ISOLATION = Isolation(environment="scrubbed", network="none (network namespace)")
 
 
 def make_report(
@@ -34,7 +37,7 @@ def make_report(
         )
         for check in CHECKS
     )
-    return ValidationReport(package, checks)
+    return ValidationReport(package, checks, ISOLATION)
 
 
 def test_json_for_one_package_has_score_and_every_check() -> None:
@@ -44,7 +47,11 @@ def test_json_for_one_package_has_score_and_every_check() -> None:
     assert data["passed"] is True
     (package,) = data["packages"]
     assert package["package"] == "integrations/demo"
-    assert package["score"] == 90
+    assert package["score"] == 95
+    assert package["isolation"] == {
+        "environment": "scrubbed",
+        "network": "none (network namespace)",
+    }
     assert [c["name"] for c in package["checks"]] == [c.name for c in CHECKS]
     ruff = next(c for c in package["checks"] if c["name"] == "ruff")
     assert (ruff["passed"], ruff["points"]) == (False, 0)
@@ -72,7 +79,7 @@ def test_junit_counts_failures_and_skips_per_suite() -> None:
     ]
     root = ET.fromstring(render_junit(reports))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("16", "2", "2")
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("18", "2", "2")
     first, second = root.findall("testsuite")
     assert (first.get("name"), first.get("failures"), first.get("skipped")) == ("a", "2", "0")
     assert (second.get("failures"), second.get("skipped")) == ("0", "2")
@@ -86,7 +93,9 @@ def test_junit_counts_failures_and_skips_per_suite() -> None:
     ]
     assert skipped == ["tests", "coverage"]
     score = first.find("properties/property[@name='score']")
-    assert score is not None and score.get("value") == "80"
+    assert score is not None and score.get("value") == "90"
+    network = first.find("properties/property[@name='isolation.network']")
+    assert network is not None and network.get("value") == "none (network namespace)"
 
 
 def test_junit_failure_carries_evidence_escaped() -> None:
@@ -115,6 +124,7 @@ def test_text_lists_each_check_with_points_and_total() -> None:
     assert "0/10" in text and "15/15" in text
     assert "skipped" in text and "failed" in text
     assert "score: 70/100" in text
+    assert "isolation: environment scrubbed, network none (network namespace)" in text
     assert "second line" not in text, "only the first evidence line is shown"
 
 

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from agentflow.validation import testrun as testrun_module
 from agentflow.validation import validate_package
+from agentflow.validation.context import CheckContext
 from agentflow.validation.tools import ToolRun
 
 from .packages import ADAPTER, TESTS, FakePattern, PackageFactory
 
 slow = pytest.mark.slow
+RealRun = CheckContext.run_python
+
+
+def fake_pytest(reply: Callable[[list[str]], ToolRun]) -> Callable[..., ToolRun]:
+    """`CheckContext.run_python` with the package's pytest run answered by `reply`."""
+
+    def run_python(ctx: CheckContext, args: list[str], **kwargs: Any) -> ToolRun:
+        if args[:2] != ["-m", "pytest"]:
+            return RealRun(ctx, args, **kwargs)
+        return reply(args)
+
+    return run_python
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -101,7 +115,7 @@ def test_tests_and_coverage_share_one_pytest_run(
 ) -> None:
     calls: list[list[str]] = []
 
-    def fake_run_tool(args: list[str], **kwargs: object) -> ToolRun:
+    def fake_run_tool(args: list[str]) -> ToolRun:
         calls.append(list(args))
         report = next(a for a in args if a.startswith("--cov-report=json:"))
         coverage = {
@@ -115,7 +129,7 @@ def test_tests_and_coverage_share_one_pytest_run(
         Path(report.split(":", 1)[1]).write_text(json.dumps(coverage), encoding="utf-8")
         return ToolRun("python -m pytest", 0, "3 passed in 0.10s\n", "")
 
-    monkeypatch.setattr(testrun_module, "run_tool", fake_run_tool)
+    monkeypatch.setattr(CheckContext, "run_python", fake_pytest(fake_run_tool))
     report = validate_package(make_package(), pattern=FakePattern())
     assert len(calls) == 1
     assert "--cov=demo_adapter" in calls[0]
@@ -130,12 +144,12 @@ def test_tests_and_coverage_share_one_pytest_run(
 def test_adapter_never_imported_fails_coverage(
     make_package: PackageFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fake_run_tool(args: list[str], **kwargs: object) -> ToolRun:
+    def fake_run_tool(args: list[str]) -> ToolRun:
         report = next(a for a in args if a.startswith("--cov-report=json:"))
         Path(report.split(":", 1)[1]).write_text('{"files": {}}', encoding="utf-8")
         return ToolRun("python -m pytest", 5, "no tests ran in 0.01s\n", "")
 
-    monkeypatch.setattr(testrun_module, "run_tool", fake_run_tool)
+    monkeypatch.setattr(CheckContext, "run_python", fake_pytest(fake_run_tool))
     report = validate_package(make_package(), pattern=FakePattern())
     assert report.check("tests").evidence.startswith("pytest: no tests ran in 0.01s")
     assert not report.check("tests").passed

@@ -1,28 +1,29 @@
-"""Subprocess plumbing: clean environment, timeouts as results, bounded excerpts."""
+"""Subprocess plumbing: timeouts as results, process groups ended, bounded excerpts."""
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from agentflow.validation.testrun import _ranges, _summary_line
-from agentflow.validation.tools import excerpt, run_tool, tool_env
+from agentflow.validation.testrun import _ranges, summary_line
+from agentflow.validation.tools import excerpt, run_tool
 
+from .processes import all_gone, wait_for
 
-def test_tool_env_sends_writes_to_scratch_and_drops_foreign_settings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COV_CORE_SOURCE", "elsewhere")
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-x")
-    monkeypatch.setenv("PYTHONPATH", "/somewhere")
-    monkeypatch.setenv("KEEP_ME", "1")
-    env = tool_env(tmp_path / "pkg", tmp_path / "scratch")
-    assert "COV_CORE_SOURCE" not in env and "PYTEST_ADDOPTS" not in env
-    assert env["PYTHONPATH"] == str((tmp_path / "pkg").resolve())
-    assert env["COVERAGE_FILE"] == str(tmp_path / "scratch" / ".coverage")
-    assert env["PYTHONDONTWRITEBYTECODE"] == "1"
-    assert env["KEEP_ME"] == "1"
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
+
+# Starts a grandchild that would outlive its parent, notes both pids, then waits forever.
+SPAWNS_AND_HANGS = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+open(sys.argv[1], "w").write(f"{child.pid}")
+time.sleep(60)
+"""
 
 
 def test_run_tool_reports_a_timeout_instead_of_raising(tmp_path: Path) -> None:
@@ -55,9 +56,36 @@ def test_excerpt_keeps_the_head_or_tail_and_marks_the_cut() -> None:
 
 def test_pytest_summary_line_is_found_among_coverage_output() -> None:
     stdout = "..F\nCoverage JSON written to file x.json\n1 failed, 2 passed in 0.12s\n"
-    assert _summary_line(stdout) == "1 failed, 2 passed in 0.12s"
-    assert _summary_line("nothing here\n") is None
+    assert summary_line(stdout) == "1 failed, 2 passed in 0.12s"
+    assert summary_line("nothing here\n") is None
 
 
 def test_missing_lines_are_shown_as_ranges() -> None:
     assert _ranges([9, 3, 4, 5, 12, 13]) == "3-5, 9, 12-13"
+
+
+@posix_only
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_timeout_ends_the_whole_process_group(tmp_path: Path) -> None:
+    marker = tmp_path / "grandchild.pid"
+    run = run_tool(["-c", SPAWNS_AND_HANGS, str(marker)], cwd=tmp_path, env={}, timeout=2.0)
+    assert run.timed_out
+    assert all_gone(wait_for(marker))
+
+
+@posix_only
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_an_interrupt_ends_the_whole_process_group_and_propagates(tmp_path: Path) -> None:
+    marker = tmp_path / "grandchild.pid"
+    main = threading.get_ident()
+
+    def interrupt_when_started() -> None:
+        wait_for(marker)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt_when_started, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run_tool(["-c", SPAWNS_AND_HANGS, str(marker)], cwd=tmp_path, env={}, timeout=60)
+    assert time.monotonic() - started < 30
+    assert all_gone(wait_for(marker))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,6 +13,7 @@ from agentflow.orchestration.integration_patterns import (
     PatternMatch,
 )
 from agentflow.orchestration.patterns.api_context import build_api_context
+from agentflow.orchestration.patterns.api_mutants import API_MUTANTS
 from agentflow.orchestration.patterns.api_rules import check_api_package
 from agentflow.orchestration.patterns.signals import (
     Entry,
@@ -23,6 +24,7 @@ from agentflow.orchestration.patterns.signals import (
     show,
 )
 from agentflow.spec.api_requirements import ApiRequirements
+from agentflow.validation.mutants import Mutant
 
 
 class ApiPattern(IntegrationPattern):
@@ -48,6 +50,10 @@ class ApiPattern(IntegrationPattern):
 
     def validate(self, generated_code: Mapping[str, str]) -> list[str]:
         return check_api_package(generated_code)
+
+    def mutants(self) -> Sequence[Mutant]:
+        """Wrong path, wrong method, credentials dropped, retries off (see api_mutants)."""
+        return API_MUTANTS
 
 
 _HTTP = frozenset({"http", "https"})
