@@ -7,12 +7,21 @@ any build starts, so no two builds ever race for one directory. The remaining fi
 A failing file yields a `BatchItem` holding its error while the others complete; results come
 back in input order whatever order the builds finish in.
 
+Ctrl-C stops the batch cleanly: builds not started never start, running ones are interrupted
+in their workers (which roll back a write in progress and remove their temporary folders), and
+the workers' temporary files live in one folder of the batch, removed when the batch ends,
+interrupted or not.
+
 The pipeline and the process pool are imported where used: the CLI imports `MAX_JOBS` at start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +29,10 @@ from typing import TYPE_CHECKING, Any
 from agentflow.errors import AgentflowError, InputError, OutputError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.synchronize import Event as EventType
+    from types import FrameType
+
     from agentflow.workflows import CreateResult
 
 __all__ = ["MAX_JOBS", "BatchItem", "ProgressCallback", "batch_exit_code", "create_many"]
@@ -64,9 +77,12 @@ def create_many(
         report(items[index])
     options = {"output_dir": output_dir, **create_options}
     pending = [(index, paths[index]) for index in range(len(paths)) if index not in items]
-    for index, item in _build_all(pending, jobs=jobs, options=options):
+
+    def finished(index: int, item: BatchItem) -> None:
         items[index] = item
         report(item)
+
+    _build_all(pending, jobs=jobs, options=options, report=finished)
     return [items[index] for index in range(len(paths))]
 
 
@@ -85,14 +101,17 @@ def _ignore(item: BatchItem) -> None:
 
 
 def _preflight(paths: Sequence[str | Path], output_dir: Path) -> dict[int, AgentflowError]:
-    """Errors found before building: files that do not load, and files sharing a package."""
+    """Errors found before building: files that do not load, unusable package folders, and
+    files sharing a package."""
     from agentflow.spec.loader import load_spec
+    from agentflow.writer import check_destination
 
     errors: dict[int, AgentflowError] = {}
     by_slug: dict[str, list[int]] = {}
     for index, path in enumerate(paths):
         try:
             slug = load_spec(path).spec.slug
+            check_destination(output_dir / slug)
         except AgentflowError as exc:
             errors[index] = exc
             continue
@@ -109,25 +128,47 @@ def _preflight(paths: Sequence[str | Path], output_dir: Path) -> dict[int, Agent
 
 
 def _build_all(
-    pending: Sequence[tuple[int, str | Path]], *, jobs: int, options: dict[str, Any]
-) -> Iterator[tuple[int, BatchItem]]:
-    """Yield `(index, item)` as builds finish: in this process for one job, else in a pool."""
+    pending: Sequence[tuple[int, str | Path]],
+    *,
+    jobs: int,
+    options: dict[str, Any],
+    report: Callable[[int, BatchItem], None],
+) -> None:
+    """Build each pending file and report it as it finishes: here for one job, else in a pool.
+
+    On an interrupt (or any error here), builds not started are cancelled and running ones
+    are interrupted; their temporary folders go with them. Workers ignore Ctrl-C from the
+    terminal outside a build, so only this process decides when they stop.
+    """
+    if jobs == 1 or len(pending) < 2:
+        for index, path in pending:
+            report(index, _build_one(path, options))
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    if jobs == 1 or len(pending) < 2:
-        for index, path in pending:
-            yield index, _build_one(path, options)
-        return
     context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
-    with ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context) as pool:
-        futures = {pool.submit(_build_one, path, options): index for index, path in pending}
+    cancelled = context.Event()
+    with tempfile.TemporaryDirectory(prefix="agentflow-batch-") as scratch:
+        pool = ProcessPoolExecutor(
+            min(jobs, len(pending)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(cancelled, scratch),
+        )
+        futures: dict[Future[BatchItem], int] = {}
         try:
+            for index, path in pending:
+                futures[pool.submit(_build_in_worker, path, options)] = index
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                report(futures[future], future.result())
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            cancelled.set()
+            for future in futures:
+                future.cancel()
             raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _build_one(path: str | Path, options: dict[str, Any]) -> BatchItem:
@@ -138,3 +179,47 @@ def _build_one(path: str | Path, options: dict[str, Any]) -> BatchItem:
         return BatchItem(Path(path), result=create_integration(path, **options))
     except AgentflowError as exc:
         return BatchItem(Path(path), error=exc)
+
+
+_cancelled = threading.Event()  # in a worker: the batch was cancelled
+
+
+def _start_worker(cancelled: EventType, scratch: str) -> None:
+    """Set up a worker process: temporary files go to the batch's own folder (the parent
+    removes it), Ctrl-C is ignored outside a build, and once the batch is cancelled the build
+    running here is interrupted as Ctrl-C would."""
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    main = threading.main_thread().ident
+    assert main is not None, "the main thread has started"
+    watcher = threading.Thread(target=_interrupt_on, args=(cancelled, main), daemon=True)
+    watcher.start()
+
+
+def _interrupt_on(cancelled: EventType, thread: int) -> None:
+    """Wait for the batch to be cancelled, then interrupt the main thread's build.
+
+    The flag is set first, so a build that has not started yet sees it and never starts. The
+    main thread only ever reads this process's own flag: an interrupt landing while it held
+    the batch's shared event would leave that event locked for every process.
+    """
+    cancelled.wait()
+    _cancelled.set()
+    signal.pthread_kill(thread, signal.SIGINT)
+
+
+def _build_in_worker(path: str | Path, options: dict[str, Any]) -> BatchItem:
+    """`_build_one` in a worker: interruptible while it runs; not started once cancelled."""
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        if _cancelled.is_set():
+            raise KeyboardInterrupt
+        return _build_one(path, options)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupt_once(signum: int, frame: FrameType | None) -> None:
+    """Raise KeyboardInterrupt once: a second signal must not cut the clean-up short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agentflow.cli_support import error_json
+from agentflow.errors import OutputError
 from agentflow.orchestration.integration_patterns import PatternMatch
 from agentflow.workflows import CreateResult
 
@@ -194,7 +195,7 @@ def show_validation(
 
     passed = all(report.passed(min_score) for report in reports)
     if junit_file:
-        Path(junit_file).write_text(render_junit(reports), encoding="utf-8")
+        _write_report(Path(junit_file), render_junit(reports))
     if as_json:
         _console().out(render_json(reports, min_score=min_score), highlight=False)
         return passed
@@ -204,6 +205,16 @@ def show_validation(
         verdict = "[green]passed[/]" if report.passed(min_score) else "[red]FAILED[/]"
         console.print(f"{verdict} (minimum {min_score:g})")
     return passed
+
+
+def _write_report(path: Path, text: str) -> None:
+    """Write a report file, creating its folder; a path that cannot be written is an input
+    error naming it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"could not write the report {path}: {exc.strerror or exc}") from exc
 
 
 def update_summary(result: UpdateResult, *, min_score: float) -> dict[str, Any]:

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from agentflow.errors import InputError
 
-__all__ = ["PRISTINE_DIR", "STORE_DIR", "is_store_path", "pristine_files", "read_pristine"]
+__all__ = [
+    "PRISTINE_DIR",
+    "STORE_DIR",
+    "is_store_path",
+    "pristine_files",
+    "read_pristine",
+    "stale_store_files",
+]
 
 STORE_DIR = ".agentflow"
 PRISTINE_DIR = f"{STORE_DIR}/pristine"
@@ -26,6 +33,12 @@ def pristine_files(files: Mapping[str, str]) -> dict[str, str]:
     return {f"{PRISTINE_DIR}/{name}": text for name, text in sorted(files.items())}
 
 
+def stale_store_files(package_dir: Path, generated: Mapping[str, str]) -> list[str]:
+    """The store's files of generated files that the new generation (`generated`) lacks."""
+    stored = read_pristine(package_dir) or {}
+    return [f"{PRISTINE_DIR}/{name}" for name in sorted(stored) if name not in generated]
+
+
 def is_store_path(name: str) -> bool:
     """Whether a package-relative path belongs to agentflow's own folder, not the user's."""
     return name == STORE_DIR or name.startswith(f"{STORE_DIR}/")
@@ -34,7 +47,7 @@ def is_store_path(name: str) -> bool:
 def read_pristine(package_dir: Path) -> dict[str, str] | None:
     """The last generation's files from the store, or None when the package has no store."""
     root = package_dir / PRISTINE_DIR
-    if not root.is_dir() or root.is_symlink():
+    if not root.is_dir() or root.is_symlink() or root.parent.is_symlink():
         return None
     try:
         return {

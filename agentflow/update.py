@@ -1,11 +1,15 @@
 """`integrate update`: regenerate a package and keep what the user changed by hand.
 
 Each generated file is merged three ways (`agentflow.merge`): the last generation from the
-pristine store, the file on disk, and the new generation. Files the user added are kept. The
-result is validated in a private copy, then swapped into place atomically together with the
-new metadata.json and the new pristine store. metadata.json's checksums describe the new
-generation, not the merged files, so `validate` keeps reporting the user's edits as edits and
-`create --force` keeps refusing to overwrite them.
+pristine store, the file on disk, and the new generation. Files the user added are never
+touched. The result is validated in a private copy, then written by `replace_package` together
+with the new metadata.json and the new pristine store: all or nothing, generated files only.
+metadata.json's checksums describe the new generation, not the merged files, so `validate`
+keeps reporting the user's edits as edits and `create --force` keeps refusing to overwrite them.
+
+The package is locked for the whole update (`agentflow.package_lock`), and a snapshot of it is
+taken before anything is read: if a file changes while the update runs (an editor saves it),
+nothing is written and the error says which file changed. A dry run neither locks nor writes.
 """
 
 from __future__ import annotations
@@ -13,17 +17,21 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentflow.errors import InputError, OutputError
+from agentflow.errors import InputError
+from agentflow.file_snapshot import Snapshot, is_tool_folder, take_snapshot
+from agentflow.file_transaction import file_error, read_plain
 from agentflow.merge import FileMerge, merge_file
 from agentflow.metadata import dump_metadata
 from agentflow.orchestration.integration_builder import IntegrationBuilder, IntegrationPackage
 from agentflow.orchestration.orchestrator import SmartOrchestrator
-from agentflow.pristine import pristine_files, read_pristine
+from agentflow.package_lock import package_lock
+from agentflow.pristine import pristine_files, read_pristine, stale_store_files
 from agentflow.regeneration import (
     previous_version,
     recorded_backend,
@@ -32,10 +40,11 @@ from agentflow.regeneration import (
 )
 from agentflow.settings import BackendSettings
 from agentflow.spec.loader import SpecDocument, load_spec
+from agentflow.workflows import building
 from agentflow.writer import (
     METADATA_FILE,
-    present_files,
     replace_package,
+    resolve_destination,
     sha256_text,
     stable_metadata,
 )
@@ -78,27 +87,45 @@ def update_package(
 
     `backend` defaults to the one that generated the package, with its default settings.
     """
-    root = Path(package_dir)
-    metadata = _package_metadata(root)
-    previous = previous_version(root)
-    settings = backend or BackendSettings(recorded_backend(root))
-    document = _requirements(root, metadata, requirements)
-    with SmartOrchestrator.from_settings(settings) as orchestrator:
-        package = _regenerate(root, metadata, document, orchestrator)
-    generated = {n: t for n, t in package.files.items() if n != METADATA_FILE}
-    merges = _merge_all(root, _last_generation(root, metadata), generated)
-    user_files = present_files(root) - {m.path for m in merges} - {METADATA_FILE}
-    changed = _needs_write(root, merges, generated, package, metadata)
-    report = None
-    if validate and not any(m.action == "conflict" for m in merges):
-        report = _validate_result(root, _merged_files(merges, package), user_files)
-        _record_validation(package, report)
-    if changed and not dry_run:
-        files = {**_merged_files(merges, package), **pristine_files(generated)}
-        replace_package(files, root, keep=user_files)
+    given = Path(package_dir)
+    root = resolve_destination(given)
+    with _locked(root, dry_run=dry_run) as snapshot:
+        metadata = _package_metadata(root)
+        previous = previous_version(root)
+        settings = backend or BackendSettings(recorded_backend(root))
+        document = _requirements(given, metadata, requirements)
+        with building(given), SmartOrchestrator.from_settings(settings) as orchestrator:
+            package = _regenerate(root, metadata, document, orchestrator)
+        generated = {n: t for n, t in package.files.items() if n != METADATA_FILE}
+        merges = _merge_all(root, _last_generation(root, metadata), generated)
+        removed = [m.path for m in merges if m.before is not None and m.after is None]
+        changed = _needs_write(root, merges, generated, package, metadata)
+        report = None
+        if validate and not any(m.action == "conflict" for m in merges):
+            with building(given):
+                report = _validate_result(root, _merged_files(merges, package), removed)
+            _record_validation(package, report)
+        if changed and not dry_run:
+            files = {**_merged_files(merges, package), **pristine_files(generated)}
+            remove = removed + stale_store_files(root, generated)
+            replace_package(files, root, remove=remove, unchanged_since=snapshot)
     status = "dry-run" if dry_run else "updated" if changed else "unchanged"
     version = str(package.metadata["package_version"])
-    return UpdateResult(root, status, tuple(merges), previous, version, report)
+    return UpdateResult(given, status, tuple(merges), previous, version, report)
+
+
+@contextmanager
+def _locked(root: Path, *, dry_run: bool) -> Iterator[Snapshot | None]:
+    """Hold the package's lock and yield a snapshot of it taken before anything is read.
+
+    A dry run writes nothing, and a missing folder is reported when its metadata is read:
+    neither takes the lock (nor a snapshot).
+    """
+    if dry_run or not root.is_dir():
+        yield None
+        return
+    with package_lock(root):
+        yield take_snapshot(root)
 
 
 def _regenerate(
@@ -152,7 +179,12 @@ def _last_generation(root: Path, metadata: Mapping[str, Any]) -> dict[str, str]:
     if stored is not None:
         return stored
     recorded = metadata.get("files")
-    recorded = recorded if isinstance(recorded, dict) else {}
+    if not isinstance(recorded, dict):
+        raise InputError(
+            f"{root / METADATA_FILE} has no object of checksums as 'files' and the package has "
+            "no pristine store, so agentflow cannot tell which files were edited by hand; "
+            f"restore {METADATA_FILE}, or move the package aside and create it again"
+        )
     current = {name: _read(root, name) for name in recorded}
     edited = sorted(
         name
@@ -178,13 +210,14 @@ def _merge_all(
 
 
 def _read(root: Path, name: str) -> str | None:
-    path = root / name
-    if not path.is_file():
-        return None
+    """A generated file's text, None when absent; never read through a link."""
+    data = read_plain(root, name)
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} cannot be read as UTF-8 text ({exc}); fix or remove it") from exc
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{root / name} cannot be read as UTF-8 text ({exc}); fix or remove it"
+        ) from exc
 
 
 def _needs_write(
@@ -202,20 +235,26 @@ def _needs_write(
     )
 
 
-def _validate_result(
-    root: Path, files: Mapping[str, str], user_files: set[str]
-) -> ValidationReport:
-    """Validate the merged package, the user's own files included, in a private copy."""
+def _validate_result(root: Path, files: Mapping[str, str], removed: list[str]) -> ValidationReport:
+    """Validate the merged package, the user's own files included, in a private copy.
+
+    The copy holds what validation looks at: hidden folders (a virtualenv, the store) and
+    tool caches are left out, links are copied as links.
+    """
     from agentflow.validation import validate_package
 
     with tempfile.TemporaryDirectory(prefix="agentflow-update-") as tmp:
         copy = Path(tmp) / "package"
         try:
-            shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(root, copy, symlinks=True, ignore=_outside_validation)
         except OSError as exc:
-            raise OutputError(f"could not copy {root} to validate the merge: {exc}") from exc
-        replace_package(files, copy, keep=user_files)
+            raise file_error("copy", root, exc, note="it is copied to validate the merge") from exc
+        replace_package(files, copy, remove=removed)
         return validate_package(copy)
+
+
+def _outside_validation(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if is_tool_folder(n) and Path(folder, n).is_dir()]
 
 
 def _record_validation(package: IntegrationPackage, report: ValidationReport) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentflow.errors import InputError
+from agentflow.errors import GenerationError, InputError
 from agentflow.orchestration.integration_builder import (
     IntegrationBuilder,
     IntegrationPackage,
@@ -22,13 +23,14 @@ from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrato
 from agentflow.regeneration import regeneration_version
 from agentflow.settings import BackendSettings
 from agentflow.spec.loader import load_spec
-from agentflow.writer import WriteOutcome, planned_changes
+from agentflow.writer import WriteOutcome, check_destination, planned_changes
 
 if TYPE_CHECKING:
     from agentflow.validation import ValidationReport
 
 __all__ = [
     "CreateResult",
+    "building",
     "create_integration",
     "explain_patterns",
     "validate_packages",
@@ -59,17 +61,23 @@ def create_integration(
 ) -> CreateResult:
     """Load a requirements file, build its package and write it under `output_dir/<slug>`.
 
-    A `backend` other than "template" enriches the files with a model provider.
+    A `backend` other than "template" enriches the files with a model provider. The package
+    folder is resolved and checked before anything is built: an unusable destination is
+    refused at once.
     """
     started = time.perf_counter()
     document = load_spec(spec_path)
     load_seconds = time.perf_counter() - started
     destination = Path(output_dir) / document.spec.slug
-    with SmartOrchestrator.from_settings(
-        backend or BackendSettings(), on_progress=on_progress
-    ) as orchestrator:
+    target = check_destination(destination)
+    with (
+        building(spec_path),
+        SmartOrchestrator.from_settings(
+            backend or BackendSettings(), on_progress=on_progress
+        ) as orchestrator,
+    ):
         version = regeneration_version(
-            document, destination, integration_type=integration_type, orchestrator=orchestrator
+            document, target, integration_type=integration_type, orchestrator=orchestrator
         )
         builder = IntegrationBuilder(orchestrator, validate=validate, min_score=min_score)
         package = builder.build(
@@ -78,9 +86,24 @@ def create_integration(
             load_seconds=load_seconds,
             package_version=version,
         )
-    plan = planned_changes(package.files, destination)
-    outcome = None if dry_run else package.save_to_directory(destination, force=force)
+    plan = planned_changes(package.files, target)
+    outcome = None if dry_run else package.save_to_directory(target, force=force)
     return CreateResult(package, destination, outcome, plan)
+
+
+@contextmanager
+def building(source: str | Path) -> Iterator[None]:
+    """Report a file that could not be written while building (a formatter's or validation's
+    temporary files: a full disk, a file-size limit) as a GenerationError; the package
+    itself has not been touched yet."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise GenerationError(
+            f"could not build the package of {source}: {exc.strerror or exc}{where}; "
+            "nothing was written"
+        ) from exc
 
 
 def validate_packages(

@@ -1,11 +1,32 @@
-"""The write stage: put a package on disk atomically, and never anywhere it shouldn't go.
+"""The write stage: put a package on disk, and never touch a file agentflow did not generate.
 
-Files are written into a staging directory beside the destination, then swapped into place
-with renames, so a reader sees the old package or the new one, never a mix. Every path is
-checked to stay inside the destination; symlinks on the way are refused. An existing package
-is replaced only with `force` and only when nobody edited it by hand (`integrate update` merges
-edits instead); an identical regeneration writes nothing. Every write also stores the generated
+Where. `resolve_destination` resolves the package folder once, to its real path: a
+symlinked ancestor (macOS's /tmp) is followed, but the folder itself must not be a link,
+nothing is read or written through a link inside it, and every name is a plain relative path.
+
+Who. One run at a time per package (`agentflow.package_lock`); deciding and writing happen
+under the lock, so of two runs creating the same package one creates it and the other finds
+it there (unchanged, or in its way).
+
+What. A new package is written into a staging folder beside the destination, then renamed
+into place. In a package that exists, only generated files are written or removed, each by one
+rename (`agentflow.file_transaction`); the user's own files, links, empty folders and
+virtualenvs stay exactly as they are. An existing package is replaced only with `force`, and
+never when it was edited by hand: its files are checked against metadata.json's checksums, or
+against the pristine store when metadata.json cannot be read (`integrate update` merges edits
+instead). An identical regeneration writes nothing. Every write also stores the generated
 files in the package's pristine store (`agentflow.pristine`), the base of the next merge.
+
+What a reader sees. A new package appears whole. In an existing one, every file is at every
+moment wholly old or wholly new, never partial or missing. All new bytes are staged before the
+first rename, so a full disk, a size limit or a permission error changes nothing; the renames
+then run in one burst (about a millisecond for a package), generated files first, then the
+pristine store, metadata.json last. Only during that burst can a reader see new files beside
+old ones, with metadata.json still describing the old generation. A failed rename or an
+interrupt puts the old files back; only a killed process (SIGKILL, power loss) can leave that
+mix behind, every file whole, and `integrate update` completes it. A snapshot of the package
+taken before deciding is compared again right before the first rename: if anything changed
+meanwhile, nothing is written.
 """
 
 from __future__ import annotations
@@ -14,21 +35,41 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from agentflow.errors import OutputError
-from agentflow.pristine import is_store_path, pristine_files, read_pristine
+from agentflow.file_snapshot import Snapshot, changed_since, package_paths, take_snapshot
+from agentflow.file_transaction import (
+    Change,
+    file_error,
+    read_plain,
+    replace_files,
+    safe_relative_path,
+    write_tree,
+)
+from agentflow.package_lock import package_lock
+from agentflow.pristine import (
+    PRISTINE_DIR,
+    STORE_DIR,
+    is_store_path,
+    pristine_files,
+    read_pristine,
+    stale_store_files,
+)
 
 __all__ = [
     "METADATA_FILE",
     "WriteOutcome",
+    "check_destination",
     "edited_files",
     "planned_changes",
     "present_files",
     "replace_package",
+    "resolve_destination",
     "safe_relative_path",
     "sha256_text",
     "stable_metadata",
@@ -38,14 +79,6 @@ __all__ = [
 METADATA_FILE = "metadata.json"
 VOLATILE_METADATA_KEYS = ("build_metrics", "validation")
 VOLATILE_FILE_KEYS = ("cost", "tokens")
-_CACHE_DIRS = {
-    "__pycache__",
-    ".pytest_cache",
-    ".mypy_cache",
-    ".ruff_cache",
-    "build",
-    "dist",
-}
 
 
 @dataclass(frozen=True)
@@ -56,181 +89,119 @@ class WriteOutcome:
     status: str
 
 
-def safe_relative_path(name: str) -> PurePosixPath:
-    """Check that a package-relative path is plain: relative, no `..`, no odd characters."""
-    path = PurePosixPath(name)
-    if (
-        not name
-        or "\\" in name
-        or "\0" in name
-        or path.is_absolute()
-        or any(part in {"", ".", ".."} for part in path.parts)
-        or name != str(path)
-    ):
-        raise OutputError(f"refusing to write {name!r}: not a plain path inside the package")
-    return path
-
-
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of text encoded as UTF-8: the checksum recorded in metadata.json."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def resolve_destination(destination: str | Path) -> Path:
+    """The package folder `destination`, resolved once to its real path.
+
+    Refuses a destination that is a symlink, that exists and is not a folder, or that lies
+    under a regular file.
+    """
+    given = Path(destination)
+    if os.path.islink(given):
+        raise OutputError(
+            f"{given} is a symlink; agentflow does not write through links: give the folder "
+            "it points to"
+        )
+    resolved = Path(os.path.realpath(given))
+    if not _folder_exists(resolved):
+        _check_ancestors(resolved)
+    return resolved
+
+
+def check_destination(destination: str | Path) -> Path:
+    """`resolve_destination`, also refusing what `write_package` would refuse whatever the
+    new files are: a folder that is not a package, or a package whose hand edits cannot be
+    told. Called before building, so nobody waits for a refusal."""
+    resolved = resolve_destination(destination)
+    if _folder_exists(resolved):
+        _last_generation(resolved)
+    return resolved
+
+
 def edited_files(package_dir: Path) -> tuple[str, ...]:
-    """Files of a generated package whose content differs from what metadata recorded."""
-    recorded = _read_metadata(package_dir).get("files", {})
-    edited = []
-    for name, info in sorted(recorded.items()):
-        path = package_dir / name
-        if not path.is_file() or _sha256_file(path) != info.get("sha256"):
-            edited.append(name)
-    return tuple(edited)
+    """Generated files of a package whose content differs from the last generation."""
+    return _edited(package_dir, _last_generation(package_dir) or {})
 
 
 def planned_changes(files: Mapping[str, str], destination: Path) -> dict[str, str]:
     """What writing `files` to `destination` would do, per file: new, changed or unchanged."""
     plan = {}
     for name, text in sorted(files.items()):
-        target = destination / safe_relative_path(name)
-        if not target.is_file():
+        current = read_plain(destination, name)
+        if current is None:
             plan[name] = "new"
         elif name == METADATA_FILE:
-            same = stable_metadata(target.read_bytes()) == stable_metadata(text.encode())
+            same = stable_metadata(current) == stable_metadata(text.encode())
             plan[name] = "unchanged" if same else "changed"
         else:
-            plan[name] = "unchanged" if target.read_bytes() == text.encode() else "changed"
+            plan[name] = "unchanged" if current == text.encode() else "changed"
     return plan
 
 
 def write_package(
     files: Mapping[str, str], destination: Path, *, force: bool = False
 ) -> WriteOutcome:
-    """Write `{relative path: text}` as the whole content of `destination`.
+    """Write the generated `{relative path: text}` as the package in `destination`.
 
-    The user's own files (neither generated before nor now) are kept.
+    Files of an earlier generation that are no longer produced are removed; every other file
+    in the folder is the user's and stays as it is.
     """
     for name in files:
         safe_relative_path(name)
-    destination = _checked_destination(destination)
+    destination = resolve_destination(destination)
     staged = {**files, **pristine_files(_without_metadata(files))}
-    if not destination.exists():
-        _swap_in(staged, destination, keep=())
-        return WriteOutcome(destination, "created")
-    if not _same_generated(destination, files):
-        _check_replaceable(destination, force=force)
-    elif read_pristine(destination) == _without_metadata(files):
-        return WriteOutcome(destination, "unchanged")
-    keep = tuple(sorted(present_files(destination) - set(files) - _recorded_files(destination)))
-    _swap_in(staged, destination, keep=keep)
+    with package_lock(destination):
+        if not _folder_exists(destination):
+            _create(staged, destination)
+            return WriteOutcome(destination, "created")
+        snapshot = take_snapshot(destination)
+        last = _last_generation(destination)
+        if last is None:
+            replace_package(staged, destination, unchanged_since=snapshot)
+            return WriteOutcome(destination, "created")
+        if not _same_generation(files, destination, last):
+            _check_replaceable(destination, last, force=force)
+        elif read_pristine(destination) == _without_metadata(files):
+            return WriteOutcome(destination, "unchanged")
+        remove = sorted(set(last) - set(files))
+        remove += stale_store_files(destination, _without_metadata(files))
+        replace_package(staged, destination, remove=remove, unchanged_since=snapshot)
     return WriteOutcome(destination, "replaced")
 
 
 def replace_package(
-    files: Mapping[str, str], destination: Path, *, keep: Iterable[str] = ()
+    files: Mapping[str, str],
+    destination: Path,
+    *,
+    remove: Iterable[str] = (),
+    unchanged_since: Snapshot | None = None,
 ) -> None:
-    """Atomically make `destination` hold exactly `files` plus its existing files `keep`.
+    """Write `files` into the package folder `destination` and delete `remove`, all or
+    nothing; every other entry of the folder stays as it is.
 
-    The caller decides every file (this is how a merge result is written); `files` should
-    include the pristine store, which is not added here.
+    The caller decides every file (this is how a merge result is written): `files` should
+    include the pristine store, which is not added here. With `unchanged_since`, nothing is
+    written when the package changed since that snapshot. The caller holds the package lock.
     """
-    for name in [*files, *keep]:
-        safe_relative_path(name)
-    _swap_in(files, _checked_destination(destination), keep=tuple(sorted(keep)))
+    changes: list[Change] = [(name, text.encode("utf-8")) for name, text in files.items()]
+    changes += [(name, None) for name in remove]
+    changes.sort(key=_commit_order)
+    names = [name for name, _ in changes]
 
+    def unchanged() -> None:
+        if unchanged_since is not None:
+            _ensure_unchanged(unchanged_since, names)
 
-def _checked_destination(destination: Path) -> Path:
-    absolute = Path(os.path.abspath(destination))
-    for parent in [absolute, *absolute.parents]:
-        if parent.is_symlink():
-            raise OutputError(f"refusing to write through the symlink {parent}")
-    if absolute.exists() and not absolute.is_dir():
-        raise OutputError(f"{absolute} exists and is not a directory")
-    return absolute
-
-
-def _check_replaceable(destination: Path, *, force: bool) -> None:
-    """Refuse a folder that is not a package, an edited package, or any change without force."""
-    if not (destination / METADATA_FILE).is_file():
-        if any(destination.iterdir()):
-            raise OutputError(
-                f"{destination} exists and is not a generated package; "
-                "choose another --output-dir or remove it"
-            )
-        return
-    edited = edited_files(destination)
-    if edited:
-        raise OutputError(
-            f"{destination} has files edited by hand ({', '.join(edited)}); run "
-            f"`agentflow integrate update {destination}` to regenerate it and keep the edits"
-        )
-    if not force:
-        raise OutputError(
-            f"{destination} already holds a package with different content; "
-            "pass --force to replace it"
-        )
-
-
-def _swap_in(files: Mapping[str, str], destination: Path, *, keep: tuple[str, ...]) -> None:
-    """Stage `files` plus the user's own files `keep`, then rename the stage into place."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
-    try:
-        for name, text in sorted(files.items()):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(text.encode("utf-8"))
-        for name in keep:
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(destination / name, staging / name)
-        if destination.exists():
-            backup = Path(
-                tempfile.mkdtemp(prefix=f".{destination.name}.old.", dir=destination.parent)
-            )
-            backup.rmdir()
-            destination.rename(backup)
-            try:
-                staging.rename(destination)
-            except OSError:
-                backup.rename(destination)
-                raise
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            staging.rename(destination)
-    except OSError as exc:
-        raise OutputError(f"could not write {destination}: {exc.strerror or exc}") from exc
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    replace_files(destination, changes, scratch=STORE_DIR, check=unchanged)
 
 
 def present_files(destination: Path) -> set[str]:
-    """Files in a package directory, ignoring tool caches and the pristine store."""
-    found = set()
-    for path in destination.rglob("*"):
-        relative = path.relative_to(destination)
-        if (
-            path.is_file()
-            and not any(p in _CACHE_DIRS or p.endswith(".egg-info") for p in relative.parts)
-            and path.name != ".coverage"
-            and not is_store_path(relative.as_posix())
-        ):
-            found.add(relative.as_posix())
-    return found
-
-
-def _recorded_files(destination: Path) -> set[str]:
-    return set(_read_metadata(destination).get("files", {})) | {METADATA_FILE}
-
-
-def _same_generated(destination: Path, files: Mapping[str, str]) -> bool:
-    """Whether the generated files on disk equal `files`; the user's own files don't count."""
-    return _recorded_files(destination) == set(files) and all(
-        status == "unchanged" for status in planned_changes(files, destination).values()
-    )
-
-
-def _without_metadata(files: Mapping[str, str]) -> dict[str, str]:
-    return {name: text for name, text in files.items() if name != METADATA_FILE}
+    """Files and links of a package folder, without tool caches, hidden folders and the store."""
+    return {name for name in package_paths(destination) if not is_store_path(name)}
 
 
 def stable_metadata(raw: bytes | str) -> object:
@@ -251,13 +222,171 @@ def stable_metadata(raw: bytes | str) -> object:
     return data
 
 
-def _read_metadata(package_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
+def _create(files: Mapping[str, str], destination: Path) -> None:
+    """Write a new package into a staging folder beside `destination`, then rename it there."""
     try:
-        data = json.loads((package_dir / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        holder = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    except OSError as exc:
+        raise file_error("write into", destination.parent, exc) from exc
+    staging = holder / destination.name  # made with mkdir, not mkdtemp: the umask applies
+    try:
+        staging.mkdir()
+        write_tree(staging, {name: text.encode("utf-8") for name, text in files.items()})
+        staging.rename(destination)
+    except OSError as exc:
+        raise file_error("write", destination, exc, note="nothing was written") from exc
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
 
 
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _last_generation(package_dir: Path) -> dict[str, str] | None:
+    """The last generation's `{file: sha256}`, from metadata.json or else the pristine store.
+
+    None for an empty folder; a folder that is not a package, or a package whose hand edits
+    neither can tell, is refused.
+    """
+    checksums, problem = _recorded_checksums(read_plain(package_dir, METADATA_FILE))
+    if checksums is not None:
+        return checksums
+    stored = read_pristine(package_dir)
+    if stored is not None:
+        return {name: sha256_text(text) for name, text in stored.items()}
+    if problem is not None:
+        raise OutputError(
+            f"{package_dir / METADATA_FILE} {problem}, and the package has no pristine store "
+            f"({PRISTINE_DIR}/), so agentflow cannot tell which files were edited by hand; "
+            f"restore {METADATA_FILE}, or move the package aside and create it again"
+        )
+    if _has_entries(package_dir):
+        raise OutputError(
+            f"{package_dir} exists and is not a generated package; "
+            "choose another --output-dir or remove it"
+        )
+    return None
+
+
+def _recorded_checksums(raw: bytes | None) -> tuple[dict[str, str] | None, str | None]:
+    """metadata.json's `{file: sha256}`, or None and why it cannot be used (None: no file)."""
+    if raw is None:
+        return None, None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        return None, f"is not valid JSON ({exc})"
+    if not isinstance(data, dict):
+        return None, f"holds {_json_kind(data)}, not an object"
+    if "files" not in data:
+        return None, "has no 'files'"
+    records = data["files"]
+    if not isinstance(records, dict):
+        return None, f"has {_json_kind(records)} as 'files', not an object of checksums"
+    checksums = {}
+    for name, record in records.items():
+        digest = record.get("sha256") if isinstance(record, dict) else None
+        if not isinstance(digest, str):
+            return None, f"records no sha256 checksum for {name!r} in 'files'"
+        try:
+            safe_relative_path(name)
+        except OutputError:
+            return None, f"records {name!r} in 'files', which is not a plain relative path"
+        if name != METADATA_FILE and not is_store_path(name):
+            checksums[name] = digest
+    return checksums, None
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return kinds.get(type(value), "a number")
+
+
+def _same_generation(files: Mapping[str, str], destination: Path, last: Mapping[str, str]) -> bool:
+    """Whether the generated files on disk equal `files`; the user's own files don't count."""
+    return set(last) | {METADATA_FILE} == set(files) and all(
+        status == "unchanged" for status in planned_changes(files, destination).values()
+    )
+
+
+def _check_replaceable(destination: Path, last: Mapping[str, str], *, force: bool) -> None:
+    """Refuse to replace a package edited by hand, or any different package without force."""
+    edited = _edited(destination, last)
+    if edited:
+        raise OutputError(
+            f"{destination} has files edited by hand ({', '.join(edited)}); run "
+            f"`agentflow integrate update {destination}` to regenerate it and keep the edits"
+        )
+    if not force:
+        raise OutputError(
+            f"{destination} already holds a package with different content; "
+            "pass --force to replace it"
+        )
+
+
+def _edited(package_dir: Path, last: Mapping[str, str]) -> tuple[str, ...]:
+    edited = []
+    for name, digest in sorted(last.items()):
+        current = read_plain(package_dir, name)
+        if current is None or hashlib.sha256(current).hexdigest() != digest:
+            edited.append(name)
+    return tuple(edited)
+
+
+def _ensure_unchanged(snapshot: Snapshot, names: Iterable[str]) -> None:
+    changed = changed_since(snapshot, names)
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if changed[5:] else "")
+        raise OutputError(
+            f"{shown} changed in {snapshot.root} while agentflow was working on it; nothing "
+            "was written: run the command again"
+        )
+
+
+def _commit_order(change: Change) -> tuple[int, str]:
+    """Generated files first, then the pristine store, metadata.json last."""
+    name = change[0]
+    return (2 if name == METADATA_FILE else 1 if is_store_path(name) else 0, name)
+
+
+def _folder_exists(path: Path) -> bool:
+    """Whether the package folder exists; a link or a file in its place is refused."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise file_error("read", path, exc) from exc
+    if stat.S_ISLNK(mode):
+        raise OutputError(f"{path} is a symlink; agentflow does not write through links")
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"{path} exists and is not a folder; choose another output folder")
+    return True
+
+
+def _check_ancestors(path: Path) -> None:
+    """Refuse a path whose nearest existing ancestor is not a folder."""
+    for parent in path.parents:
+        try:
+            mode = os.stat(parent).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            raise file_error("read", parent, exc) from exc
+        if not stat.S_ISDIR(mode):
+            raise OutputError(
+                f"cannot write {path}: {parent} is a file, not a folder; "
+                "choose another output folder"
+            )
+        return
+
+
+def _has_entries(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(True for _ in entries)
+    except OSError as exc:
+        raise file_error("read", folder, exc) from exc
+
+
+def _without_metadata(files: Mapping[str, str]) -> dict[str, str]:
+    return {name: text for name, text in files.items() if name != METADATA_FILE}

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
+from agentflow import batch as batch_module
 from agentflow.batch import BatchItem, batch_exit_code, create_many
 from agentflow.cli import main
 from agentflow.errors import (
@@ -68,7 +76,7 @@ def create(paths: list[Path], out: Path, *options: str) -> Result:
 def test_a_bad_file_fails_alone_with_its_location(batch: list[Path], tmp_path: Path) -> None:
     result = create(batch, tmp_path / "out", "--jobs", "2")
     assert result.exit_code == 2
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alpha", "beta", "gamma"]
+    assert packages(tmp_path / "out") == ["alpha", "beta", "gamma"]
     for slug in ("alpha", "beta", "gamma"):
         assert (tmp_path / "out" / slug / f"{slug}_adapter.py").is_file()
     assert f"error: {batch[2]}: " in result.output
@@ -148,7 +156,7 @@ def test_files_writing_the_same_package_are_both_refused(tmp_path: Path) -> None
         assert item["error"]["type"] == "OutputError"
         assert "one.yaml, " in item["error"]["message"] and "two.yaml" in item["error"]["message"]
     assert data[1]["status"] == "created"
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["other"]
+    assert packages(tmp_path / "out") == ["other"]
 
 
 def test_a_build_error_in_a_worker_comes_back_as_data(tmp_path: Path) -> None:
@@ -219,7 +227,76 @@ def test_validated_batch_in_parallel(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [item["validation"]["score"] for item in data] == [100, 100]
-    assert sorted(p.name for p in out.iterdir()) == ["github", "stripe"]
+    assert packages(out) == ["github", "stripe"]
+
+
+def test_a_worker_builds_nothing_once_the_batch_is_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cancelled = threading.Event()
+    cancelled.set()
+    monkeypatch.setattr(batch_module, "_cancelled", cancelled)
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            batch_module._build_in_worker(
+                spec(tmp_path, "alpha.yaml", "Alpha"), {"output_dir": tmp_path / "out"}
+            )
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert not (tmp_path / "out").exists()
+
+
+INTERRUPTS: dict[str, Callable[[subprocess.Popen[str]], None]] = {
+    "Ctrl-C in the terminal": lambda process: os.killpg(process.pid, signal.SIGINT),
+    "SIGINT to agentflow alone": lambda process: process.send_signal(signal.SIGINT),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("files", [4, 1])
+@pytest.mark.parametrize("interrupt", sorted(INTERRUPTS))
+def test_ctrl_c_while_validating_writes_nothing_and_leaves_no_temporary_folder(
+    tmp_path: Path, interrupt: str, files: int
+) -> None:
+    names = ["alpha", "beta", "gamma", "delta"][:files]
+    specs = [str(spec(tmp_path, f"{name}.yaml", name.title())) for name in names]
+    scratch, out = tmp_path / "tmp", tmp_path / "out"
+    scratch.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentflow", "integrate", "create", *specs, "--output-dir", str(out)]
+        + ["--jobs", "2"],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not _validating(scratch):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "validation never started"
+        time.sleep(0.05)
+    INTERRUPTS[interrupt](process)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stdout + stderr
+    assert stderr.splitlines()[-1] == "interrupted"
+    assert "Traceback" not in stdout + stderr
+    assert not out.exists() or packages(out) == []
+    assert list(scratch.iterdir()) == []
+
+
+def _validating(scratch: Path) -> bool:
+    """Whether a package is being validated: its private copy exists under `scratch`."""
+    try:
+        return any(scratch.rglob("agentflow-validate-*"))
+    except OSError:  # a folder vanished while listing
+        return False
+
+
+def packages(out: Path) -> list[str]:
+    """The package folders in `out` (each has its hidden lock file beside it)."""
+    return sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -348,9 +348,9 @@ def test_update_holds_the_package_lock_from_start_to_end(
     merge_all, locked = update._merge_all, []
 
     def merge_while_locked(root: Path, *args: dict[str, str]) -> list[FileMerge]:
-        with pytest.raises(OutputError, match="another agentflow run has been writing"):
-            with package_lock(root, timeout=0.1):
-                pass
+        busy = pytest.raises(OutputError, match="another agentflow run has been writing")
+        with busy, package_lock(root, timeout=0.1):
+            pass
         locked.append(root)
         return merge_all(root, *args)
 

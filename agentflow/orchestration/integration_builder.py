@@ -52,7 +52,8 @@ class IntegrationPackage:
     report: ValidationReport | None = None
 
     def save_to_directory(self, path: str | Path, *, force: bool = False) -> WriteOutcome:
-        """Write the package atomically into `path` (the package directory itself)."""
+        """Write the package into `path` (the package directory itself), all or nothing;
+        `agentflow.writer` says what a reader sees meanwhile."""
         return write_package(self.files, Path(path), force=force)
 
 
@@ -154,6 +155,7 @@ class IntegrationBuilder:
         metadata["validation"] = {
             "score": None if report is None else report.score,
             "checks": ({} if report is None else {c.name: c.passed for c in report.checks}),
+            "isolation": None if report is None else report.to_dict()["isolation"],
         }
         metrics = {
             "duration_seconds": round(time.perf_counter() - started, 4),

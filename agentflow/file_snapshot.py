@@ -1,0 +1,108 @@
+"""What a package folder holds at one moment, to notice any change made since.
+
+`update` reads a package, regenerates and validates it (seconds; minutes with a model), then
+writes; `create --force` decides, then writes. A file changed in between (an editor saved it)
+would be lost by the write, so the writer compares the folder with the snapshot taken before
+anything was read, right before it changes anything, and writes nothing when they differ.
+
+A snapshot covers what a package is made of, as validation sees it: every file and link
+(links are not followed), except in hidden folders and tool caches, plus agentflow's pristine
+store. An entry is the type and permissions, size, modification time and inode, and the
+SHA-256 of a regular file's bytes (timestamps can be coarse) or a link's target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentflow.file_transaction import file_error
+from agentflow.pristine import PRISTINE_DIR
+
+__all__ = ["Snapshot", "changed_since", "is_tool_folder", "package_paths", "take_snapshot"]
+
+Entry = tuple[int, int, int, int, str]
+
+_TOOL_FOLDERS = frozenset({"__pycache__", "build", "dist", "node_modules"})
+_TOOL_FILES = frozenset({".coverage"})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The entries of a package folder's files and links, by relative path."""
+
+    root: Path
+    entries: Mapping[str, Entry]
+
+
+def is_tool_folder(name: str) -> bool:
+    """Whether a folder is no part of a package: hidden, a tool cache or build output."""
+    return name.startswith(".") or name in _TOOL_FOLDERS or name.endswith(".egg-info")
+
+
+def package_paths(root: Path) -> list[str]:
+    """Relative paths of a package's files and links, sorted, with the pristine store's."""
+    store = root / PRISTINE_DIR
+    found = list(_walk(root, ""))
+    if store.is_dir() and not any(p.is_symlink() for p in (store, store.parent)):
+        found += _walk(store, PRISTINE_DIR)
+    return sorted(found)
+
+
+def take_snapshot(root: Path) -> Snapshot:
+    """The entries of everything `package_paths` lists, now."""
+    entries = {name: _entry(root / name) for name in package_paths(root)}
+    return Snapshot(root, {name: entry for name, entry in entries.items() if entry is not None})
+
+
+def changed_since(snapshot: Snapshot, names: Iterable[str] = ()) -> list[str]:
+    """Paths changed, added or removed since `snapshot`; `names` are compared too (paths
+    about to be written, which may lie outside what a snapshot covers)."""
+    root = snapshot.root
+    candidates = set(snapshot.entries) | set(package_paths(root)) | set(names)
+    now = {name: _entry(root / name) for name in candidates}
+    return sorted(name for name in candidates if now[name] != snapshot.entries.get(name))
+
+
+def _walk(folder: Path, prefix: str) -> Iterator[str]:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as exc:
+        raise file_error("read", folder, exc) from exc
+    for entry in entries:
+        name = f"{prefix}/{entry.name}" if prefix else entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if not is_tool_folder(entry.name):
+                yield from _walk(Path(entry.path), name)
+        elif entry.name not in _TOOL_FILES:
+            yield name
+
+
+def _entry(path: Path) -> Entry | None:
+    """The entry of `path`, None when it does not exist."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            detail = os.readlink(path)
+        elif stat.S_ISREG(info.st_mode):
+            detail = _sha256(path)
+        else:
+            detail = ""
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise file_error("read", path, exc) from exc
+    return (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino, detail)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
