@@ -7,6 +7,9 @@ any build starts, so no two builds ever race for one directory. The remaining fi
 A failing file yields a `BatchItem` holding its error while the others complete; results come
 back in input order whatever order the builds finish in.
 
+Warnings logged in a worker (under the `agentflow` logger) are relayed to this process's
+logger, so they are shown as a single run shows them, each once.
+
 Ctrl-C stops the batch cleanly: builds not started never start, running ones are interrupted
 in their workers (which roll back a write in progress and remove their temporary folders), and
 the workers' temporary files live in one folder of the batch, removed when the batch ends,
@@ -17,6 +20,8 @@ The pipeline and the process pool are imported where used: the CLI imports `MAX_
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import os
 import signal
 import tempfile
@@ -30,6 +35,7 @@ from agentflow.errors import AgentflowError, InputError, OutputError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from multiprocessing.queues import Queue
     from multiprocessing.synchronize import Event as EventType
     from types import FrameType
 
@@ -148,13 +154,15 @@ def _build_all(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
-    cancelled = context.Event()
+    cancelled, logs = context.Event(), context.Queue()
+    relay = logging.handlers.QueueListener(logs, _Relay())
+    relay.start()
     with tempfile.TemporaryDirectory(prefix="agentflow-batch-") as scratch:
         pool = ProcessPoolExecutor(
             min(jobs, len(pending)),
             mp_context=context,
             initializer=_start_worker,
-            initargs=(cancelled, scratch),
+            initargs=(cancelled, scratch, logs),
         )
         futures: dict[Future[BatchItem], int] = {}
         try:
@@ -169,6 +177,7 @@ def _build_all(
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            relay.stop()
 
 
 def _build_one(path: str | Path, options: dict[str, Any]) -> BatchItem:
@@ -184,11 +193,19 @@ def _build_one(path: str | Path, options: dict[str, Any]) -> BatchItem:
 _cancelled = threading.Event()  # in a worker: the batch was cancelled
 
 
-def _start_worker(cancelled: EventType, scratch: str) -> None:
+class _Relay(logging.Handler):
+    """Hands a record logged in a worker to this process's logger of the same name."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger(record.name).handle(record)
+
+
+def _start_worker(cancelled: EventType, scratch: str, logs: Queue[logging.LogRecord]) -> None:
     """Set up a worker process: temporary files go to the batch's own folder (the parent
-    removes it), Ctrl-C is ignored outside a build, and once the batch is cancelled the build
-    running here is interrupted as Ctrl-C would."""
+    removes it), warnings go to the parent, Ctrl-C is ignored outside a build, and once the
+    batch is cancelled the build running here is interrupted as Ctrl-C would."""
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
+    logging.getLogger("agentflow").addHandler(logging.handlers.QueueHandler(logs))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     main = threading.main_thread().ident
     assert main is not None, "the main thread has started"

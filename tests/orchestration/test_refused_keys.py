@@ -165,6 +165,24 @@ def test_batch_with_jobs_exits_2_when_the_key_is_refused_in_every_worker(
     assert leaked(result.output) == []
 
 
+def test_a_batch_shows_the_workers_fallback_warning_once(
+    refused: None, llm_server: FakeLLMServer
+) -> None:
+    Path("gitlab.yaml").write_text(SPEC.replace("GitHub", "GitLab"), "utf-8")
+    result = invoke(
+        "create",
+        "spec.yaml",
+        "gitlab.yaml",
+        *openai_at(llm_server),
+        *("--fallback", "template", "--jobs", "2", "--json", "--no-validate"),
+    )
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "OPENAI_API_KEY" in line]
+    assert warnings == [line for line in warnings if line.startswith("warning: ")], warnings
+    assert len(warnings) == 1, result.stderr
+    assert leaked(result.output) == []
+
+
 @pytest.mark.parametrize("enable_fallback", [None, False])
 def test_a_refused_key_stops_the_build_unless_fallback_was_asked_for(
     enable_fallback: bool | None,
