@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentflow import __version__
 from agentflow.orchestration.backends import GeneratedFile
@@ -19,7 +19,10 @@ from agentflow.orchestration.context import TEMPLATE_VERSION
 from agentflow.orchestration.integration_patterns import PatternMatch
 from agentflow.writer import METADATA_FILE, sha256_text
 
-__all__ = ["METADATA_FILE", "build_metadata", "dump_metadata"]
+if TYPE_CHECKING:
+    from agentflow.validation import ValidationReport
+
+__all__ = ["METADATA_FILE", "build_metadata", "dump_metadata", "validation_record"]
 
 
 def build_metadata(
@@ -75,3 +78,15 @@ def _file_record(text: str, generated: GeneratedFile | None) -> dict[str, Any]:
 def dump_metadata(metadata: Mapping[str, Any]) -> str:
     """metadata.json text: sorted keys, two-space indent, trailing newline."""
     return json.dumps(metadata, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def validation_record(report: ValidationReport | None) -> dict[str, Any]:
+    """metadata.json's `validation`: the score, each check's verdict and the isolation the
+    package's code ran in (all None/empty when the package was not validated)."""
+    if report is None:
+        return {"score": None, "checks": {}, "isolation": None}
+    return {
+        "score": report.score,
+        "checks": {check.name: check.passed for check in report.checks},
+        "isolation": report.to_dict()["isolation"],
+    }

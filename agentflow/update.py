@@ -27,7 +27,7 @@ from agentflow.errors import InputError
 from agentflow.file_snapshot import Snapshot, is_tool_folder, take_snapshot
 from agentflow.file_transaction import file_error, read_plain
 from agentflow.merge import FileMerge, merge_file
-from agentflow.metadata import dump_metadata
+from agentflow.metadata import dump_metadata, validation_record
 from agentflow.orchestration.integration_builder import IntegrationBuilder, IntegrationPackage
 from agentflow.orchestration.orchestrator import SmartOrchestrator
 from agentflow.package_lock import package_lock
@@ -259,7 +259,6 @@ def _outside_validation(folder: str, names: list[str]) -> list[str]:
 
 def _record_validation(package: IntegrationPackage, report: ValidationReport) -> None:
     """Put the merged package's score into the new metadata.json."""
-    checks = {check.name: check.passed for check in report.checks}
-    package.metadata["validation"] = {"score": report.score, "checks": checks}
+    package.metadata["validation"] = validation_record(report)
     package.metadata["build_metrics"]["validation_score"] = report.score
     package.files[METADATA_FILE] = dump_metadata(package.metadata)

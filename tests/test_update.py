@@ -248,6 +248,9 @@ def test_merged_package_is_validated_and_its_own_tests_pass(package: Path, tmp_p
     result = run("integrate", "update", str(package), str(spec))
     assert result.exit_code == 0, result.output
     assert "validation of the merged package: 90.0/100" in result.output
+    recorded = json.loads((package / "metadata.json").read_text(encoding="utf-8"))["validation"]
+    assert recorded["score"] == 90.0 and recorded["checks"]["unedited"] is False
+    assert recorded["isolation"]["environment"] == "scrubbed"
     env = {k: v for k, v in os.environ.items() if k != "DEMO_TOKEN"}
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider"],

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentflow.errors import ValidationFailed
-from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata
+from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata, validation_record
 from agentflow.orchestration.backends.base import Revision
 from agentflow.orchestration.generate import GeneratedPackage, generate_package
 from agentflow.orchestration.integration_patterns import PatternMatch, select_pattern
@@ -152,11 +152,7 @@ class IntegrationBuilder:
                 )
         files, produced = dict(generated.files), generated.produced
         metadata = metadata_for(generated)
-        metadata["validation"] = {
-            "score": None if report is None else report.score,
-            "checks": ({} if report is None else {c.name: c.passed for c in report.checks}),
-            "isolation": None if report is None else report.to_dict()["isolation"],
-        }
+        metadata["validation"] = validation_record(report)
         metrics = {
             "duration_seconds": round(time.perf_counter() - started, 4),
             "total_cost": round(sum(g.cost for g in produced), 6),
