@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from agentflow.cli import main
 from agentflow.pristine import PRISTINE_DIR
 
+from .backend_cli import SPEC
 from .guarded import (
     ADAPTER,
     EXAMPLES,
@@ -40,16 +41,6 @@ from .guarded import rendered as templates
 pytestmark = pytest.mark.slow
 
 KEY = "sk-live-hostile-7b3e9d1c4a5f"
-SPEC = """\
-service: GitHub
-type: api
-requirements:
-  base_url: https://api.github.com
-  auth: {type: bearer}
-  endpoints:
-    - {name: get_user, method: GET, path: "/users/{username}"}
-    - {name: list_repos, method: GET, path: "/users/{username}/repos"}
-"""
 PACKAGE = Path("integrations/github")
 EXAMPLES_MAIN = '"""Run every example in turn."""'
 TEST_DEFAULTS = 'BASE_PATH = ""'
