@@ -101,7 +101,6 @@ class SmartOrchestrator:
         self.backend: Backend = backends.get(provider, TemplateBackend)()
         self._chain: list[EnrichBackend] = []
         self._made_clients: list[HttpChatClient] = []
-        self._missing_keys: dict[str, LLMError] = {}
         if provider not in backends:
             if use_cache and cache is None:
                 from agentflow.orchestration.response_cache import ResponseCache
@@ -147,7 +146,6 @@ class SmartOrchestrator:
                 if exc.kind != "auth":
                     raise
                 self._fallback.failure(name, name, exc)  # raises unless fallback was asked for
-                self._missing_keys[name] = exc
                 client = _MissingKey(name, exc)
             else:
                 self._made_clients.append(made)
@@ -275,13 +273,9 @@ class SmartOrchestrator:
         """`backend`'s file, or `EnrichmentFailed`; a provider without a key is not asked."""
         from agentflow.orchestration.backends.enrich import EnrichmentFailed
 
-        error = self._missing_keys.get(backend.name)
-        if error is None:
-            try:
-                return backend.generate(request)
-            except LLMError as exc:  # e.g. the ledger refusing a cost no provider could bill
-                error = exc
-        model = backend.model_for(request)
+        if not isinstance(backend.client, _MissingKey):
+            return backend.generate(request)
+        error, model = backend.client.error, backend.model_for(request)
         raise EnrichmentFailed(f"{error.kind}: {error}", model=model, cost=0.0, tokens=0) from error
 
     def _account(self, subtask: str, generated: GeneratedFile) -> None:
@@ -310,14 +304,15 @@ class SmartOrchestrator:
 
 
 class _MissingKey:
-    """Stands for a provider whose client could not be made for want of a key."""
+    """Stands for a provider whose client could not be made for want of a key: it is never
+    asked (see `_enrich`), so the build makes no call and records why."""
 
     def __init__(self, provider: str, error: LLMError) -> None:
         self.provider = provider
         self.error = error
 
     def complete(self, request: ChatRequest) -> ChatResponse:
-        """Fail as making the client did."""
+        """Fail as making the client did (`_enrich` never gets this far)."""
         raise self.error
 
 

@@ -287,6 +287,29 @@ def test_a_client_reporting_negative_tokens_costs_nothing() -> None:
     assert json.loads(package.files["metadata.json"])["build_metrics"]["total_cost"] == 0
 
 
+def test_a_refused_amount_keeps_what_earlier_attempts_cost() -> None:
+    answers = iter(["import subprocess\n"])  # rejected by the guard, but paid for
+
+    class RejectedThenNegative(FakeChat):
+        def complete(self, request: ChatRequest) -> ChatResponse:
+            answer = super().complete(request)
+            if target(request) != ADAPTER:
+                return answer
+            hostile = next(answers, None)
+            if hostile is not None:
+                return ChatResponse(hostile, answer.model, answer.input_tokens, 500)
+            return ChatResponse(answer.text, answer.model, -(10**9), 500)
+
+    orchestrator = SmartOrchestrator(
+        "openai", clients={"openai": RejectedThenNegative()}, use_cache=False
+    )
+    package = build(orchestrator)
+    record = json.loads(package.files["metadata.json"])["files"][ADAPTER]
+    assert record["provenance"].startswith("template (fallback after gpt-4o: bad_response")
+    assert record["cost"] > 0
+    assert orchestrator.get_cost_summary()["total_cost"] == pytest.approx(orchestrator.ledger.spent)
+
+
 @pytest.mark.parametrize(
     ("option", "problem"),
     [

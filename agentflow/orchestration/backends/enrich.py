@@ -204,22 +204,19 @@ class EnrichBackend:
                 return cached, key
             self.cache.discard(key)  # type: ignore[union-attr]
         estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), max_tokens)
-        try:
+        try:  # the budget, the provider or the ledger (an amount no call can cost) may refuse
             self.ledger.reserve(model, estimate)
+            try:
+                response = self.client.complete(chat)
+            except LLMError as exc:
+                self._pay(model, estimate, exc.billed_tokens, spend)
+                raise
+            self._pay(model, estimate, (response.input_tokens, response.output_tokens), spend)
         except LLMError as exc:
             reason = f"{exc.kind}: {exc}"
             raise EnrichmentFailed(
                 reason, model=model, cost=spend.cost, tokens=spend.tokens
             ) from exc
-        try:
-            response = self.client.complete(chat)
-        except LLMError as exc:
-            self._pay(model, estimate, exc.billed_tokens, spend)
-            reason = f"{exc.kind}: {exc}"
-            raise EnrichmentFailed(
-                reason, model=model, cost=spend.cost, tokens=spend.tokens
-            ) from exc
-        self._pay(model, estimate, (response.input_tokens, response.output_tokens), spend)
         if self.cache:
             if self.keys.leaks(response.text):
                 self.cache.discard(key)
