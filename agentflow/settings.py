@@ -102,7 +102,9 @@ class Limit:
         """Whether `value` is a finite number within the limit (and whole when it must be)."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        if not math.isfinite(value) or (self.whole and value != int(value)):
+        if isinstance(value, float) and not (
+            math.isfinite(value) and (value.is_integer() or not self.whole)
+        ):
             return False
         return self.low <= value <= self.high
 

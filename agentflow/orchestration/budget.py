@@ -8,11 +8,11 @@ reply, and counting it would lower what was spent or lift the limit.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import defaultdict
 
 from agentflow.errors import LLMError
+from agentflow.settings import LIMITS
 
 __all__ = ["CostLedger"]
 
@@ -57,7 +57,7 @@ class CostLedger:
 
 
 def _check_amount(amount: float, what: str) -> None:
-    if not (math.isfinite(amount) and amount >= 0):
+    if not LIMITS["max_cost"].allows(amount):
         raise LLMError(
             f"{what} must be a finite amount of USD, 0 or more, not {amount!r}", kind="bad_response"
         )

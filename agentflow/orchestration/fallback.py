@@ -56,21 +56,17 @@ class FallbackPolicy:
         self._warned: set[str] = set()
         self._lock = threading.Lock()
 
-    def redact(self, text: str) -> str:
-        """`text` without any piece of a provider key."""
-        return self._keys.redact(text)
-
     def failure(self, provider: str, model: str, exc: Exception) -> Failure:
         """The failure `exc` of `provider` asked with `model`.
 
         Raises `LLMError(kind="auth")` when it was caused by a missing or refused key and
         fallback was not asked for; warns once per provider when it was.
         """
-        reason = self.redact(f"{model}: {exc}")
+        reason = self._keys.redact(f"{model}: {exc}")
         refused = _refused_key(exc)
         if refused is None:
             return Failure(reason, refused_key=False)
-        message = self.redact(str(refused))
+        message = self._keys.redact(str(refused))
         if not self.past_refused_keys:
             raise LLMError(
                 f"{message}; fix the key, or ask for fallback to keep the rendered templates "

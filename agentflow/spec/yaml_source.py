@@ -55,7 +55,6 @@ _SCALAR_TAGS = frozenset({_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "n
 _KIND_TAGS = {"null": "null", "bool": "a boolean", "int": "a number", "float": "a number"}
 # Characters no generated source file can carry: controls other than \t \n \r; surrogates.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BLOCK_SCALAR_START = re.compile(r"(?:^|\s)[|>][-+1-9]{0,2}\s*(?:#.*)?$")
@@ -351,8 +350,6 @@ def _join_surrogate_pairs(text: str) -> str:
     YAML and JSON writers escape characters beyond the BMP as two surrogates; only a lone one
     is really unwritable.
     """
-    if not _SURROGATE.search(text):
-        return text
     return _SURROGATE_PAIR.sub(
         lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text
     )

@@ -296,11 +296,9 @@ def test_the_key_is_never_written(
     "usage",
     [
         {"prompt_tokens": -45_000_000, "completion_tokens": 3000},
-        {"prompt_tokens": 4000, "completion_tokens": -1},
         {"prompt_tokens": float("inf"), "completion_tokens": 3000},
-        {"prompt_tokens": float("nan"), "completion_tokens": 3000},
     ],
-    ids=["negative prompt", "negative completion", "infinite", "nan"],
+    ids=["negative", "infinite"],  # every other bad count: tests/backends/test_usage.py
 )
 def test_usage_that_is_no_token_count_is_never_a_cost(
     workdir: Path, llm_server: FakeLLMServer, usage: dict[str, float]

@@ -321,16 +321,16 @@ def test_a_refused_amount_keeps_what_earlier_attempts_cost() -> None:
         ({"max_retries": 2.5}, "max_retries must be a whole number from 0 to 10"),
         ({"max_workers": 0}, "max_workers must be a whole number from 1 to 32"),
         ({"max_workers": 33}, "max_workers must be a whole number from 1 to 32"),
+        ({"max_workers": 10**400}, "max_workers must be a whole number from 1 to 32"),
         ({"max_cost": -1.0}, "max_cost must be a number of USD, 0 or more"),
         ({"max_cost": float("nan")}, "max_cost must be a number of USD, 0 or more"),
     ],
 )
-@pytest.mark.parametrize("provider", ["template", "openai"])
 def test_numbers_outside_their_limits_are_an_input_error(
-    provider: str, option: dict[str, float], problem: str
+    option: dict[str, float], problem: str
 ) -> None:
     with pytest.raises(InputError, match=re.escape(problem)):
-        SmartOrchestrator(provider, clients={"openai": FakeChat()}, **option)  # type: ignore[arg-type]
+        SmartOrchestrator("template", **option)  # type: ignore[arg-type]
 
 
 def test_the_limits_themselves_are_allowed() -> None:

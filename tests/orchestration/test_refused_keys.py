@@ -254,13 +254,6 @@ def test_a_missing_key_stops_the_build_unless_fallback_was_asked_for(
     assert orchestrator.get_cost_summary()["model_calls"] == 0
 
 
-def test_the_guide_orchestrator_still_builds_from_the_templates() -> None:
-    orchestrator = SmartOrchestrator(
-        provider="template", enable_fallback=True, enable_model_selection=True
-    )
-    assert provenance(build(orchestrator).files)[ADAPTER] == "template"
-
-
 def test_provider_text_reaches_provenance_and_errors_without_a_piece_of_a_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -39,6 +39,7 @@ from agentflow.errors import LLMError
 from agentflow.orchestration.backends.key_pieces import ProviderKeys, provider_keys
 from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
 from agentflow.orchestration.utils.retry import RetryPolicy, parse_retry_after
+from agentflow.settings import Limit
 
 __all__ = ["DEFAULT_RETRY", "MAX_USAGE_TOKENS", "HttpChatClient", "is_loopback"]
 
@@ -62,13 +63,9 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def _token_count(value: object) -> int | None:
-    """`value` as a token count: a whole number (JSON has no other integers) within range."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not value.is_integer():  # also inf and nan
-        return None
-    return int(value) if 0 <= value <= MAX_USAGE_TOKENS else None
+_TOKEN_COUNT = Limit(
+    0, MAX_USAGE_TOKENS, whole=True, what=f"a whole number from 0 to {MAX_USAGE_TOKENS:,}"
+)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -236,12 +233,12 @@ class HttpChatClient(abc.ABC):
             if required:
                 raise self._error(f"usage.{field} is missing", kind="bad_response")
             return 0
-        count = _token_count(usage[field])
-        if count is None:
-            allowed = f"a whole number from 0 to {MAX_USAGE_TOKENS:,}"
-            shown = repr(usage[field])[:40]
-            raise self._error(f"usage.{field} must be {allowed}, not {shown}", kind="bad_response")
-        return count
+        count = usage[field]
+        if not _TOKEN_COUNT.allows(count):
+            shown = repr(count)[:40]
+            message = f"usage.{field} must be {_TOKEN_COUNT.what}, not {shown}"
+            raise self._error(message, kind="bad_response")
+        return int(count)
 
     def _error_detail(self, response: httpx.Response) -> str:
         """The provider's own error type and message, when the body has them."""
