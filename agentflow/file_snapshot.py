@@ -23,7 +23,14 @@ from pathlib import Path
 from agentflow.file_transaction import file_error
 from agentflow.pristine import PRISTINE_DIR
 
-__all__ = ["Snapshot", "changed_since", "is_tool_folder", "package_paths", "take_snapshot"]
+__all__ = [
+    "Snapshot",
+    "changed_since",
+    "is_tool_folder",
+    "package_paths",
+    "sha256_file",
+    "take_snapshot",
+]
 
 Entry = tuple[int, int, int, int, str]
 
@@ -90,7 +97,7 @@ def _entry(path: Path) -> Entry | None:
         if stat.S_ISLNK(info.st_mode):
             detail = os.readlink(path)
         elif stat.S_ISREG(info.st_mode):
-            detail = _sha256(path)
+            detail = sha256_file(path)
         else:
             detail = ""
     except (FileNotFoundError, NotADirectoryError):
@@ -100,7 +107,8 @@ def _entry(path: Path) -> Entry | None:
     return (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino, detail)
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):

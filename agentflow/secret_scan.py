@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SecretFinding", "find_secrets", "secret_kind"]
+__all__ = ["SecretFinding", "find_secrets"]
 
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)fake|dummy|example|sample|placeholder|changeme|your|redacted|xxxx|\*\*\*"
@@ -41,8 +41,13 @@ class SecretFinding:
     line: int
     kind: str
 
+    @property
+    def message(self) -> str:
+        """What the line seems to hold, without saying where."""
+        return f"looks like a hard-coded secret ({self.kind})"
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: looks like a hard-coded secret ({self.kind})"
+        return f"{self.path}:{self.line}: {self.message}"
 
 
 def find_secrets(path: str, text: str) -> list[SecretFinding]:
@@ -50,11 +55,11 @@ def find_secrets(path: str, text: str) -> list[SecretFinding]:
     return [
         SecretFinding(path, number, kind)
         for number, line in enumerate(text.splitlines(), start=1)
-        if (kind := secret_kind(line))
+        if (kind := _secret_kind(line))
     ]
 
 
-def secret_kind(line: str) -> str | None:
+def _secret_kind(line: str) -> str | None:
     """What kind of secret `line` seems to hold, or None. The value is never returned."""
     if _PRIVATE_KEY.search(line):
         return "a private key"

@@ -14,7 +14,7 @@ published again.
 """
 
 from agentflow.deploy.core import DeployResult, deploy_package, list_deployments, rollback
-from agentflow.deploy.history import DeploymentRecord
+from agentflow.deploy.record import DeploymentRecord
 from agentflow.deploy.targets import STATE_DIR, TARGET_KINDS, Target, parse_target
 
 __all__ = [

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentflow.errors import DeployError, Diagnostic, InputError
+from agentflow.file_snapshot import is_tool_folder
 from agentflow.secret_scan import find_secrets
 from agentflow.writer import METADATA_FILE, stable_metadata
 
@@ -33,9 +34,8 @@ __all__ = [
     "refuse_secrets",
 ]
 
-# Left behind by tools, never part of what is shipped, as validation ignores them too; hidden
-# files and folders (.env, .git, .venv, caches, agentflow's own store) are skipped as well.
-_SKIPPED_DIRS = frozenset({"__pycache__", "build", "dist", "node_modules"})
+# Compiled files never ship; nor do hidden files (.env, .secrets.yaml) or the folders
+# `is_tool_folder` names (hidden ones, caches, build output), as validation ignores them too.
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 BUILD_TIMEOUT_SECONDS = 300.0
 
@@ -54,17 +54,13 @@ def package_files(package_dir: Path) -> list[str]:
     names = []
     for path in sorted(package_dir.rglob("*")):
         relative = path.relative_to(package_dir)
-        if any(_skipped_dir(part) for part in relative.parts[:-1]) or _skipped_file(path.name):
+        if any(is_tool_folder(part) for part in relative.parts[:-1]) or _skipped_file(path.name):
             continue
         if path.is_symlink():
             raise InputError(f"refusing to deploy {package_dir}: {relative} is a symlink")
         if path.is_file():
             names.append(relative.as_posix())
     return names
-
-
-def _skipped_dir(name: str) -> bool:
-    return name in _SKIPPED_DIRS or name.startswith(".") or name.endswith(".egg-info")
 
 
 def _skipped_file(name: str) -> bool:
@@ -117,7 +113,7 @@ def refuse_secrets(package_dir: Path, *, shown_as: Path) -> None:
             "secrets; remove them and read secrets from environment variables",
             diagnostics=tuple(
                 Diagnostic(
-                    f"looks like a hard-coded secret ({f.kind})",
+                    f.message,
                     file=str(shown_as / f.path),
                     line=f.line,
                 )
@@ -126,8 +122,9 @@ def refuse_secrets(package_dir: Path, *, shown_as: Path) -> None:
         )
 
 
-def build_artifacts(package_dir: Path, scratch: Path) -> BuiltPackage:
-    """Build a wheel and an sdist of a copy of the package inside `scratch`."""
+def build_artifacts(package_dir: Path, scratch: Path, *, shown_as: Path) -> BuiltPackage:
+    """Build a wheel and an sdist of a copy of the package inside `scratch`; errors name
+    `shown_as` (the user's folder, when `package_dir` is a copy)."""
     source, outdir = scratch / "source", scratch / "out"
     copy_package(package_dir, source)
     command = [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(outdir)]
@@ -135,11 +132,11 @@ def build_artifacts(package_dir: Path, scratch: Path) -> BuiltPackage:
         raise DeployError("building needs the 'build' package; pip install build")
     if importlib.util.find_spec("hatchling") is not None:
         command.append("--no-isolation")  # offline and fast; else build fetches hatchling
-    _run_build([*command, str(source)], package_dir)
+    _run_build([*command, str(source)], shown_as)
     wheels = sorted(outdir.glob("*.whl"))
     sdists = sorted(outdir.glob("*.tar.gz"))
     if len(wheels) != 1 or len(sdists) != 1:
-        raise DeployError(f"building {package_dir} did not give exactly one wheel and one sdist")
+        raise DeployError(f"building {shown_as} did not give exactly one wheel and one sdist")
     name, version = _wheel_name_version(wheels[0])
     return BuiltPackage(name, version, (wheels[0], sdists[0]))
 

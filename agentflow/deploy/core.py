@@ -10,7 +10,6 @@ failure puts the target back exactly as it was.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import tempfile
 import time
 from collections.abc import Iterator
@@ -50,6 +49,7 @@ from agentflow.errors import (
     TargetError,
     ValidationFailed,
 )
+from agentflow.file_snapshot import sha256_file
 from agentflow.validation import DEFAULT_MIN_SCORE, ValidationReport, validate_package
 from agentflow.validation.package import load_package
 
@@ -109,7 +109,7 @@ def deploy_package(
         refuse_secrets(shipped, shown_as=package)
         report, content = _validate(shipped, package)
         forced = _gate(report, min_score, force=force)
-        built = build_artifacts(shipped, scratch / "build")
+        built = build_artifacts(shipped, scratch / "build", shown_as=package)
         slug = load_package(shipped).slug
         record = _new_record(where, slug, built, content, report, min_score, forced=forced)
         if dry_run:
@@ -177,7 +177,7 @@ def _new_record(
             slug=slug,
             version=built.version,
             content_sha256=content,
-            artifacts={} if place else {a.name: _sha256(a) for a in built.artifacts},
+            artifacts={} if place else {a.name: sha256_file(a) for a in built.artifacts},
             target=where.describe(),
             place=None if place is None else place.as_posix(),
             deployed_at=utc_now(),
@@ -311,7 +311,3 @@ def _check_version_free(records: list[DeploymentRecord], record: DeploymentRecor
 
 def _same(live: DeploymentRecord, record: DeploymentRecord) -> bool:
     return (live.version, live.content_sha256) == (record.version, record.content_sha256)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -28,7 +28,6 @@ from agentflow.errors import DeployError, DeployLockTimeout
 __all__ = [
     "HISTORY_FILE",
     "LOCK_FILE",
-    "DeploymentRecord",
     "in_place",
     "live_versions",
     "matches",

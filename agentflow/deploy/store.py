@@ -9,7 +9,6 @@ missing file refuses the deploy or rollback before anything changes.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,10 +19,11 @@ from agentflow.deploy.build import BuiltPackage, content_sha256, copy_package
 from agentflow.deploy.record import DeploymentRecord
 from agentflow.deploy.targets import Target
 from agentflow.errors import DeployError, InputError
+from agentflow.file_snapshot import sha256_file
 
-__all__ = ["PROJECT_COPY", "checked_copy", "stage_version", "stored_version_dir"]
+__all__ = ["checked_copy", "stage_version", "stored_version_dir"]
 
-PROJECT_COPY = "package"
+_PROJECT_COPY = "package"
 
 
 def stored_version_dir(target: Target, name: str, version: str) -> Path:
@@ -35,7 +35,7 @@ def stage_version(shipped: Path, built: BuiltPackage, staged: Path, *, copy: boo
     """The folder to store for a new version: its artifacts, or a copy of the package."""
     staged.mkdir(parents=True)
     if copy:
-        copy_package(shipped, staged / PROJECT_COPY)
+        copy_package(shipped, staged / _PROJECT_COPY)
     else:
         for artifact in built.artifacts:
             shutil.copyfile(artifact, staged / artifact.name)
@@ -57,7 +57,7 @@ def checked_copy(target: Target, record: DeploymentRecord, scratch: Path) -> Pat
         )
     checked = Path(tempfile.mkdtemp(prefix="checked-", dir=scratch)) / record.version
     if record.place is not None:
-        _copy_project(stored / PROJECT_COPY, checked, record, label)
+        _copy_project(stored / _PROJECT_COPY, checked, record, label)
     else:
         _copy_artifacts(stored, checked, record, label)
     return checked
@@ -70,7 +70,7 @@ def _copy_artifacts(stored: Path, checked: Path, record: DeploymentRecord, label
         if not source.is_file():
             raise DeployError(f"the store has lost {source} of {label}; nothing was changed")
         shutil.copyfile(source, checked / filename)
-        if _sha256(checked / filename) != digest:
+        if sha256_file(checked / filename) != digest:
             raise _tampered(source, label)
 
 
@@ -90,7 +90,3 @@ def _tampered(path: Path, label: str) -> DeployError:
         f"{path} does not hold the bytes recorded for {label}: the store was changed "
         "outside agentflow; nothing was changed (restore the store from a backup)"
     )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

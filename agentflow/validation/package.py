@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from agentflow.errors import InputError
+from agentflow.file_snapshot import is_tool_folder
 
 __all__ = ["METADATA_FILE", "PackageInfo", "list_package_files", "load_package"]
 
 METADATA_FILE = "metadata.json"
-
-# Folders made by tools rather than by the generator; never part of a package.
-_IGNORED_DIRS = frozenset({"__pycache__", "build", "dist", "node_modules"})
 
 _HINT = "pass the folder of a package made by `agentflow integrate create`"
 
@@ -92,14 +90,10 @@ def list_package_files(root: Path) -> list[str]:
     """
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not _is_ignored_dir(d))
+        dirnames[:] = sorted(d for d in dirnames if not is_tool_folder(d))
         base = Path(dirpath).relative_to(root)
         for name in filenames:
             relative = (base / name).as_posix()
             if relative != METADATA_FILE and not name.endswith((".pyc", ".pyo")):
                 found.append(relative)
     return sorted(found)
-
-
-def _is_ignored_dir(name: str) -> bool:
-    return name in _IGNORED_DIRS or name.startswith(".") or name.endswith(".egg-info")

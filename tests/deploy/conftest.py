@@ -84,7 +84,9 @@ def _built_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Bu
     def build(package_dir: Path) -> BuiltPackage:
         key = content_sha256(package_dir)
         if key not in cache:
-            cache[key] = build_artifacts(package_dir, tmp_path_factory.mktemp("build"))
+            cache[key] = build_artifacts(
+                package_dir, tmp_path_factory.mktemp("build"), shown_as=package_dir
+            )
         return cache[key]
 
     return build
@@ -96,7 +98,7 @@ def cached_builds(
 ) -> None:
     """Reuse real builds of identical content (hatchling builds are reproducible anyway)."""
 
-    def build(package_dir: Path, scratch: Path) -> BuiltPackage:
+    def build(package_dir: Path, scratch: Path, *, shown_as: Path) -> BuiltPackage:
         built = _built_once(package_dir)
         scratch.mkdir(parents=True)
         copies = tuple(Path(shutil.copy2(a, scratch / a.name)) for a in built.artifacts)

@@ -10,7 +10,7 @@ import pytest
 
 import agentflow.deploy.core as core
 from agentflow.deploy import STATE_DIR, deploy_package, list_deployments, parse_target, rollback
-from agentflow.deploy.build import BuiltPackage, package_files
+from agentflow.deploy.build import BuiltPackage, build_artifacts, package_files
 from agentflow.errors import (
     DeployConflict,
     DeployError,
@@ -249,7 +249,7 @@ def test_an_index_keeps_listing_projects_it_did_not_deploy(
 def test_artifacts_named_unlike_the_distribution_are_never_recorded(
     make_package: PackageMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def misnamed_build(package_dir: Path, scratch: Path) -> BuiltPackage:
+    def misnamed_build(package_dir: Path, scratch: Path, *, shown_as: Path) -> BuiltPackage:
         scratch.mkdir(parents=True)
         (scratch / "other-0.1.0.tar.gz").write_bytes(b"not ours")
         return BuiltPackage("github-integration", "0.1.0", (scratch / "other-0.1.0.tar.gz",))
@@ -258,3 +258,13 @@ def test_artifacts_named_unlike_the_distribution_are_never_recorded(
     with pytest.raises(DeployError, match="'other-0.1.0.tar.gz' is not a wheel or sdist of"):
         deploy_package(make_package(), f"dist:{tmp_path / 'dist'}")
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_failing_build_names_the_users_folder_not_the_private_copy(tmp_path: Path) -> None:
+    copy = tmp_path / "private-copy"
+    copy.mkdir()
+    (copy / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    users = tmp_path / "integrations" / "github"
+    with pytest.raises(DeployError, match=f"building {re.escape(str(users))} failed") as caught:
+        build_artifacts(copy, tmp_path / "scratch", shown_as=users)
+    assert "private-copy" not in str(caught.value).splitlines()[0]

@@ -41,13 +41,17 @@ _REQUEST_DUTIES = (
 def check_api_package(files: Mapping[str, str]) -> list[str]:
     """Problems found in an API package's files (`{relative path: text}`), sorted by file."""
     problems: list[str] = []
+    parsed = {
+        path: _parse(path, text) for path, text in sorted(files.items()) if path.endswith(".py")
+    }
     adapters = sorted(p for p in files if _is_adapter(p))
     if not adapters:
         problems.append("the package has no adapter module (a file named *_adapter.py)")
     for path in adapters:
-        problems.extend(_check_adapter(path, files))
-    for path in sorted(p for p in files if p.endswith(".py")):
-        problems.extend(_redefinitions(path, files[path]))
+        problems.extend(_check_adapter(path, parsed))
+    for path, (tree, _) in parsed.items():
+        if tree is not None:  # a syntax error is reported with the adapter, or by validation
+            problems.extend(_redefinitions(path, tree))
     for path in sorted(files):
         problems.extend(
             f"{finding}; read it from an environment variable instead"
@@ -68,16 +72,18 @@ def _parse(path: str, text: str) -> tuple[ast.Module | None, list[str]]:
         return None, [f"{path}:{exc.lineno}: does not parse as Python: {exc.msg}"]
 
 
-def _check_adapter(path: str, files: Mapping[str, str]) -> list[str]:
-    tree, problems = _parse(path, files[path])
+def _check_adapter(
+    path: str, parsed: Mapping[str, tuple[ast.Module | None, list[str]]]
+) -> list[str]:
+    tree, problems = parsed[path]
     if tree is None:
         return problems
-    problems.extend(_single_request_path(path, tree))
+    problems = _single_request_path(path, tree)
     pure = PurePosixPath(path)
     test_path = str(pure.with_name(f"test_{pure.name}"))
-    if test_path not in files:
+    if test_path not in parsed:
         return [*problems, f"{path} has no test module; expected {test_path}"]
-    test_tree, test_problems = _parse(test_path, files[test_path])
+    test_tree, test_problems = parsed[test_path]
     if test_tree is None:
         return problems + test_problems
     return problems + _untested_endpoints(path, tree, test_path, test_tree)
@@ -86,33 +92,37 @@ def _check_adapter(path: str, files: Mapping[str, str]) -> list[str]:
 # --- nothing is defined twice --------------------------------------------------------
 
 
-def _redefinitions(path: str, text: str) -> list[str]:
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _redefinitions(path: str, tree: ast.Module) -> list[str]:
     """Functions and classes defined twice in one scope: only the last one ever runs."""
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError:
-        return []  # reported with the adapter, or by the syntax check
     problems = []
     scopes: list[ast.Module | ast.ClassDef] = [tree]
     scopes += [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
     for scope in scopes:
-        first: dict[str, int] = {}
+        earlier: dict[str, Definition] = {}
         for node in scope.body:
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if not isinstance(node, Definition):
                 continue
-            if node.name in first and not _is_overload(node):
+            before = earlier.get(node.name)
+            if before is not None and not _may_follow(before, node):
                 problems.append(
                     f"{path}:{node.lineno}: {node.name} is defined again (first at line "
-                    f"{first[node.name]}), so the first definition never runs"
+                    f"{before.lineno}), so the first definition never runs"
                 )
-            first.setdefault(node.name, node.lineno)
+            earlier[node.name] = node
     return problems
 
 
-def _is_overload(node: ast.stmt) -> bool:
-    """A property setter or `typing.overload` legitimately reuses a name."""
-    decorators = getattr(node, "decorator_list", [])
-    return any(ast.unparse(d).endswith((".setter", ".deleter", "overload")) for d in decorators)
+def _may_follow(before: Definition, node: Definition) -> bool:
+    """A definition after a `typing.overload` stub, and a property's setter or deleter,
+    legitimately reuse a name."""
+    return _decorated(before, ("overload",)) or _decorated(node, (".setter", ".deleter"))
+
+
+def _decorated(node: Definition, endings: tuple[str, ...]) -> bool:
+    return any(ast.unparse(d).endswith(endings) for d in node.decorator_list)
 
 
 # --- every endpoint method is tested -------------------------------------------------

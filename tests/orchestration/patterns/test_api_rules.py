@@ -222,3 +222,14 @@ def test_a_property_setter_is_not_a_redefinition() -> None:
         "    @x.setter\n    def x(self, value: int) -> None:\n        pass\n"
     )
     assert check_api_package(files) == []
+
+
+def test_typed_overloads_are_not_redefinitions() -> None:
+    files = package()
+    files["extra.py"] = (
+        "from typing import overload\n\n\n@overload\ndef f(x: int) -> int: ...\n\n\n"
+        "@overload\ndef f(x: str) -> str: ...\n\n\ndef f(x: object) -> object:\n    return x\n"
+    )
+    assert check_api_package(files) == []
+    files["extra.py"] += "\n\ndef f(x: object) -> object:\n    return None\n"
+    only_problem(files, "extra.py:16:", "f is defined again (first at line 12)")
