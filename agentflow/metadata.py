@@ -88,5 +88,5 @@ def validation_record(report: ValidationReport | None) -> dict[str, Any]:
     return {
         "score": report.score,
         "checks": {check.name: check.passed for check in report.checks},
-        "isolation": report.to_dict()["isolation"],
+        "isolation": None if report.isolation is None else report.isolation.to_dict(),
     }
