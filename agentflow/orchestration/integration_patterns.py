@@ -24,7 +24,7 @@ from agentflow.errors import PatternSelectionError, PatternUnavailableError, Plu
 from agentflow.rendering import TEMPLATES_ROOT
 
 if TYPE_CHECKING:
-    from agentflow.validation.mutants import Mutant
+    from agentflow.orchestration.mutants import Mutant
 
 __all__ = [
     "ENTRY_POINT_GROUP",

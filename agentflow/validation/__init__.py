@@ -4,12 +4,13 @@
 `ValidationReport` whose score is the sum of the weights of the checks that passed. Package
 code runs in a sandbox (scrubbed environment, no network where the platform allows); the
 report's `isolation` says which. Patterns name the faults their packages' tests must catch
-as `Mutant`s (`IntegrationPattern.mutants()`).
+as `Mutant`s (`IntegrationPattern.mutants()`, from `agentflow.orchestration.mutants`, which
+this package re-exports).
 """
 
+from agentflow.orchestration.mutants import Mutant, MutationError
 from agentflow.validation.checks import CHECKS, Check
 from agentflow.validation.context import Outcome, PatternRules
-from agentflow.validation.mutants import HOLLOW_ADAPTER, Mutant, MutationError
 from agentflow.validation.report import (
     DEFAULT_MIN_SCORE,
     CheckResult,
@@ -22,7 +23,6 @@ from agentflow.validation.runner import validate_package
 __all__ = [
     "CHECKS",
     "DEFAULT_MIN_SCORE",
-    "HOLLOW_ADAPTER",
     "Check",
     "CheckResult",
     "Isolation",

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from agentflow.validation.mutants import Mutant
+from agentflow.orchestration.mutants import Mutant
 from agentflow.validation.package import PackageInfo, list_package_files
 from agentflow.validation.sandbox import Sandbox
 from agentflow.validation.tools import ToolRun
@@ -88,6 +88,13 @@ class CheckContext:
         from agentflow.orchestration.integration_patterns import load_patterns
 
         return load_patterns().get(self.package.pattern)
+
+    @cached_property
+    def pytest_plugins(self) -> frozenset[str] | None:
+        """The pytest plugins the package's `test` extra declares; None without one."""
+        from agentflow.validation.testrun import declared_plugins
+
+        return declared_plugins(self.root)
 
     def run_python(
         self, args: list[str], *, timeout: float, env: Mapping[str, str] | None = None

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from agentflow.orchestration.mutants import Mutant, MutationError
 from agentflow.validation.context import CheckContext, HasMutants, Outcome
-from agentflow.validation.mutants import HOLLOW_ADAPTER, Mutant, MutationError
+from agentflow.validation.mutants import HOLLOW_ADAPTER
 from agentflow.validation.testrun import NOT_RUN, package_test_run, plugin_options, summary_line
 from agentflow.validation.tools import ToolRun, excerpt
 
@@ -143,7 +144,7 @@ def _run_copies(ctx: CheckContext, folder: Path, copies: list[str]) -> ToolRun:
     """Run the tests on every copy with `run_mutants.py`, a few at a time."""
     shutil.copyfile(_RUNNER, folder / _RUNNER.name)
     workers = max(1, min(len(copies), os.cpu_count() or 1))
-    plugins, env = plugin_options(ctx.root)
+    plugins, env = plugin_options(ctx.pytest_plugins)
     args = [_RUNNER.name, f"{ctx.test_timeout:g}", str(workers), *copies, "--", *_PYTEST]
     rounds = math.ceil(len(copies) / workers)
     timeout = ctx.test_timeout * rounds + _SLACK_SECONDS

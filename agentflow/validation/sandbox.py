@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -99,19 +98,21 @@ def _unshare_flags() -> list[tuple[str, ...]]:
 def _probe(wrapper: Sequence[str]) -> str:
     """Why `wrapper` cannot run a program, or "" when it can."""
     try:
-        done = subprocess.run(
-            [*wrapper, sys.executable, "-c", "pass"],
-            capture_output=True,
+        run = run_tool(
+            ["-c", "pass"],
+            cwd=Path("/"),  # Linux only; unlike the current folder, always there
+            env=os.environ,
             timeout=_PROBE_SECONDS,
-            check=False,
-            stdin=subprocess.DEVNULL,
+            wrapper=wrapper,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except OSError as exc:
         return str(exc)
-    if done.returncode == 0:
+    if run.ok:
         return ""
-    lines = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
-    return lines[-1] if lines else f"exit {done.returncode}"
+    if run.timed_out:
+        return f"timed out after {_PROBE_SECONDS:g}s"
+    lines = run.stderr.strip().splitlines()
+    return lines[-1] if lines else f"exit {run.returncode}"
 
 
 class Sandbox:

@@ -32,6 +32,7 @@ __all__ = [
     "NOT_RUN",
     "check_coverage",
     "check_tests",
+    "declared_plugins",
     "package_test_run",
     "plugin_options",
     "summary_line",
@@ -44,21 +45,33 @@ NOT_RUN = "skipped: tests not run (quick validation)"
 _COVERAGE_PLUGIN = "pytest_cov"
 
 
-def plugin_options(root: Path, *, needed: Sequence[str] = ()) -> tuple[list[str], dict[str, str]]:
-    """pytest arguments and environment loading the plugins the package's tests declare.
+def declared_plugins(root: Path) -> frozenset[str] | None:
+    """The installed pytest plugins of the distributions the package's `test` extra names.
 
-    `needed` names plugins validation itself relies on. Without a `test` extra in the
-    package's pyproject.toml, nothing changes: every installed plugin loads.
+    None when the package's pyproject.toml has no `test` extra. `CheckContext.pytest_plugins`
+    looks them up once per validation.
     """
     declared = _test_requirements(root)
     if declared is None:
-        return [], {}
-    found = {
+        return None
+    return frozenset(
         ep.name
         for ep in entry_points(group="pytest11")
         if ep.dist is not None and canonicalize_name(ep.dist.name) in declared
-    }
-    args = [arg for name in sorted(found | set(needed)) for arg in ("-p", name)]
+    )
+
+
+def plugin_options(
+    plugins: frozenset[str] | None, *, needed: Sequence[str] = ()
+) -> tuple[list[str], dict[str, str]]:
+    """pytest arguments and environment loading only `plugins` (see `declared_plugins`).
+
+    `needed` names plugins validation itself relies on. Without a `test` extra (`plugins`
+    None), nothing changes: every installed plugin loads.
+    """
+    if plugins is None:
+        return [], {}
+    args = [arg for name in sorted(plugins | set(needed)) for arg in ("-p", name)]
     return args, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
@@ -86,7 +99,7 @@ def package_test_run(ctx: CheckContext) -> TestRun:
     """Run the package's tests once with coverage of the adapter; later calls reuse it."""
     if ctx.test_run is None:
         report = ctx.scratch / "coverage.json"
-        plugins, env = plugin_options(ctx.root, needed=(_COVERAGE_PLUGIN,))
+        plugins, env = plugin_options(ctx.pytest_plugins, needed=(_COVERAGE_PLUGIN,))
         run = ctx.run_python(
             [
                 "-m",

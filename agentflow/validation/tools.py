@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ToolRun", "excerpt", "kill_group", "run_tool"]
+__all__ = ["ToolRun", "excerpt", "run_tool"]
 
 _MAX_LINES = 20
 _MAX_CHARS = 2000
@@ -52,7 +52,7 @@ class ToolRun:
         return f"$ {self.command}  (exit {self.returncode})"
 
 
-def kill_group(child: subprocess.Popen[bytes]) -> None:
+def _kill_group(child: subprocess.Popen[bytes]) -> None:
     """Kill `child` and every process left in its group (the tool's own children)."""
     if sys.platform != "win32":
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -93,13 +93,13 @@ def run_tool(
         _end(child)
         raise
     finally:
-        kill_group(child)
+        _kill_group(child)
     return ToolRun(shown, child.returncode, _decode(stdout), _decode(stderr))
 
 
 def _end(child: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
     """Kill the tool's group and collect what it printed until then."""
-    kill_group(child)
+    _kill_group(child)
     try:
         return child.communicate(timeout=_GRACE_SECONDS)
     except subprocess.TimeoutExpired:  # a grandchild left the group and holds the pipes

@@ -127,3 +127,13 @@ class FakePattern:
     def validate(self, generated_code: Mapping[str, str]) -> list[str]:
         self.seen = dict(generated_code)
         return list(self.problems)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file and folder under `root` with the sha256 of files."""
+    return {
+        path.relative_to(root).as_posix(): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "<dir>"
+        )
+        for path in sorted(root.rglob("*"))
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -10,14 +9,17 @@ from typing import Any
 
 import pytest
 
-from agentflow.validation import validate_package
+from agentflow.validation import testrun, validate_package
 from agentflow.validation.context import CheckContext
+from agentflow.validation.sandbox import Sandbox
+from agentflow.validation.testrun import declared_plugins, plugin_options
 from agentflow.validation.tools import ToolRun
 
-from .packages import ADAPTER, TESTS, FakePattern, PackageFactory
+from .packages import ADAPTER, TESTS, FakePattern, PackageFactory, snapshot
 
 slow = pytest.mark.slow
 RealRun = CheckContext.run_python
+RealSandboxRun = Sandbox.run
 
 
 def fake_pytest(reply: Callable[[list[str]], ToolRun]) -> Callable[..., ToolRun]:
@@ -29,16 +31,6 @@ def fake_pytest(reply: Callable[[list[str]], ToolRun]) -> Callable[..., ToolRun]
         return reply(args)
 
     return run_python
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """Every file and folder under `root` with the sha256 of files."""
-    return {
-        path.relative_to(root).as_posix(): (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "<dir>"
-        )
-        for path in sorted(root.rglob("*"))
-    }
 
 
 @slow
@@ -156,3 +148,71 @@ def test_adapter_never_imported_fails_coverage(
     coverage = report.check("coverage")
     assert not coverage.passed
     assert "never imported" in coverage.evidence
+
+
+def with_test_extra(root: Path, *requirements: str) -> Path:
+    """`root` holding a pyproject.toml whose `test` extra lists `requirements`."""
+    listed = ", ".join(f'"{r}"' for r in requirements)
+    text = f'[project]\nname = "demo"\n\n[project.optional-dependencies]\ntest = [{listed}]\n'
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [None, '[project]\nname = "demo"\n', "[project\n"],
+    ids=["no-pyproject", "no-test-extra", "unreadable"],
+)
+def test_without_a_test_extra_every_installed_plugin_loads(
+    tmp_path: Path, pyproject: str | None
+) -> None:
+    if pyproject is not None:
+        (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    assert declared_plugins(tmp_path) is None
+    assert plugin_options(None, needed=("pytest_cov",)) == ([], {})
+
+
+def test_the_test_extra_chooses_the_plugins_and_invalid_requirements_are_ignored(
+    tmp_path: Path,
+) -> None:
+    root = with_test_extra(tmp_path, "pytest>=8", "pytest-cov>=5", "not a requirement!")
+    assert declared_plugins(root) == frozenset({"pytest_cov"})
+
+
+def test_plugins_validation_needs_load_even_when_not_declared(tmp_path: Path) -> None:
+    plugins = declared_plugins(with_test_extra(tmp_path, "pytest"))
+    assert plugins == frozenset()
+    assert plugin_options(plugins, needed=("pytest_cov",)) == (
+        ["-p", "pytest_cov"],
+        {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    assert plugin_options(plugins) == ([], {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+
+
+def test_the_declared_plugins_are_looked_up_once_per_validation(
+    make_package: PackageFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[Path] = []
+    mutant_runs: list[list[str]] = []
+
+    def declared(root: Path) -> frozenset[str] | None:
+        looked_up.append(root)
+        return frozenset({"anyio"})
+
+    def run_mutants(sandbox: Sandbox, args: list[str], **kwargs: Any) -> ToolRun:
+        if args[0] != "run_mutants.py":
+            return RealSandboxRun(sandbox, args, **kwargs)
+        mutant_runs.append(list(args))
+        return ToolRun("python run_mutants.py", 0, '{"hollow_adapter": 1}\n', "")
+
+    def passing(args: list[str]) -> ToolRun:
+        assert "-p anyio -p pytest_cov" in " ".join(args)
+        return ToolRun("python -m pytest", 0, "2 passed in 0.10s\n", "")
+
+    monkeypatch.setattr(testrun, "declared_plugins", declared)
+    monkeypatch.setattr(CheckContext, "run_python", fake_pytest(passing))
+    monkeypatch.setattr(Sandbox, "run", run_mutants)
+    report = validate_package(make_package(), pattern=FakePattern())
+    assert report.check("tests").passed
+    assert len(mutant_runs) == 1 and mutant_runs[0][-2:] == ["-p", "anyio"]
+    assert len(looked_up) == 1

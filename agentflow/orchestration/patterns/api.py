@@ -12,6 +12,7 @@ from agentflow.orchestration.integration_patterns import (
     IntegrationPattern,
     PatternMatch,
 )
+from agentflow.orchestration.mutants import Mutant
 from agentflow.orchestration.patterns.api_context import build_api_context
 from agentflow.orchestration.patterns.api_mutants import API_MUTANTS
 from agentflow.orchestration.patterns.api_rules import check_api_package
@@ -24,7 +25,6 @@ from agentflow.orchestration.patterns.signals import (
     show,
 )
 from agentflow.spec.api_requirements import ApiRequirements
-from agentflow.validation.mutants import Mutant
 
 
 class ApiPattern(IntegrationPattern):

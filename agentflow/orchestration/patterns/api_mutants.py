@@ -27,7 +27,7 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
-from agentflow.validation.mutants import Mutant, replace_body, rewrite
+from agentflow.orchestration.mutants import Function, Mutant, replace_body, rewrite
 
 __all__ = ["API_MUTANTS"]
 
@@ -137,7 +137,7 @@ def _disable_retry(source: str, requirements: Mapping[str, Any]) -> str | None:
         found = [
             node
             for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "_attempts"
+            if isinstance(node, Function) and node.name == "_attempts"
         ]
         for function in found:
             replace_body(function, ast.Return(ast.Constant(1)))

@@ -7,7 +7,10 @@ checked end to end by building a package of every kind and validating it.
 from __future__ import annotations
 
 import ast
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -18,12 +21,13 @@ import yaml
 
 from agentflow.orchestration import IntegrationBuilder
 from agentflow.orchestration.generate import render_package
+from agentflow.orchestration.mutants import MutationError
 from agentflow.orchestration.patterns.api import ApiPattern
 from agentflow.orchestration.patterns.api_mutants import API_MUTANTS
 from agentflow.spec.api_requirements import ApiRequirements
 from agentflow.spec.loader import load_spec
 from agentflow.spec.models import IntegrationSpec
-from agentflow.validation import Mutant, MutationError
+from agentflow.validation.sandbox import network_isolation
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 MUTANTS = {mutant.name: mutant for mutant in API_MUTANTS}
@@ -105,6 +109,20 @@ def credential_stores(tree: ast.Module) -> list[str]:
     ]
 
 
+def test_loading_the_patterns_does_not_load_validation() -> None:
+    code = (
+        "import sys\n"
+        "from agentflow.orchestration.integration_patterns import load_patterns\n"
+        "assert load_patterns()['api'].mutants()\n"
+        "print(sorted(name for name in sys.modules if name.startswith('agentflow.validation')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_pattern_offers_its_four_mutants() -> None:
     assert ApiPattern().mutants() == API_MUTANTS
     assert list(MUTANTS) == ["wrong_path", "wrong_method", "auth_dropped", "retry_disabled"]
@@ -181,11 +199,10 @@ def test_a_restructured_adapter_cannot_be_mutated(
 
 
 def test_the_golden_adapters_are_mutated_too() -> None:
-    root = Path(__file__).resolve().parents[3] / "integrations" / "github"
+    root = EXAMPLES.parent / "integrations" / "github"
     source = (root / "github_adapter.py").read_text(encoding="utf-8")
-    recorded = yaml.safe_load((root / "metadata.json").read_text(encoding="utf-8"))
+    recorded = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
     for mutant in API_MUTANTS:
-        assert isinstance(mutant, Mutant)
         mutated = mutant.mutate(source, recorded["requirements"])
         assert mutated is not None and compile(mutated, "github_adapter.py", "exec")
 
@@ -205,5 +222,5 @@ def test_the_template_tests_catch_every_mutant(name: str, tmp_path: Path) -> Non
     assert report.score == 100, [c.evidence for c in report.failed_checks]
     recorded = package.metadata["validation"]
     assert recorded["checks"]["tests_can_fail"] is True
-    assert recorded["isolation"] == report.to_dict()["isolation"]
-    assert recorded["isolation"]["environment"] == "scrubbed"
+    isolation = {"environment": "scrubbed", "network": network_isolation().description}
+    assert recorded["isolation"] == isolation

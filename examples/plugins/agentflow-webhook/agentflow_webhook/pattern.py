@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from agentflow.orchestration.integration_patterns import IntegrationPattern, PatternMatch, Subtask
+from agentflow.orchestration.mutants import Mutant, replace_body, rewrite
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["SUBTASKS", "WebhookPattern", "WebhookRequirements"]
+__all__ = ["MUTANTS", "SUBTASKS", "WebhookPattern", "WebhookRequirements"]
 
 _ENV_VAR = r"^[A-Z_][A-Z0-9_]*$"
 _HEADER = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
@@ -72,6 +74,33 @@ _SIGNALS = (
 )
 
 
+def _accept_any_signature(source: str, requirements: Mapping[str, Any]) -> str:
+    """`verify_signature` returns at once, so every delivery passes."""
+
+    def edit(tree: ast.Module) -> int:
+        found = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name == "verify_signature"
+        ]
+        for function in found:
+            replace_body(function, ast.Return(ast.Constant(None)))
+        return len(found)
+
+    return rewrite(source, edit, missing="no verify_signature function")
+
+
+# The faults the generated tests must catch (the `tests_can_fail` check).
+MUTANTS = (
+    Mutant(
+        "signature_unchecked",
+        "any signature is accepted",
+        "a test that a delivery with a wrong signature is refused",
+        _accept_any_signature,
+    ),
+)
+
+
 class WebhookPattern(IntegrationPattern):
     """Webhook receivers: HMAC-SHA256 signature checks, replay window, known events only."""
 
@@ -106,3 +135,7 @@ class WebhookPattern(IntegrationPattern):
             and not path.startswith("test_")
             and "hmac.compare_digest(" not in text
         ]
+
+    def mutants(self) -> Sequence[Mutant]:
+        """A verifier that accepts any signature must fail the generated tests."""
+        return MUTANTS

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from agentflow.orchestration.integration_patterns import (
     load_patterns,
     select_pattern,
 )
+from agentflow.orchestration.mutants import MutationError
 from agentflow.spec.models import IntegrationSpec
 from pydantic import ValidationError
 
@@ -86,6 +89,37 @@ def test_validate_rejects_a_plain_equality_check() -> None:
     adapter = "github_webhooks_adapter.py"
     files[adapter] = files[adapter].replace("hmac.compare_digest(", "_equal(")
     assert PATTERN.validate(files) == [f"{adapter}: compare signatures with hmac.compare_digest"]
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_the_generated_tests_catch_every_mutant(name: str, tmp_path: Path) -> None:
+    spec = load(name)
+    files = render(spec)
+    adapter = f"{spec.slug}_adapter.py"
+    for mutant in PATTERN.mutants():
+        mutated = mutant.mutate(files[adapter], spec.requirements)
+        assert mutated is not None and mutated != files[adapter], mutant.name
+        copy = tmp_path / mutant.name
+        copy.mkdir()
+        for path, text in {**files, adapter: mutated}.items():
+            (copy / path).write_text(text, encoding="utf-8")
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert tests.returncode == 1, f"{mutant.name} survived:\n{tests.stdout}"
+
+
+def test_a_verifier_renamed_cannot_be_mutated() -> None:
+    spec = load("github-webhooks")
+    adapter = render(spec)["github_webhooks_adapter.py"]
+    renamed = adapter.replace("def verify_signature(", "def check_signature(")
+    (mutant,) = PATTERN.mutants()
+    with pytest.raises(MutationError, match="no verify_signature function"):
+        mutant.mutate(renamed, spec.requirements)
 
 
 def test_user_text_cannot_break_out_of_the_generated_code() -> None:
