@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -166,11 +167,11 @@ def update(
     Exits 3 when the merge has conflicts (files get conflict markers), 1 below --min-score.
     """
     from agentflow.presenters import show_update
-    from agentflow.regeneration import recorded_backend
+    from agentflow.regeneration import recorded_backend, recorded_metadata
     from agentflow.settings import load_backend_settings
     from agentflow.update import update_package
 
-    name = backend_choice["name"] or recorded_backend(package_dir)
+    name = backend_choice["name"] or recorded_backend(recorded_metadata(Path(package_dir)))
     settings = load_backend_settings().overridden(**{**backend_choice, "name": name})
     result = update_package(
         package_dir, requirements, dry_run=dry_run, validate=not no_validate, backend=settings

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,24 +71,22 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class _StderrWarnings(logging.Handler):
-    """Shows each distinct warning message once, as `warning: …` on stderr."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self._shown: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in self._shown:
-            self._shown.add(message)
-            click.echo(f"warning: {message}", err=True)
-
-
 @contextmanager
 def _warnings_on_stderr() -> Iterator[None]:
-    """Show agentflow's logged warnings while a command runs."""
-    logger, handler = logging.getLogger("agentflow"), _StderrWarnings()
+    """Show agentflow's logged warnings while a command runs: each distinct message once, as
+    `warning: …` on stderr. Logging is imported here, not at start-up: `--help` needs none."""
+    import logging
+
+    shown: set[str] = set()
+
+    class StderrWarnings(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message not in shown:
+                shown.add(message)
+                click.echo(f"warning: {message}", err=True)
+
+    logger, handler = logging.getLogger("agentflow"), StderrWarnings(logging.WARNING)
     logger.addHandler(handler)
     try:
         yield

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentflow.file_transaction import file_error
-from agentflow.pristine import PRISTINE_DIR
+from agentflow.pristine import PRISTINE_DIR, store_folder
 
 __all__ = [
     "Snapshot",
@@ -53,9 +53,9 @@ def is_tool_folder(name: str) -> bool:
 
 def package_paths(root: Path) -> list[str]:
     """Relative paths of a package's files and links, sorted, with the pristine store's."""
-    store = root / PRISTINE_DIR
-    found = list(_walk(root, ""))
-    if store.is_dir() and not any(p.is_symlink() for p in (store, store.parent)):
+    found = list(_walk(root, ""))  # first: an unreadable package is an error naming it
+    store = store_folder(root)
+    if store is not None:
         found += _walk(store, PRISTINE_DIR)
     return sorted(found)
 

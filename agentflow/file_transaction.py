@@ -30,7 +30,7 @@ from agentflow.errors import AgentflowError, GenerationError, OutputError
 __all__ = [
     "Change",
     "file_error",
-    "plain_path",
+    "lstat_mode",
     "read_plain",
     "replace_files",
     "safe_relative_path",
@@ -65,14 +65,14 @@ def file_error(action: str, path: Path, exc: OSError, *, note: str = "") -> Agen
     return GenerationError(message) if exc.errno in _DISK_ERRORS else OutputError(message)
 
 
-def plain_path(root: Path, name: str) -> Path:
+def _plain_path(root: Path, name: str) -> Path:
     """`root/name`, refused when it or a folder on its way inside `root` is a symlink or
     not a folder; parts that do not exist yet are fine."""
     parts = safe_relative_path(name).parts
     path = root
     for depth, part in enumerate(parts, start=1):
         path = path / part
-        mode = _lstat_mode(path)
+        mode = lstat_mode(path)
         if mode is None:
             break
         if stat.S_ISLNK(mode):
@@ -88,11 +88,21 @@ def plain_path(root: Path, name: str) -> Path:
 
 def read_plain(root: Path, name: str) -> bytes | None:
     """The bytes of the regular file `root/name`, None when it does not exist."""
-    path = plain_path(root, name)
+    path = _plain_path(root, name)
     if _regular_mode(path) is None:
         return None
     try:
         return path.read_bytes()
+    except OSError as exc:
+        raise file_error("read", path, exc) from exc
+
+
+def lstat_mode(path: Path) -> int | None:
+    """The mode of `path` itself (a link is not followed), None when it does not exist."""
+    try:
+        return os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
     except OSError as exc:
         raise file_error("read", path, exc) from exc
 
@@ -153,7 +163,11 @@ def replace_files(
         if check is not None:
             check()
         for step in steps:
-            _run(step.apply, "replace", step.target, note=f"{root} was left as it was")
+            try:
+                step.apply()
+            except OSError as exc:
+                note = f"{root} was left as it was"
+                raise file_error("replace", step.target, exc, note=note) from exc
             applied.append(step)
     except BaseException:
         _undo(root, applied)
@@ -169,7 +183,7 @@ def _prepare(
     root: Path, work: Path, index: int, name: str, data: bytes | None, created: list[Path]
 ) -> _Step | None:
     """Stage one change and back up the file it replaces; None when there is nothing to do."""
-    target = plain_path(root, name)
+    target = _plain_path(root, name)
     exists = _regular_mode(target) is not None
     if not exists and data is None:
         return None
@@ -189,13 +203,6 @@ def _prepare(
     return _Step(target, staged, backup)
 
 
-def _run(operation: Callable[[], None], action: str, path: Path, *, note: str) -> None:
-    try:
-        operation()
-    except OSError as exc:
-        raise file_error(action, path, exc, note=note) from exc
-
-
 def _undo(root: Path, applied: Sequence[_Step]) -> None:
     """Undo the changes made, newest first; every one is tried even if one fails."""
     failed = []
@@ -213,7 +220,7 @@ def _undo(root: Path, applied: Sequence[_Step]) -> None:
 def _scratch_folder(root: Path, scratch: str, created: list[Path]) -> Path:
     """A new folder in `root/scratch`; the callers hold the folder's lock, so folders left
     there by a killed run are removed."""
-    base = plain_path(root, scratch)
+    base = _plain_path(root, scratch)
     try:
         _make_parents(root, base / "_", created)
         for stale in base.glob("txn-*"):
@@ -259,19 +266,10 @@ def _remove_empty(folders: Iterable[Path]) -> None:
             continue
 
 
-def _lstat_mode(path: Path) -> int | None:
-    try:
-        return os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        raise file_error("read", path, exc) from exc
-
-
 def _regular_mode(path: Path) -> int | None:
     """The mode of the regular file at `path`, None when absent; anything else (a folder, a
     pipe) is refused."""
-    mode = _lstat_mode(path)
+    mode = lstat_mode(path)
     if mode is not None and not stat.S_ISREG(mode):
         raise OutputError(
             f"{path} is not a regular file, where agentflow generates one; move it aside"

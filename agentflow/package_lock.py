@@ -11,16 +11,16 @@ holding it ends, however it ends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from agentflow.errors import OutputError
+from agentflow.errors import AgentflowError, OutputError
 from agentflow.file_transaction import file_error
 
-__all__ = ["LOCK_TIMEOUT", "lock_path", "package_lock"]
+__all__ = ["LOCK_TIMEOUT", "hold_lock_file", "lock_path", "package_lock"]
 
 LOCK_TIMEOUT = 300.0
 
@@ -37,17 +37,41 @@ def package_lock(package_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterato
     Creates the parent folder when missing, as writing the package would.
     """
     path = lock_path(package_dir)
+    busy = OutputError(
+        f"another agentflow run has been writing {package_dir} for {timeout:g} seconds; "
+        "try again when it has finished"
+    )
+
+    def unwritable(exc: OSError) -> AgentflowError:
+        return file_error("write into", path.parent, exc)
+
+    with hold_lock_file(path, timeout=timeout, busy=busy, unwritable=unwritable):
+        yield
+
+
+@contextmanager
+def hold_lock_file(
+    path: Path,
+    *,
+    timeout: float,
+    busy: AgentflowError,
+    unwritable: Callable[[OSError], AgentflowError] | None = None,
+) -> Iterator[None]:
+    """Hold the lock file `path` for the block, creating its folder when missing.
+
+    After waiting `timeout` seconds, `busy` is raised. An OSError while creating the folder
+    or the lock file is raised as `unwritable(error)`, or as it is without `unwritable`.
+    """
     lock = FileLock(path, timeout=timeout)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout as exc:
-        raise OutputError(
-            f"another agentflow run has been writing {package_dir} for {timeout:g} seconds; "
-            "try again when it has finished"
-        ) from exc
+        raise busy from exc
     except OSError as exc:
-        raise file_error("write into", path.parent, exc) from exc
+        if unwritable is None:
+            raise
+        raise unwritable(exc) from exc
     try:
         yield
     finally:

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agentflow.cli_support import error_json
-from agentflow.errors import OutputError
+from agentflow.file_transaction import file_error
 from agentflow.orchestration.integration_patterns import PatternMatch
 from agentflow.workflows import CreateResult
 
@@ -208,13 +208,13 @@ def show_validation(
 
 
 def _write_report(path: Path, text: str) -> None:
-    """Write a report file, creating its folder; a path that cannot be written is an input
-    error naming it."""
+    """Write a report file, creating its folder; a path that cannot be written is an error
+    naming it (`file_error`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"could not write the report {path}: {exc.strerror or exc}") from exc
+        raise file_error("write the report", path, exc) from exc
 
 
 def update_summary(result: UpdateResult, *, min_score: float) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "pristine_files",
     "read_pristine",
     "stale_store_files",
+    "store_folder",
 ]
 
 STORE_DIR = ".agentflow"
@@ -33,10 +34,10 @@ def pristine_files(files: Mapping[str, str]) -> dict[str, str]:
     return {f"{PRISTINE_DIR}/{name}": text for name, text in sorted(files.items())}
 
 
-def stale_store_files(package_dir: Path, generated: Mapping[str, str]) -> list[str]:
-    """The store's files of generated files that the new generation (`generated`) lacks."""
-    stored = read_pristine(package_dir) or {}
-    return [f"{PRISTINE_DIR}/{name}" for name in sorted(stored) if name not in generated]
+def stale_store_files(stored: Mapping[str, str] | None, generated: Mapping[str, str]) -> list[str]:
+    """The store's files (`stored`: `read_pristine`) of generated files that the new
+    generation (`generated`) lacks."""
+    return [f"{PRISTINE_DIR}/{name}" for name in sorted(stored or {}) if name not in generated]
 
 
 def is_store_path(name: str) -> bool:
@@ -44,10 +45,19 @@ def is_store_path(name: str) -> bool:
     return name == STORE_DIR or name.startswith(f"{STORE_DIR}/")
 
 
-def read_pristine(package_dir: Path) -> dict[str, str] | None:
-    """The last generation's files from the store, or None when the package has no store."""
+def store_folder(package_dir: Path) -> Path | None:
+    """The store's folder, None when there is none or it is reached through a link (nothing
+    is read through a link)."""
     root = package_dir / PRISTINE_DIR
     if not root.is_dir() or root.is_symlink() or root.parent.is_symlink():
+        return None
+    return root
+
+
+def read_pristine(package_dir: Path) -> dict[str, str] | None:
+    """The last generation's files from the store, or None when the package has no store."""
+    root = store_folder(package_dir)
+    if root is None:
         return None
     try:
         return {

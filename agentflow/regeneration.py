@@ -29,6 +29,7 @@ __all__ = [
     "bump_patch",
     "previous_version",
     "recorded_backend",
+    "recorded_metadata",
     "recorded_spec",
     "regeneration_version",
 ]
@@ -43,9 +44,19 @@ def bump_patch(version: str) -> str:
     return f"{major}.{minor}.{patch + 1}"
 
 
-def previous_version(package_dir: Path) -> str | None:
-    """The version a generated package was made with, or None when there is no package."""
-    metadata = _metadata(package_dir)
+def recorded_metadata(package_dir: Path) -> dict[str, Any] | None:
+    """A package's metadata.json, None when there is none or it is not a JSON object: what
+    the functions below read a package's record from."""
+    try:
+        data = json.loads((package_dir / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def previous_version(package_dir: Path, metadata: Mapping[str, Any] | None) -> str | None:
+    """The version a generated package was made with (`metadata`: its metadata.json), or
+    None when there is no package."""
     if metadata is None:
         return None
     recorded = metadata.get("package_version")
@@ -58,36 +69,39 @@ def previous_version(package_dir: Path) -> str | None:
     return None if found is None else found.group(1)
 
 
-def recorded_backend(package_dir: str | Path) -> str:
-    """The backend a package was generated with ("template" when its metadata does not say)."""
-    backend = (_metadata(Path(package_dir)) or {}).get("backend")
+def recorded_backend(metadata: Mapping[str, Any] | None) -> str:
+    """The backend a package was generated with, from its metadata.json ("template" when it
+    does not say)."""
+    backend = (metadata or {}).get("backend")
     return backend if isinstance(backend, str) and backend else "template"
 
 
 def regeneration_version(
     document: SpecDocument,
     package_dir: Path,
+    metadata: Mapping[str, Any] | None,
     *,
     integration_type: str | None = None,
     provider: str = "template",
     orchestrator: SmartOrchestrator | None = None,
 ) -> str | None:
-    """The version to generate with over `package_dir`: None means the requirements decide.
+    """The version to generate with over `package_dir` (`metadata`: its metadata.json): None
+    means the requirements decide.
 
     The package is rendered once with the previous version (without validation), by
     `orchestrator` when given (else one for `provider`); if its files differ from the previous
     generation, the patch number is bumped.
     """
-    previous = previous_version(package_dir)
-    if document.spec.version is not None or previous is None:
+    previous = previous_version(package_dir, metadata)
+    if document.spec.version is not None or previous is None or metadata is None:
         return None
     if orchestrator is not None and orchestrator.calls_models:
-        same = _same_inputs(document, package_dir, orchestrator.provider)
+        same = _same_inputs(document, metadata, orchestrator.provider)
         return previous if same else bump_patch(previous)
     probe = IntegrationBuilder(orchestrator or SmartOrchestrator(provider), validate=False).build(
         document, integration_type=integration_type, package_version=previous
     )
-    return previous if _same_generation(probe.files, package_dir) else bump_patch(previous)
+    return previous if _same_generation(probe.files, metadata) else bump_patch(previous)
 
 
 def recorded_spec(metadata: Mapping[str, Any], *, source: str) -> SpecDocument:
@@ -106,9 +120,8 @@ def recorded_spec(metadata: Mapping[str, Any], *, source: str) -> SpecDocument:
     return document
 
 
-def _same_generation(files: Mapping[str, str], package_dir: Path) -> bool:
+def _same_generation(files: Mapping[str, str], metadata: Mapping[str, Any]) -> bool:
     """Whether `files` equal the generation recorded in the package's metadata checksums."""
-    metadata = _metadata(package_dir) or {}
     recorded = metadata.get("files")
     if not isinstance(recorded, dict):
         return False
@@ -119,9 +132,8 @@ def _same_generation(files: Mapping[str, str], package_dir: Path) -> bool:
     )
 
 
-def _same_inputs(document: SpecDocument, package_dir: Path, backend: str) -> bool:
+def _same_inputs(document: SpecDocument, metadata: Mapping[str, Any], backend: str) -> bool:
     """Whether the previous package was made from this input, by this agentflow and backend."""
-    metadata = _metadata(package_dir) or {}
     current = {
         "input_sha256": document.input_sha256,
         "agentflow_version": __version__,
@@ -129,11 +141,3 @@ def _same_inputs(document: SpecDocument, package_dir: Path, backend: str) -> boo
         "backend": backend,
     }
     return all(metadata.get(key) == value for key, value in current.items())
-
-
-def _metadata(package_dir: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((package_dir / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -43,10 +43,12 @@ from agentflow.spec.loader import SpecDocument, load_spec
 from agentflow.workflows import building
 from agentflow.writer import (
     METADATA_FILE,
+    edited_since,
+    recorded_checksums,
     replace_package,
     resolve_destination,
-    sha256_text,
     stable_metadata,
+    unknown_edits,
 )
 
 if TYPE_CHECKING:
@@ -91,15 +93,16 @@ def update_package(
     root = resolve_destination(given)
     with _locked(root, dry_run=dry_run) as snapshot:
         metadata = _package_metadata(root)
-        previous = previous_version(root)
-        settings = backend or BackendSettings(recorded_backend(root))
+        previous = previous_version(root, metadata)
+        settings = backend or BackendSettings(recorded_backend(metadata))
         document = _requirements(given, metadata, requirements)
         with building(given), SmartOrchestrator.from_settings(settings) as orchestrator:
             package = _regenerate(root, metadata, document, orchestrator)
         generated = {n: t for n, t in package.files.items() if n != METADATA_FILE}
-        merges = _merge_all(root, _last_generation(root, metadata), generated)
+        stored = read_pristine(root)
+        merges = _merge_all(root, _last_generation(root, metadata, stored), generated)
         removed = [m.path for m in merges if m.before is not None and m.after is None]
-        changed = _needs_write(root, merges, generated, package, metadata)
+        changed = _needs_write(merges, stored, generated, package, metadata)
         report = None
         if validate and not any(m.action == "conflict" for m in merges):
             with building(given):
@@ -107,7 +110,7 @@ def update_package(
             _record_validation(package, report)
         if changed and not dry_run:
             files = {**_merged_files(merges, package), **pristine_files(generated)}
-            remove = removed + stale_store_files(root, generated)
+            remove = removed + stale_store_files(stored, generated)
             replace_package(files, root, remove=remove, unchanged_since=snapshot)
     status = "dry-run" if dry_run else "updated" if changed else "unchanged"
     version = str(package.metadata["package_version"])
@@ -137,7 +140,7 @@ def _regenerate(
     """The new generation, unvalidated, with the package's pattern unless `type:` says otherwise."""
     integration_type = document.spec.type or str(metadata.get("pattern") or "") or None
     version = regeneration_version(
-        document, root, integration_type=integration_type, orchestrator=orchestrator
+        document, root, metadata, integration_type=integration_type, orchestrator=orchestrator
     )
     return IntegrationBuilder(orchestrator, validate=False).build(
         document, integration_type=integration_type, package_version=version
@@ -173,32 +176,24 @@ def _requirements(
     return document
 
 
-def _last_generation(root: Path, metadata: Mapping[str, Any]) -> dict[str, str]:
-    """The base of the merge: the pristine store, or unedited files for a package without one."""
-    stored = read_pristine(root)
+def _last_generation(
+    root: Path, metadata: Mapping[str, Any], stored: dict[str, str] | None
+) -> dict[str, str]:
+    """The base of the merge: the pristine store (`stored`), or unedited files for a package
+    without one."""
     if stored is not None:
         return stored
-    recorded = metadata.get("files")
-    if not isinstance(recorded, dict):
-        raise InputError(
-            f"{root / METADATA_FILE} has no object of checksums as 'files' and the package has "
-            "no pristine store, so agentflow cannot tell which files were edited by hand; "
-            f"restore {METADATA_FILE}, or move the package aside and create it again"
-        )
-    current = {name: _read(root, name) for name in recorded}
-    edited = sorted(
-        name
-        for name, text in current.items()
-        if text is None
-        or not isinstance(recorded[name], dict)
-        or sha256_text(text) != recorded[name].get("sha256")
-    )
+    checksums = recorded_checksums(metadata)
+    if isinstance(checksums, str):
+        raise InputError(unknown_edits(root, checksums))
+    edited = edited_since(root, checksums)
     if edited:
         raise InputError(
             f"{root} has no pristine store (it was made by an older agentflow), so edits to "
             f"{', '.join(edited)} cannot be merged; move those edits aside, regenerate with "
             "`agentflow integrate create --force`, then reapply them"
         )
+    current = {name: _read(root, name) for name in checksums}
     return {name: text for name, text in current.items() if text is not None}
 
 
@@ -221,8 +216,8 @@ def _read(root: Path, name: str) -> str | None:
 
 
 def _needs_write(
-    root: Path,
     merges: list[FileMerge],
+    stored: Mapping[str, str] | None,
     generated: Mapping[str, str],
     package: IntegrationPackage,
     metadata: Mapping[str, Any],
@@ -230,7 +225,7 @@ def _needs_write(
     """Whether anything on disk would change: a file, the store or metadata's stable part."""
     return (
         any(m.changes_disk for m in merges)
-        or read_pristine(root) != generated
+        or stored != generated
         or stable_metadata(json.dumps(metadata)) != stable_metadata(json.dumps(package.metadata))
     )
 

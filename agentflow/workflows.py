@@ -20,7 +20,7 @@ from agentflow.orchestration.integration_patterns import (
     score_patterns,
 )
 from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrator
-from agentflow.regeneration import regeneration_version
+from agentflow.regeneration import recorded_metadata, regeneration_version
 from agentflow.settings import BackendSettings
 from agentflow.spec.loader import load_spec
 from agentflow.writer import WriteOutcome, check_destination, planned_changes
@@ -77,7 +77,11 @@ def create_integration(
         ) as orchestrator,
     ):
         version = regeneration_version(
-            document, target, integration_type=integration_type, orchestrator=orchestrator
+            document,
+            target,
+            recorded_metadata(target),
+            integration_type=integration_type,
+            orchestrator=orchestrator,
         )
         builder = IntegrationBuilder(orchestrator, validate=validate, min_score=min_score)
         package = builder.build(
@@ -86,9 +90,10 @@ def create_integration(
             load_seconds=load_seconds,
             package_version=version,
         )
-    plan = planned_changes(package.files, target)
-    outcome = None if dry_run else package.save_to_directory(target, force=force)
-    return CreateResult(package, destination, outcome, plan)
+    if dry_run:
+        return CreateResult(package, destination, None, planned_changes(package.files, target))
+    outcome = package.save_to_directory(target, force=force)
+    return CreateResult(package, destination, outcome, outcome.plan)
 
 
 @contextmanager

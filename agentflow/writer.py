@@ -42,10 +42,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentflow.errors import OutputError
-from agentflow.file_snapshot import Snapshot, changed_since, package_paths, take_snapshot
+from agentflow.file_snapshot import Snapshot, changed_since, take_snapshot
 from agentflow.file_transaction import (
     Change,
     file_error,
+    lstat_mode,
     read_plain,
     replace_files,
     safe_relative_path,
@@ -66,13 +67,15 @@ __all__ = [
     "WriteOutcome",
     "check_destination",
     "edited_files",
+    "edited_since",
     "planned_changes",
-    "present_files",
+    "recorded_checksums",
     "replace_package",
     "resolve_destination",
     "safe_relative_path",
     "sha256_text",
     "stable_metadata",
+    "unknown_edits",
     "write_package",
 ]
 
@@ -83,10 +86,12 @@ VOLATILE_FILE_KEYS = ("cost", "tokens")
 
 @dataclass(frozen=True)
 class WriteOutcome:
-    """What the write stage did: `status` is "created", "replaced" or "unchanged"."""
+    """What the write stage did: `status` is "created", "replaced" or "unchanged"; `plan`
+    is what it found to do per file (`planned_changes`)."""
 
     path: Path
     status: str
+    plan: dict[str, str]
 
 
 def sha256_text(text: str) -> str:
@@ -124,7 +129,51 @@ def check_destination(destination: str | Path) -> Path:
 
 def edited_files(package_dir: Path) -> tuple[str, ...]:
     """Generated files of a package whose content differs from the last generation."""
-    return _edited(package_dir, _last_generation(package_dir) or {})
+    return edited_since(package_dir, _last_generation(package_dir) or {})
+
+
+def edited_since(package_dir: Path, generation: Mapping[str, str]) -> tuple[str, ...]:
+    """The files of a generation (`{file: sha256}`) that are missing or differ on disk."""
+    edited = []
+    for name, digest in sorted(generation.items()):
+        current = read_plain(package_dir, name)
+        if current is None or hashlib.sha256(current).hexdigest() != digest:
+            edited.append(name)
+    return tuple(edited)
+
+
+def recorded_checksums(metadata: object) -> dict[str, str] | str:
+    """The generated files' `{file: sha256}` recorded in metadata.json (parsed), or why they
+    cannot be used: a phrase following metadata.json's path (`unknown_edits`)."""
+    if not isinstance(metadata, dict):
+        return f"holds {_json_kind(metadata)}, not an object"
+    if "files" not in metadata:
+        return "has no 'files'"
+    records = metadata["files"]
+    if not isinstance(records, dict):
+        return f"has {_json_kind(records)} as 'files', not an object of checksums"
+    checksums = {}
+    for name, record in records.items():
+        digest = record.get("sha256") if isinstance(record, dict) else None
+        if not isinstance(digest, str):
+            return f"records no sha256 checksum for {name!r} in 'files'"
+        try:
+            safe_relative_path(name)
+        except OutputError:
+            return f"records {name!r} in 'files', which is not a plain relative path"
+        if name != METADATA_FILE and not is_store_path(name):
+            checksums[name] = digest
+    return checksums
+
+
+def unknown_edits(package_dir: Path, problem: str) -> str:
+    """Why a package's hand edits cannot be told: metadata.json's `problem` (from
+    `recorded_checksums`) and no pristine store to fall back on."""
+    return (
+        f"{package_dir / METADATA_FILE} {problem}, and the package has no pristine store "
+        f"({PRISTINE_DIR}/), so agentflow cannot tell which files were edited by hand; "
+        f"restore {METADATA_FILE}, or move the package aside and create it again"
+    )
 
 
 def planned_changes(files: Mapping[str, str], destination: Path) -> dict[str, str]:
@@ -153,24 +202,26 @@ def write_package(
     for name in files:
         safe_relative_path(name)
     destination = resolve_destination(destination)
-    staged = {**files, **pristine_files(_without_metadata(files))}
+    generated = _without_metadata(files)
+    staged = {**files, **pristine_files(generated)}
     with package_lock(destination):
         if not _folder_exists(destination):
             _create(staged, destination)
-            return WriteOutcome(destination, "created")
+            return WriteOutcome(destination, "created", dict.fromkeys(sorted(files), "new"))
         snapshot = take_snapshot(destination)
-        last = _last_generation(destination)
+        stored = read_pristine(destination)
+        last = _last_generation(destination, stored)
+        plan = planned_changes(files, destination)
         if last is None:
             replace_package(staged, destination, unchanged_since=snapshot)
-            return WriteOutcome(destination, "created")
-        if not _same_generation(files, destination, last):
+            return WriteOutcome(destination, "created", plan)
+        if not _same_generation(files, last, plan):
             _check_replaceable(destination, last, force=force)
-        elif read_pristine(destination) == _without_metadata(files):
-            return WriteOutcome(destination, "unchanged")
-        remove = sorted(set(last) - set(files))
-        remove += stale_store_files(destination, _without_metadata(files))
+        elif stored == generated:
+            return WriteOutcome(destination, "unchanged", plan)
+        remove = sorted(set(last) - set(files)) + stale_store_files(stored, generated)
         replace_package(staged, destination, remove=remove, unchanged_since=snapshot)
-    return WriteOutcome(destination, "replaced")
+    return WriteOutcome(destination, "replaced", plan)
 
 
 def replace_package(
@@ -197,11 +248,6 @@ def replace_package(
             _ensure_unchanged(unchanged_since, names)
 
     replace_files(destination, changes, scratch=STORE_DIR, check=unchanged)
-
-
-def present_files(destination: Path) -> set[str]:
-    """Files and links of a package folder, without tool caches, hidden folders and the store."""
-    return {name for name in package_paths(destination) if not is_store_path(name)}
 
 
 def stable_metadata(raw: bytes | str) -> object:
@@ -239,24 +285,25 @@ def _create(files: Mapping[str, str], destination: Path) -> None:
         shutil.rmtree(holder, ignore_errors=True)
 
 
-def _last_generation(package_dir: Path) -> dict[str, str] | None:
-    """The last generation's `{file: sha256}`, from metadata.json or else the pristine store.
+def _last_generation(
+    package_dir: Path, stored: Mapping[str, str] | None = None
+) -> dict[str, str] | None:
+    """The last generation's `{file: sha256}`, from metadata.json or else the pristine store
+    (`stored` when the caller has read it).
 
     None for an empty folder; a folder that is not a package, or a package whose hand edits
     neither can tell, is refused.
     """
-    checksums, problem = _recorded_checksums(read_plain(package_dir, METADATA_FILE))
-    if checksums is not None:
-        return checksums
-    stored = read_pristine(package_dir)
+    raw = read_plain(package_dir, METADATA_FILE)
+    recorded = None if raw is None else _checksums_in(raw)
+    if isinstance(recorded, dict):
+        return recorded
+    if stored is None:
+        stored = read_pristine(package_dir)
     if stored is not None:
         return {name: sha256_text(text) for name, text in stored.items()}
-    if problem is not None:
-        raise OutputError(
-            f"{package_dir / METADATA_FILE} {problem}, and the package has no pristine store "
-            f"({PRISTINE_DIR}/), so agentflow cannot tell which files were edited by hand; "
-            f"restore {METADATA_FILE}, or move the package aside and create it again"
-        )
+    if recorded is not None:
+        raise OutputError(unknown_edits(package_dir, recorded))
     if _has_entries(package_dir):
         raise OutputError(
             f"{package_dir} exists and is not a generated package; "
@@ -265,33 +312,13 @@ def _last_generation(package_dir: Path) -> dict[str, str] | None:
     return None
 
 
-def _recorded_checksums(raw: bytes | None) -> tuple[dict[str, str] | None, str | None]:
-    """metadata.json's `{file: sha256}`, or None and why it cannot be used (None: no file)."""
-    if raw is None:
-        return None, None
+def _checksums_in(raw: bytes) -> dict[str, str] | str:
+    """`recorded_checksums` of metadata.json's bytes."""
     try:
-        data = json.loads(raw)
+        metadata = json.loads(raw)
     except ValueError as exc:
-        return None, f"is not valid JSON ({exc})"
-    if not isinstance(data, dict):
-        return None, f"holds {_json_kind(data)}, not an object"
-    if "files" not in data:
-        return None, "has no 'files'"
-    records = data["files"]
-    if not isinstance(records, dict):
-        return None, f"has {_json_kind(records)} as 'files', not an object of checksums"
-    checksums = {}
-    for name, record in records.items():
-        digest = record.get("sha256") if isinstance(record, dict) else None
-        if not isinstance(digest, str):
-            return None, f"records no sha256 checksum for {name!r} in 'files'"
-        try:
-            safe_relative_path(name)
-        except OutputError:
-            return None, f"records {name!r} in 'files', which is not a plain relative path"
-        if name != METADATA_FILE and not is_store_path(name):
-            checksums[name] = digest
-    return checksums, None
+        return f"is not valid JSON ({exc})"
+    return recorded_checksums(metadata)
 
 
 def _json_kind(value: object) -> str:
@@ -301,16 +328,19 @@ def _json_kind(value: object) -> str:
     return kinds.get(type(value), "a number")
 
 
-def _same_generation(files: Mapping[str, str], destination: Path, last: Mapping[str, str]) -> bool:
-    """Whether the generated files on disk equal `files`; the user's own files don't count."""
+def _same_generation(
+    files: Mapping[str, str], last: Mapping[str, str], plan: Mapping[str, str]
+) -> bool:
+    """Whether the generated files on disk equal `files` (`plan` says each is unchanged);
+    the user's own files don't count."""
     return set(last) | {METADATA_FILE} == set(files) and all(
-        status == "unchanged" for status in planned_changes(files, destination).values()
+        status == "unchanged" for status in plan.values()
     )
 
 
 def _check_replaceable(destination: Path, last: Mapping[str, str], *, force: bool) -> None:
     """Refuse to replace a package edited by hand, or any different package without force."""
-    edited = _edited(destination, last)
+    edited = edited_since(destination, last)
     if edited:
         raise OutputError(
             f"{destination} has files edited by hand ({', '.join(edited)}); run "
@@ -321,15 +351,6 @@ def _check_replaceable(destination: Path, last: Mapping[str, str], *, force: boo
             f"{destination} already holds a package with different content; "
             "pass --force to replace it"
         )
-
-
-def _edited(package_dir: Path, last: Mapping[str, str]) -> tuple[str, ...]:
-    edited = []
-    for name, digest in sorted(last.items()):
-        current = read_plain(package_dir, name)
-        if current is None or hashlib.sha256(current).hexdigest() != digest:
-            edited.append(name)
-    return tuple(edited)
 
 
 def _ensure_unchanged(snapshot: Snapshot, names: Iterable[str]) -> None:
@@ -350,12 +371,9 @@ def _commit_order(change: Change) -> tuple[int, str]:
 
 def _folder_exists(path: Path) -> bool:
     """Whether the package folder exists; a link or a file in its place is refused."""
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
+    mode = lstat_mode(path)
+    if mode is None:
         return False
-    except OSError as exc:
-        raise file_error("read", path, exc) from exc
     if stat.S_ISLNK(mode):
         raise OutputError(f"{path} is a symlink; agentflow does not write through links")
     if not stat.S_ISDIR(mode):

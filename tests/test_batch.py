@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from agentflow import batch as batch_module
+from agentflow import batch_build
 from agentflow.batch import BatchItem, batch_exit_code, create_many
 from agentflow.cli import main
 from agentflow.errors import (
@@ -235,11 +235,11 @@ def test_a_worker_builds_nothing_once_the_batch_is_cancelled(
 ) -> None:
     cancelled = threading.Event()
     cancelled.set()
-    monkeypatch.setattr(batch_module, "_cancelled", cancelled)
+    monkeypatch.setattr(batch_build, "_cancelled", cancelled)
     handler = signal.getsignal(signal.SIGINT)
     try:
         with pytest.raises(KeyboardInterrupt):
-            batch_module._build_in_worker(
+            batch_build._build_in_worker(
                 spec(tmp_path, "alpha.yaml", "Alpha"), {"output_dir": tmp_path / "out"}
             )
     finally:

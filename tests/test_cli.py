@@ -47,6 +47,15 @@ def test_help_and_version() -> None:
     assert "0.1.0" in run("--version").output
 
 
+def test_the_command_line_starts_without_the_library_it_runs() -> None:
+    heavy = ["tempfile", "logging", "logging.handlers", "multiprocessing", "httpx", "pydantic"]
+    heavy += ["agentflow.orchestration", "agentflow.batch_build"]
+    code = f"import sys, agentflow.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"
+
+
 def test_create_writes_the_package_then_an_identical_run_writes_nothing(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, MINIMAL)
     out = tmp_path / "out"
@@ -301,21 +310,6 @@ def test_an_unreadable_output_folder_is_an_error_naming_it(
     assert result.exit_code == 2
     assert f"error: could not read {tmp_path / 'out' / 'demo'}: Permission denied" in result.output
     assert tree_record(tmp_path / "out") == before
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder modes; injected errors cover it")
-@pytest.mark.parametrize(("mode", "message"), [(0o555, "could not write into"), (0, "could not")])
-def test_folder_modes_that_forbid_the_write_are_errors(
-    tmp_path: Path, mode: int, message: str
-) -> None:
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out").chmod(mode)
-    try:
-        result = create_demo(tmp_path)
-    finally:
-        (tmp_path / "out").chmod(0o755)
-    assert result.exit_code == 2
-    assert f"error: {message}" in result.output and "Permission denied" in result.output
 
 
 @pytest.mark.parametrize("files", [[], "demo_adapter.py", None], ids=["list", "string", "null"])

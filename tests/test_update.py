@@ -403,7 +403,11 @@ def test_a_package_folder_that_is_a_symlink_is_refused(package: Path, tmp_path: 
     assert f"error: {tmp_path / 'link'} is a symlink" in result.output
 
 
-@pytest.mark.parametrize("files", [[], "demo_adapter.py", None], ids=["list", "string", "null"])
+@pytest.mark.parametrize(
+    "files",
+    [[], "demo_adapter.py", None, {"../outside.py": {"sha256": "0" * 64}}],
+    ids=["list", "string", "null", "a path outside the package"],
+)
 def test_metadata_files_of_the_wrong_type_fall_back_to_the_store(
     package: Path, files: object
 ) -> None:

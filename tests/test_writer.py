@@ -19,14 +19,13 @@ from user_entries import add_user_entries, tree_record, user_record
 
 from agentflow import writer
 from agentflow.errors import GenerationError, OutputError
-from agentflow.file_snapshot import take_snapshot
+from agentflow.file_snapshot import package_paths, take_snapshot
 from agentflow.package_lock import lock_path, package_lock
 from agentflow.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
 from agentflow.writer import (
     METADATA_FILE,
     edited_files,
     planned_changes,
-    present_files,
     replace_package,
     safe_relative_path,
     sha256_text,
@@ -131,10 +130,15 @@ def test_a_missing_store_is_restored_without_force(pkg: Path) -> None:
     assert write_package(package_files(), pkg).status == "unchanged"
 
 
-def test_store_files_are_neither_user_files_nor_planned_changes(pkg: Path) -> None:
+def test_a_package_lists_user_and_store_files_and_plans_no_change_when_unchanged(
+    pkg: Path,
+) -> None:
     (pkg / "notes.txt").write_text("mine")
-    assert present_files(pkg) == {"demo_adapter.py", "sub/helper.py", METADATA_FILE, "notes.txt"}
-    assert set(planned_changes(package_files(), pkg)) == set(package_files())
+    generated = ["demo_adapter.py", "sub/helper.py"]
+    assert package_paths(pkg) == sorted(
+        [*generated, METADATA_FILE, "notes.txt", *(f"{PRISTINE_DIR}/{name}" for name in generated)]
+    )
+    assert planned_changes(package_files(), pkg) == dict.fromkeys(package_files(), "unchanged")
 
 
 def test_refuses_to_replace_a_directory_that_is_not_a_package(tmp_path: Path) -> None:

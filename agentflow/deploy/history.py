@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Literal
 
-from filelock import FileLock, Timeout
 from packaging.utils import canonicalize_name
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
@@ -24,6 +23,7 @@ from pydantic.dataclasses import dataclass
 from agentflow.deploy.record import DeploymentRecord, describe_errors
 from agentflow.deploy.targets import Target
 from agentflow.errors import DeployError, DeployLockTimeout
+from agentflow.package_lock import hold_lock_file
 
 __all__ = [
     "HISTORY_FILE",
@@ -138,16 +138,10 @@ def write_history(target: Target, records: Sequence[DeploymentRecord]) -> None:
 @contextmanager
 def target_lock(target: Target, *, timeout: float) -> Iterator[None]:
     """Hold the target's lock file for the whole block; one deploy at a time per target."""
-    target.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(target.state_dir / LOCK_FILE), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout as exc:
-        raise DeployLockTimeout(
-            f"another deploy to {target.describe()} has held its lock ({lock.lock_file}) "
-            f"for over {timeout:g}s; try again when it has finished"
-        ) from exc
-    try:
+    path = target.state_dir / LOCK_FILE
+    busy = DeployLockTimeout(
+        f"another deploy to {target.describe()} has held its lock ({path}) "
+        f"for over {timeout:g}s; try again when it has finished"
+    )
+    with hold_lock_file(path, timeout=timeout, busy=busy):
         yield
-    finally:
-        lock.release()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentflow.errors import ValidationFailed
+from agentflow.file_transaction import write_tree
 from agentflow.metadata import METADATA_FILE, build_metadata, dump_metadata, validation_record
 from agentflow.orchestration.backends.base import Revision
 from agentflow.orchestration.generate import GeneratedPackage, generate_package
@@ -259,10 +260,17 @@ def _package_metadata(
 def _validate_in_memory(
     files: Mapping[str, str], metadata: Mapping[str, Any], slug: str
 ) -> ValidationReport:
-    """Validate the package in a private temporary directory that is removed afterwards."""
+    """Validate the package in a private temporary directory that is removed afterwards.
+
+    The files are written plainly (their paths checked): nobody else sees the folder, so it
+    needs neither the writer's lock nor its all-or-nothing renames. An OSError is the
+    caller's to report (`agentflow.workflows.building`).
+    """
     from agentflow.validation import validate_package
 
     with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as tmp:
         package_dir = Path(tmp) / slug
-        write_package({**files, METADATA_FILE: dump_metadata(metadata)}, package_dir)
+        package_dir.mkdir()
+        texts = {**files, METADATA_FILE: dump_metadata(metadata)}
+        write_tree(package_dir, {name: text.encode("utf-8") for name, text in texts.items()})
         return validate_package(package_dir)
