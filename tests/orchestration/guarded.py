@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from agentflow.orchestration.backends.guard import (
     check_rewrite,
@@ -21,6 +20,7 @@ GUIDE = "GITHUB_INTEGRATION.md"
 # Anchors in the rendered files, where snippets go.
 MODULE_LEVEL = "_LOG = logging.getLogger(__name__)\n"
 SENDING_CALL = "response = self._http.request(method, url, params=params, json=json)\n"
+PATTERN = ApiPattern()
 
 
 @functools.cache
@@ -29,16 +29,18 @@ def rendered() -> dict[str, str]:
     return template_files()
 
 
-def check(path: str, text: str) -> list[str]:
-    """The guard's problems with `text` as the model's version of `path`."""
-    reference = rendered()[path]
+def check(path: str, text: str, *, reference: str | None = None) -> list[str]:
+    """The guard's problems with `text` as the model's version of `path`, whose rendered
+    text is the reference unless `reference` is given."""
+    if reference is None:
+        reference = rendered()[path]
     others = {} if path == ADAPTER else {ADAPTER: rendered()[ADAPTER]}
     return check_rewrite(
         path,
         text,
         reference,
         facts=literal_facts(REQUIREMENTS, reference, "GITHUB"),
-        pattern=ApiPattern(),
+        pattern=PATTERN,
         others=others,
         addresses=requirement_addresses(REQUIREMENTS),
     )
@@ -64,8 +66,3 @@ def insert(path: str, anchor: str, snippet: str, *, after: str = "") -> str:
     indent = line[: len(line) - len(line.lstrip())]
     block = "".join(f"{indent}{line}\n" if line else "\n" for line in snippet.splitlines())
     return text[:line_end] + block + text[line_end:]
-
-
-def vacuous_asserts(text: str) -> str:
-    """Every `assert X` turned into one that cannot fail."""
-    return re.sub(r"^(\s*)assert (.+)$", r"\1assert bool(\2) in (True, False)", text, flags=re.M)

@@ -3,6 +3,10 @@ enrichments (docstrings, comments, messages, renamed locals, more tests) still p
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+
 import pytest
 
 from agentflow.orchestration.backends.folding import fold
@@ -177,8 +181,14 @@ ADAPTER_ATTACKS = {
         insert(ADAPTER, MODULE_LEVEL, "import operator\n_get = operator.attrgetter('system')(os)"),
         "new import 'operator' in module level",
     ),
-    "a match statement binding a builtin name elsewhere": (
+    "a builtin called in a match case": (
         insert(ADAPTER, MODULE_LEVEL, "match 1:\n    case int():\n        _r = eval('1')"),
+        "eval is not allowed in module level",
+    ),
+    "a match statement binding a builtin name elsewhere": (
+        insert(
+            ADAPTER, MODULE_LEVEL, "match 1:\n    case str() as eval:\n        pass\n_r = eval('1')"
+        ),
         "eval is not allowed in module level",
     ),
 }
@@ -227,6 +237,29 @@ OTHER_ATTACKS = {
         TESTS,
         rendered()[TESTS] + "\n\ndef test_shell() -> None:\n    github_adapter.os.system('id')\n",
         "github_adapter.os is not allowed in test_shell",
+    ),
+    "a builtin rebound at module level only where it never runs": (
+        TESTS,
+        insert(TESTS, 'BASE_PATH = ""', 'if False:\n    open = print\n_d = open("/etc/passwd")'),
+        "open is not allowed in module level",
+    ),
+    "a builtin rebound in a class body only where it never runs": (
+        TESTS,
+        insert(
+            TESTS,
+            'BASE_PATH = ""',
+            'class _Setup:\n    if False:\n        exec = print\n    exec("1")',
+        ),
+        "exec is not allowed in _Setup",
+    ),
+    "__builtins__ rebound only where it never runs": (
+        TESTS,
+        insert(
+            TESTS,
+            'BASE_PATH = ""',
+            'if False:\n    __builtins__ = {}\n_e = __builtins__["ev" + "al"]("1")',
+        ),
+        "__builtins__ is not allowed in module level (an interpreter internal)",
     ),
     "a subprocess in the examples": (
         EXAMPLES,
@@ -350,16 +383,12 @@ def test_each_rendered_file_is_accepted_as_it_is() -> None:
     ],
 )
 def test_constant_expressions_fold(source: str, folded: str) -> None:
-    import ast
-
     tree = fold(ast.parse(source, mode="eval"))
     assert isinstance(tree, ast.Expression) and isinstance(tree.body, ast.Constant)
     assert tree.body.value == folded
 
 
 def test_folding_is_bounded() -> None:
-    import ast
-
     for source in ('"x" * 10**9', '"%999999999s" % "x"', 'f"{1:>999999999}"', '"ab" * 100000'):
         tree = fold(ast.parse(source, mode="eval"))
         assert isinstance(tree, ast.Expression)
@@ -367,8 +396,6 @@ def test_folding_is_bounded() -> None:
 
 
 def test_getattr_with_a_constant_name_reads_as_an_attribute() -> None:
-    import ast
-
     tree = fold(ast.parse('getattr(httpx, "po" + "st")', mode="eval"))
     assert isinstance(tree, ast.Expression)
     assert ast.unparse(tree) == "httpx.post"
@@ -389,3 +416,18 @@ def test_getattr_with_a_constant_name_reads_as_an_attribute() -> None:
 )
 def test_allow_list_matches_segment_by_segment(dotted: str, allowed: bool) -> None:
     assert module_allowed(dotted) is allowed
+
+
+def test_allow_list_verdicts_do_not_depend_on_what_is_imported() -> None:
+    """A wildcard's module is looked at even when nothing has imported it yet."""
+    script = (
+        "import sys\n"
+        "from agentflow.orchestration.backends.module_facts import module_allowed\n"
+        "assert 'httpx' not in sys.modules\n"
+        "print(module_allowed('httpx.ConnectError'), module_allowed('httpx.codes.OK'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]

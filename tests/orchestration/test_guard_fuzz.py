@@ -14,11 +14,7 @@ import functools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentflow.orchestration.backends.guard import check_rewrite, literal_facts
-from agentflow.orchestration.patterns.api import ApiPattern
-
-from .fake_chat import REQUIREMENTS
-from .guarded import ADAPTER, TESTS, rendered
+from .guarded import ADAPTER, TESTS, check, rendered
 
 DANGEROUS = (
     "logging.os.system('id')",
@@ -153,13 +149,6 @@ def mutate(data: st.DataObject, path: str) -> tuple[str, bool]:
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n", dangerous
 
 
-def guard(path: str, text: str) -> list[str]:
-    reference = normalized(path)
-    others = {} if path == ADAPTER else {ADAPTER: normalized(ADAPTER)}
-    facts = literal_facts(REQUIREMENTS, reference, "GITHUB")
-    return check_rewrite(path, text, reference, facts=facts, pattern=ApiPattern(), others=others)
-
-
 @settings(
     max_examples=50,
     deadline=None,
@@ -170,7 +159,7 @@ def guard(path: str, text: str) -> list[str]:
 @given(data=st.data(), path=st.sampled_from([ADAPTER, TESTS]))
 def test_nothing_outside_the_allow_list_is_ever_accepted(data: st.DataObject, path: str) -> None:
     text, dangerous = mutate(data, path)
-    problems = guard(path, text)
+    problems = check(path, text, reference=normalized(path))
     if dangerous:
         assert problems, "a dangerous snippet was accepted"
     else:

@@ -25,12 +25,19 @@ ATTACKS = {
     "entities spelling a tag": ("&lt;script&gt;alert(1)&lt;/script&gt;", "entity spelling a tag"),
     "a link elsewhere": (
         "[docs](https://evil.example/docs)",
+        "new URL 'https://evil.example/docs'",
+    ),
+    "a link elsewhere spelled with entities": (
+        "[docs](https&#58;//evil.example/docs)",
         "link to an address that is neither in the template nor the requirements",
     ),
-    "an image elsewhere": ("![pixel](https://tracker.example/p.png)", "image to an address"),
+    "an image elsewhere": (
+        "![pixel](https://tracker.example/p.png)",
+        "new URL 'https://tracker.example/p.png'",
+    ),
     "a reference definition elsewhere": (
         "See [the docs][d].\n\n[d]: https://evil.example/d",
-        "link to an address",
+        "new URL 'https://evil.example/d'",
     ),
     "an unused reference definition": ("[d]: //evil.example/d", "link to an address"),
     "an autolink elsewhere": ("<https://evil.example>", "new URL 'https://evil.example'"),
@@ -53,6 +60,18 @@ def test_guide_attack_is_rejected(attack: str) -> None:
     problems = check(GUIDE, guide_with(snippet))
     assert any(reason in p for p in problems), problems
     assert all(p.startswith(f"{GUIDE}:") for p in problems)
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "[docs](https://evil.example/docs)",
+        "![pixel](https://tracker.example/p.png)",
+        "See [the docs][d].\n\n[d]: https://evil.example/d",
+    ],
+)
+def test_a_new_address_in_a_link_is_reported_once(snippet: str) -> None:
+    assert len(check(GUIDE, guide_with(snippet))) == 1
 
 
 @pytest.mark.parametrize(

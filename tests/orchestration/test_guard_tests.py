@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from weakening import weakened
 
-from .guarded import TESTS, check, edit, insert, rendered, vacuous_asserts
+from .guarded import TESTS, check, edit, insert, rendered
 
 REQUEST_TEST = "def test_get_user_sends_its_request() -> None:\n"
 FIRST_STATEMENT = 'service = Service(respond(200, {"ok": True}))'
@@ -15,7 +16,7 @@ FIRST_STATEMENT = 'service = Service(respond(200, {"ok": True}))'
 
 WEAKENED = {
     "asserts that cannot fail": (
-        vacuous_asserts(rendered()[TESTS]),
+        weakened(rendered()[TESTS]),
         "template statement of test_get_user_sends_its_request changed or removed",
     ),
     "a skip mark on a request test": (
@@ -139,3 +140,15 @@ STRONGER = {
 @pytest.mark.parametrize("case", sorted(STRONGER))
 def test_stronger_tests_are_accepted(case: str) -> None:
     assert check(TESTS, STRONGER[case]) == []
+
+
+def test_a_hidden_name_and_a_new_hook_are_reported_where_they_are_bound() -> None:
+    text = rendered()[TESTS] + "\n\n" + REQUEST_TEST + "    assert True\n\npytestmark = []\n"
+    again = text[: text.rindex(REQUEST_TEST)].count("\n") + 1
+    hook = text[: text.rindex("pytestmark")].count("\n") + 1
+    problems = check(TESTS, text)
+    name = "test_get_user_sends_its_request"
+    assert f"{TESTS}:{again}: module-level name {name!r} is bound again, hiding the first" in (
+        problems
+    )
+    assert f"{TESTS}:{hook}: new pytest hook or setting 'pytestmark'" in problems

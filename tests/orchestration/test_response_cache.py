@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from agentflow.orchestration.backends.llm import ChatRequest, ChatResponse
@@ -39,9 +40,7 @@ def test_corrupt_entry_is_ignored(tmp_path: Path) -> None:
     assert cache.get(key) == ANSWER
 
 
-def test_default_root_is_under_the_cache_dir(monkeypatch: object, tmp_path: Path) -> None:
-    import os
-
+def test_default_root_is_under_the_cache_dir() -> None:
     assert default_cache_root().parent == Path(os.environ["AGENTFLOW_CACHE_DIR"])
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from listener import Listener
 
 from agentflow.validation import ValidationReport, validate_package
 from agentflow.validation import sandbox as sandbox_module
@@ -44,37 +44,6 @@ except OSError as _exc:
 with open({log!r}, "a", encoding="utf-8") as _log:
     _log.write(_json.dumps({{"where": __name__, **_SEEN}}) + "\\n")
 """
-
-
-class Listener:
-    """A loopback TCP server that records every connection and what it received."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.received: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(2)
-                chunks = []
-                while chunk := conn.recv(65536):
-                    chunks.append(chunk)
-                self.received.append(b"".join(chunks))
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.server.close()
 
 
 @pytest.fixture

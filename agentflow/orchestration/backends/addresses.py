@@ -14,7 +14,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["Address", "addresses_in_string", "addresses_in_text", "origin_of"]
+__all__ = [
+    "Address",
+    "addresses_in_string",
+    "addresses_in_text",
+    "allowed_keys",
+    "host_of_key",
+    "line_of",
+    "origin_of",
+]
 
 _URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s'\"<>)`\]]*")
 _RELATIVE = re.compile(r"(?i)(?<![\w:/])//([a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})")
@@ -60,14 +68,14 @@ def addresses_in_text(text: str, *, settings: bool = True) -> Iterator[Address]:
     """URLs, `www.` hosts, IP addresses and `localhost:port` anywhere in free text, plus the
     values of `host`/`url`/`base_url` settings when `settings` is on."""
     for match in _URL.finditer(text):
-        yield _url(match.group(0), _line(text, match.start()))
+        yield _url(match.group(0), line_of(text, match.start()))
     for pattern in (_IPV4, _LOCALHOST, _WWW):
         for match in pattern.finditer(text):
             host = match.group(0).split(":")[0].lower()
-            yield Address(match.group(0), f"host:{host}", _line(text, match.start()))
+            yield Address(match.group(0), f"host:{host}", line_of(text, match.start()))
     if settings:
         for match in _SETTING.finditer(text):
-            yield from _setting(match.group(1), _line(text, match.start()))
+            yield from _setting(match.group(1), line_of(text, match.start()))
 
 
 def addresses_in_string(value: str, line: int) -> Iterator[Address]:
@@ -86,7 +94,7 @@ def allowed_keys(addresses: Iterable[Address]) -> set[str]:
     keys: set[str] = set()
     for address in addresses:
         keys.add(address.key)
-        host = _host_of_key(address.key)
+        host = host_of_key(address.key)
         if host:
             keys.add(f"host:{host}")
     return keys
@@ -114,7 +122,8 @@ def _bare_host(value: str) -> str | None:
     return None
 
 
-def _host_of_key(key: str) -> str | None:
+def host_of_key(key: str) -> str | None:
+    """The host an address key (`host:…` or an origin, user info and port aside) names."""
     if key.startswith("host:"):
         return key[5:]
     if "://" in key:
@@ -122,5 +131,6 @@ def _host_of_key(key: str) -> str | None:
     return None
 
 
-def _line(text: str, offset: int) -> int:
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line of `text` holding the character at `offset`."""
     return text.count("\n", 0, offset) + 1

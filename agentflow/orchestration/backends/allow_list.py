@@ -112,7 +112,6 @@ MODULE_FORMS: tuple[str, ...] = (
     "httpx.QueryParams",
     "httpx.Request",
     "httpx.Response",
-    "httpx.Timeout",
     "httpx.URL",
     "httpx.codes",
     "httpx.codes.*",
@@ -136,10 +135,6 @@ MODULE_FORMS: tuple[str, ...] = (
 
 _UNSAFE_BUILTINS = frozenset(
     {
-        "__build_class__",
-        "__import__",
-        "__loader__",
-        "__spec__",
         "breakpoint",
         "compile",
         "copyright",
@@ -168,7 +163,8 @@ _UNSAFE_BUILTINS = frozenset(
 )
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - _UNSAFE_BUILTINS
 """Builtins a model may use anywhere: every public builtin but the ones that reach code,
-files, the interpreter's state or the process."""
+files, the interpreter's state or the process (`_` names, `__import__` among them, are
+interpreter internals)."""
 
 SAFE_DUNDERS = frozenset(
     {

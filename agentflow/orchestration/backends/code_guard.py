@@ -30,7 +30,7 @@ from agentflow.orchestration.backends.module_facts import (
 )
 from agentflow.orchestration.backends.scopes import BUILTIN_NAMES, Scope, bound_names
 
-__all__ = ["Form", "forms", "is_prose", "new_forms"]
+__all__ = ["Form", "forms", "new_forms"]
 
 _DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
 _ESCAPE_WORDS = re.compile(r"\b(?:" + "|".join(sorted(INTROSPECTION_ATTRIBUTES)) + r")\b")
@@ -40,12 +40,20 @@ _MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 
 @dataclass(frozen=True)
 class Form:
-    """Something an answer does that needs the template's say-so, where it does it."""
+    """Something an answer does that needs the template's say-so, where it does it; a new
+    import also carries the name it imports."""
 
     scope: str
     text: str
     reason: str
     line: int
+    imported: str | None = None
+
+    def problem(self, path: str) -> str:
+        """The form as a problem with the file at `path`, for the repair prompt."""
+        if self.imported is not None:
+            return f"{path}:{self.line}: new import {self.imported!r} in {self.scope}"
+        return f"{path}:{self.line}: {self.text} is not allowed in {self.scope} ({self.reason})"
 
 
 def new_forms(answer: Iterable[Form], template: Iterable[Form]) -> list[Form]:
@@ -63,12 +71,11 @@ def new_forms(answer: Iterable[Form], template: Iterable[Form]) -> list[Form]:
 def forms(tree: ast.Module, facts: ModuleFacts) -> list[Form]:
     """Every form of a folded module that is not allowed everywhere, in source order."""
     scanner = _Scanner(facts)
-    names, declared = bound_names(tree)
-    scanner.body(tree.body, Scope("module level", "module", names, declared))
+    scanner.body(tree.body, Scope("module level", "module"))
     return sorted(scanner.found, key=lambda f: f.line)
 
 
-def is_prose(text: str) -> bool:
+def _is_prose(text: str) -> bool:
     """A sentence rather than a token: whitespace and at least two words."""
     return any(c.isspace() for c in text) and len(_WORD.findall(text)) >= 2
 
@@ -164,7 +171,7 @@ class _Scanner:
         for alias in node.names:
             name = f"{module}:{alias.name}" if module else alias.name
             shown = f"{name} as {alias.asname}" if alias.asname else name
-            self.add(scope, node, f"import {shown}", "new import")
+            self.found.append(Form(scope.name, f"import {shown}", "new import", node.lineno, shown))
 
     # --- expressions -----------------------------------------------------------------
 
@@ -242,7 +249,7 @@ class _Scanner:
         if not isinstance(value, str):
             return
         self.escapes_in_string(value, node, scope)
-        if self.facts.strict_strings and not (message or annotation or is_prose(value)):
+        if self.facts.strict_strings and not (message or annotation or _is_prose(value)):
             self.add(scope, node, f"string {value!r}", "a new string outside a message")
 
     def fstring(self, node: ast.JoinedStr, scope: Scope, *, message: bool) -> None:
@@ -250,7 +257,7 @@ class _Scanner:
             str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values
         )
         self.escapes_in_string(text, node, scope)
-        if self.facts.strict_strings and not (message or is_prose(text)):
+        if self.facts.strict_strings and not (message or _is_prose(text)):
             self.add(scope, node, f"f-string {text!r}", "a new string outside a message")
         for part in node.values:
             if isinstance(part, ast.FormattedValue):
@@ -274,11 +281,12 @@ class _Scanner:
             root = root.value
         attrs.reverse()
         store = not isinstance(node.ctx, ast.Load)
-        if not isinstance(root, ast.Name):
+        if isinstance(root, ast.Name):
+            found = self.judge(root.id, attrs, scope, store=store, annotation=annotation)
+        else:
             self.expr(root, scope)
-            self.value_attributes("(…)", attrs, node, scope)
-            return
-        for text, reason in self.judge(root.id, attrs, scope, store=store, annotation=annotation):
+            found = self.value_forms("(…)", attrs)
+        for text, reason in found:
             self.add(scope, node, text, reason)
 
     def judge(
@@ -289,15 +297,16 @@ class _Scanner:
         if name in self.facts.imports:
             yield from self.imported(name, attrs, store=store, annotation=annotation)
             return
-        if scope.binds_locally(name) or name in self.facts.module_names:
-            if name in self.facts.clients:
-                yield dotted, "reaches the HTTP client outside the template's sending call"
-            yield from self.value_forms(name, attrs)
-            return
-        if _DUNDER.fullmatch(name) and name not in SAFE_DUNDERS:
-            yield dotted, "an interpreter internal"
-        elif name in BUILTIN_NAMES and name not in BUILTINS:
-            yield name, "a builtin that reaches code, files or the interpreter"
+        bound = scope.binds_locally(name) or name in self.facts.module_names
+        if bound and name in self.facts.clients:
+            yield dotted, "reaches the HTTP client outside the template's sending call"
+        # Binding the name itself is no read of the builtin; reading it is, unless a function
+        # binds it: a module or class body's binding may not have run (`Scope.binds_locally`).
+        if not ((store and not attrs) or scope.binds_locally(name, surely=True)):
+            if _DUNDER.fullmatch(name) and name not in SAFE_DUNDERS:
+                yield dotted, "an interpreter internal"
+            elif name in BUILTIN_NAMES and name not in BUILTINS:
+                yield name, "a builtin that reaches code, files or the interpreter"
         yield from self.value_forms(name, attrs)
 
     def imported(
@@ -330,10 +339,6 @@ class _Scanner:
             yield from self.value_forms(f"{canonical}.{first}", attrs[1:])
             return
         yield from self.value_forms(canonical, attrs)
-
-    def value_attributes(self, root: str, attrs: list[str], node: ast.AST, scope: Scope) -> None:
-        for text, reason in self.value_forms(root, attrs):
-            self.add(scope, node, text, reason)
 
     def value_forms(self, root: str, attrs: list[str]) -> Iterator[tuple[str, str]]:
         """Attributes of a value: no escape from the object model, no HTTP client."""

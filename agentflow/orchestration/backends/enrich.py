@@ -198,11 +198,10 @@ class EnrichBackend:
         against the budget)."""
         chat = ChatRequest(model, SYSTEM_PROMPT, prompt, max_tokens=max_tokens)
         key = ResponseCache.key(self.name, chat)
-        cached = self.cache.get(key) if self.cache else None
-        if cached is not None:
+        if self.cache is not None and (cached := self.cache.get(key)) is not None:
             if not self.keys.leaks(cached.text):
                 return cached, key
-            self.cache.discard(key)  # type: ignore[union-attr]
+            self.cache.discard(key)  # an answer holding a key is neither used nor kept
         estimate = estimate_cost(model, len(SYSTEM_PROMPT) + len(prompt), max_tokens)
         try:  # the budget, the provider or the ledger (an amount no call can cost) may refuse
             self.ledger.reserve(model, estimate)
@@ -217,11 +216,8 @@ class EnrichBackend:
             raise EnrichmentFailed(
                 reason, model=model, cost=spend.cost, tokens=spend.tokens
             ) from exc
-        if self.cache:
-            if self.keys.leaks(response.text):
-                self.cache.discard(key)
-            else:
-                self.cache.put(key, response)
+        if self.cache is not None and not self.keys.leaks(response.text):
+            self.cache.put(key, response)
         return response, key
 
     def _pay(self, model: str, estimate: float, tokens: tuple[int, int], spend: _Spend) -> None:
@@ -245,9 +241,7 @@ def build_prompt(request: GenerationRequest, rendered: str) -> str:
     return "\n\n".join(parts)
 
 
-def repair_prompt(
-    prompt: str, answer: str, problems: list[str], *, keys: ProviderKeys | None = None
-) -> str:
+def repair_prompt(prompt: str, answer: str, problems: list[str], *, keys: ProviderKeys) -> str:
     """The original prompt with the rejected answer and why it was rejected, every piece of
     a provider key in `keys` redacted."""
     listed = "\n".join(f"- {problem}" for problem in problems)
@@ -255,4 +249,4 @@ def repair_prompt(
         f"{prompt}\n\nYour previous answer was rejected:\n{listed}\n\n"
         f"Previous answer:\n{answer}\n\nReply with the corrected complete file."
     )
-    return keys.redact(text) if keys else text
+    return keys.redact(text)

@@ -13,7 +13,9 @@ nothing hides in pieces. Then, by kind of file:
 - A tests module may only get stronger (`strength_guard`).
 - Markdown may add no raw HTML, script link or link elsewhere (`markdown_guard`).
 
-Every problem names the file, the line and what was rejected, for the repair prompt.
+Every problem names the file, the line and what was rejected, for the repair prompt. The
+template's side of a Python file's checks is worked out once and kept for the next answers
+(the repair loop's tries) against the same reference, other files and pattern.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import ast
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -34,7 +37,8 @@ from agentflow.orchestration.backends.addresses import (
 from agentflow.orchestration.backends.code_guard import Form, forms, new_forms
 from agentflow.orchestration.backends.folding import fold
 from agentflow.orchestration.backends.markdown_guard import markdown_problems
-from agentflow.orchestration.backends.module_facts import ModuleFacts
+from agentflow.orchestration.backends.module_facts import ModuleFacts, client_names, own_names
+from agentflow.orchestration.backends.scopes import import_bindings
 from agentflow.orchestration.backends.strength_guard import weakened_tests
 from agentflow.orchestration.integration_patterns import IntegrationPattern
 
@@ -47,7 +51,7 @@ __all__ = [
     "strip_fences",
 ]
 
-GUARD_VERSION = "2"
+GUARD_VERSION = "3"
 """Changes whenever the checks change, so answers accepted by older checks are checked anew."""
 
 # CPython 3.11's AST conversion keeps its recursion depth in shared state, so parsing in
@@ -125,10 +129,10 @@ def check_rewrite(
     if path.endswith(".py"):
         with PARSE_LOCK:
             return _python_problems(path, text, reference, facts, known, pattern, others)
-    problems = _text_problems(path, (text, []), (reference, []), facts, known)
+    allowed = _allowed(_addresses(reference, [], python=False), known)
+    problems, reported = _text_problems(path, text, [], facts, allowed, python=False)
     if path.endswith(".md"):
-        allowed = _allowed(reference, [], known, python=False)
-        problems += markdown_problems(path, text, reference, allowed=allowed)
+        problems += markdown_problems(path, text, reference, settled=allowed | reported)
     return problems
 
 
@@ -136,21 +140,14 @@ _Strings = list[tuple[str, int]]
 
 
 def _text_problems(
-    path: str,
-    answer: tuple[str, _Strings],
-    template: tuple[str, _Strings],
-    facts: set[str],
-    known: set[str],
-    *,
-    python: bool = False,
-) -> list[str]:
-    """Missing facts and new addresses, in the text and its folded string constants."""
-    text, strings = answer
+    path: str, text: str, strings: _Strings, facts: set[str], allowed: set[str], *, python: bool
+) -> tuple[list[str], set[str]]:
+    """Missing facts and new addresses, in the text and its folded string constants; and the
+    keys of the new addresses reported."""
     seen = text + "\n" + "\n".join(value for value, _ in strings)
     problems = [
         f"{fact!r} from the requirements is missing" for fact in sorted(facts) if fact not in seen
     ]
-    allowed = _allowed(*template, known, python=python)
     reported = set()
     for address in _addresses(text, strings, python=python):
         if address.key not in allowed and address.key not in reported:
@@ -159,13 +156,12 @@ def _text_problems(
                 f"{path}:{address.line}: new URL {address.text!r}: its host is neither in the "
                 "template nor in the requirements"
             )
-    return problems
+    return problems, reported
 
 
-def _allowed(text: str, strings: _Strings, known: set[str], *, python: bool) -> set[str]:
-    """Address keys the template (and the requirements' values in `known`) allow."""
-    found = _addresses(text, strings, python=python)
-    found += [a for value in sorted(known) for a in addresses_in_string(value, 0)]
+def _allowed(template: list[Address], known: set[str]) -> set[str]:
+    """Address keys the template's addresses and the requirements' values in `known` allow."""
+    found = template + [a for value in sorted(known) for a in addresses_in_string(value, 0)]
     return allowed_keys(found)
 
 
@@ -195,26 +191,100 @@ def _python_problems(
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 0
         return [f"{path}: syntax error at line {line}: {getattr(exc, 'msg', exc)}"]
-    answer, template = _folded(tree), _folded(ast.parse(reference))
-    problems = _text_problems(
-        path,
-        (text, _strings_of(answer)),
-        (reference, _strings_of(template)),
-        facts,
-        known,
-        python=True,
+    template = _template(path, reference, pattern, others)
+    answer = _folded(tree)
+    imports = dict(import_bindings(answer))
+    allowed = _allowed(template.addresses, known)
+    problems, _ = _text_problems(path, text, _strings_of(answer), facts, allowed, python=True)
+    exports = own_names(answer, imports) if template.is_adapter else template.adapter_names
+    clients = template.clients | client_names(answer, imports)
+    answer_facts = ModuleFacts.of(
+        answer, imports, kind=template.kind, exports=exports, clients=clients
     )
-    kind = _kind(path)
-    problems += [_form_problem(path, f) for f in _new_forms(path, answer, template, kind, others)]
+    extra = new_forms(forms(answer, answer_facts), template.forms(exports, clients))
+    problems += [form.problem(path) for form in extra]
     problems += [
         f"{path}: public name {name!r} was removed"
-        for name in sorted(_public_names(template) - _public_names(answer))
+        for name in sorted(template.public_names - _public_names(answer))
     ]
-    if kind == "tests":
-        problems += weakened_tests(path, answer, template)
-    before = set(pattern.validate({**others, path: reference}))
-    problems += [p for p in pattern.validate({**others, path: text}) if p not in before]
+    if template.kind == "tests":
+        problems += weakened_tests(path, answer, template.tree, imports=imports)
+    problems += [p for p in pattern.validate({**others, path: text}) if p not in template.problems]
     return problems
+
+
+@dataclass
+class _Template:
+    """The template side of the checks of a Python file: the same for every answer."""
+
+    kind: str
+    is_adapter: bool  # the file is the package's adapter, whose own names the tests reach
+    tree: ast.Module  # folded
+    imports: dict[str, str]
+    addresses: list[Address]
+    public_names: set[str]
+    adapter_names: frozenset[str]  # the own names of the adapter among the other files
+    clients: frozenset[str]  # names bound to HTTP clients, here or in that adapter
+    pattern: IntegrationPattern
+    problems: set[str]  # the pattern's problems with the template in place
+    known_forms: dict[tuple[frozenset[str], frozenset[str]], list[Form]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def of(
+        cls, path: str, reference: str, pattern: IntegrationPattern, others: Mapping[str, str]
+    ) -> _Template:
+        kind = _kind(path)
+        tree = _folded(ast.parse(reference))
+        imports = dict(import_bindings(tree))
+        is_adapter = kind == "code" and PurePosixPath(path).name.endswith("_adapter.py")
+        adapter = None if is_adapter else _other_adapter(others)
+        adapter_imports = dict(import_bindings(adapter)) if adapter is not None else {}
+        clients = client_names(tree, imports)
+        if adapter is not None:
+            clients |= client_names(adapter, adapter_imports)
+        return cls(
+            kind,
+            is_adapter,
+            tree,
+            imports,
+            _addresses(reference, _strings_of(tree), python=True),
+            _public_names(tree),
+            own_names(adapter, adapter_imports) if adapter is not None else frozenset(),
+            clients,
+            pattern,
+            set(pattern.validate({**others, path: reference})),
+        )
+
+    def forms(self, exports: frozenset[str], clients: frozenset[str]) -> list[Form]:
+        """The template's forms, judged with the answer's adapter names and client names."""
+        facts = ModuleFacts.of(
+            self.tree, self.imports, kind=self.kind, exports=exports, clients=clients
+        )
+        key = (facts.local_exports, facts.clients)
+        if key not in self.known_forms:
+            self.known_forms[key] = forms(self.tree, facts)
+        return self.known_forms[key]
+
+
+_TEMPLATES: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Template] = {}
+_TEMPLATES_KEPT = 16
+
+
+def _template(
+    path: str, reference: str, pattern: IntegrationPattern, others: Mapping[str, str]
+) -> _Template:
+    """The template side of the checks, computed once per file, reference, other files and
+    pattern (the repair loop checks several answers against it)."""
+    key = (path, reference, tuple(sorted(others.items())))
+    template = _TEMPLATES.pop(key, None)
+    if template is None or template.pattern is not pattern:
+        template = _Template.of(path, reference, pattern, others)
+    _TEMPLATES[key] = template  # the most recently used last
+    while len(_TEMPLATES) > _TEMPLATES_KEPT:
+        del _TEMPLATES[next(iter(_TEMPLATES))]
+    return template
 
 
 def _folded(tree: ast.Module) -> ast.Module:
@@ -231,23 +301,6 @@ def _strings_of(tree: ast.Module) -> _Strings:
     ]
 
 
-def _new_forms(
-    path: str, answer: ast.Module, template: ast.Module, kind: str, others: Mapping[str, str]
-) -> list[Form]:
-    adapter = _adapter(path, answer if kind == "code" else None, others)
-    facts = ModuleFacts.of(answer, adapter=adapter, kind=kind)
-    template_facts = ModuleFacts.of(template, adapter=adapter, kind=kind)
-    facts.note_clients(*(t for t in (answer, template, adapter) if t is not None))
-    template_facts.clients = facts.clients
-    return new_forms(forms(answer, facts), forms(template, template_facts))
-
-
-def _form_problem(path: str, form: Form) -> str:
-    if form.reason == "new import":
-        return f"{path}:{form.line}: new import {form.text[7:]!r} in {form.scope}"
-    return f"{path}:{form.line}: {form.text} is not allowed in {form.scope} ({form.reason})"
-
-
 def _kind(path: str) -> str:
     name = PurePosixPath(path).name
     if name.startswith("test_") or name == "conftest.py":
@@ -255,10 +308,8 @@ def _kind(path: str) -> str:
     return "examples" if name.startswith("example") else "code"
 
 
-def _adapter(path: str, own: ast.Module | None, others: Mapping[str, str]) -> ast.Module | None:
-    """The package's adapter module (the answer itself when it is the adapter)."""
-    if own is not None and PurePosixPath(path).name.endswith("_adapter.py"):
-        return own
+def _other_adapter(others: Mapping[str, str]) -> ast.Module | None:
+    """The package's adapter module among the other files, when it parses."""
     for other, text in sorted(others.items()):
         name = PurePosixPath(other).name
         if name.endswith("_adapter.py") and not name.startswith("test_"):

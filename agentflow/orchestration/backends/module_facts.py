@@ -1,84 +1,107 @@
 """What the names of a module mean to the guard, and which module attributes are allowed.
 
-`ModuleFacts` records a module's imports, the names it binds, the names the package's adapter
-defines (what `import github_adapter` may reach) and the names bound to HTTP clients (the
-sending capability). `module_allowed` matches a dotted name against `allow_list.MODULE_FORMS`.
+`ModuleFacts` records a module's kind, imports, the names it binds, the names the package's
+adapter defines (what `import github_adapter` may reach) and the names bound to HTTP clients
+(the sending capability, see `client_names`). `module_allowed` matches a dotted name against
+`allow_list.MODULE_FORMS`.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
-import sys
 import types
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import takewhile
 
 from agentflow.orchestration.backends.allow_list import HTTP_CLIENT_CLASSES, MODULE_FORMS
-from agentflow.orchestration.backends.scopes import bound_names, import_bindings
+from agentflow.orchestration.backends.scopes import bound_names
 
-__all__ = ["ModuleFacts", "dotted_name", "is_local_module", "module_allowed"]
+__all__ = [
+    "ModuleFacts",
+    "canonical_name",
+    "client_names",
+    "dotted_name",
+    "is_local_module",
+    "module_allowed",
+    "own_names",
+]
 
 _LOCAL_SUFFIXES = ("_adapter", "_utils")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModuleFacts:
-    """What names mean in a module: imports, local modules' own names, HTTP client names."""
+    """What names mean in a module of `kind` (code, tests or examples): its imports (name →
+    dotted name), its other module-level names, the adapter's own names, HTTP client names."""
 
-    imports: dict[str, str]
-    module_names: set[str]
-    local_exports: set[str] = field(default_factory=set)
-    clients: set[str] = field(default_factory=set)
-    strict_strings: bool = True
-    tests: bool = False
+    kind: str
+    imports: Mapping[str, str]
+    module_names: frozenset[str]
+    local_exports: frozenset[str] = frozenset()
+    clients: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, tree: ast.Module, *, adapter: ast.Module | None, kind: str) -> ModuleFacts:
-        """Facts of `tree`; `adapter` is the package's adapter module, when known."""
-        imports = {name: dotted for name, dotted, _ in import_bindings(tree)}
+    def of(
+        cls,
+        tree: ast.Module,
+        imports: Mapping[str, str],
+        *,
+        kind: str,
+        exports: frozenset[str] = frozenset(),
+        clients: frozenset[str] = frozenset(),
+    ) -> ModuleFacts:
+        """Facts of `tree`, whose imports are `imports`; `exports` are the adapter's own names
+        (see `own_names`), kept only when `tree` imports a module of the package."""
         names, _ = bound_names(tree)
-        exports = _own_names(adapter) if adapter is not None else set()
-        facts = cls(imports, names - set(imports), exports, strict_strings=kind == "code")
-        facts.tests = kind == "tests"
-        return facts
+        if not any(is_local_module(dotted.split(".")[0]) for dotted in imports.values()):
+            exports = frozenset()
+        return cls(kind, imports, frozenset(names - set(imports)), exports, clients)
 
-    def note_clients(self, *trees: ast.Module) -> None:
-        """Remember the names bound to HTTP clients in `trees` (the sending capability)."""
-        for tree in trees:
-            imports = {name: dotted for name, dotted, _ in import_bindings(tree)}
-            for node in ast.walk(tree):
-                targets: list[ast.expr] = []
-                made = False
-                if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                    made = _constructs_client(node.value, imports)
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                    made = _constructs_client(node.context_expr, imports)
-                    targets = [node.optional_vars]
-                if not targets or not made:
-                    continue
-                for target in targets:
-                    if isinstance(target, ast.Attribute):
-                        self.clients.add(target.attr)
-                    elif isinstance(target, ast.Name):
-                        self.clients.add(target.id)
+    @property
+    def tests(self) -> bool:
+        """Whether the module is a tests module (pytest fixtures are capabilities there)."""
+        return self.kind == "tests"
+
+    @property
+    def strict_strings(self) -> bool:
+        """Whether a new string must be a message: in code, not in tests or examples."""
+        return self.kind == "code"
 
 
-def module_allowed(dotted: str) -> bool:
-    """Whether the module attribute `dotted` matches the allow-list (and is no module)."""
-    return _module_allowed(dotted)
+def client_names(tree: ast.AST, imports: Mapping[str, str]) -> frozenset[str]:
+    """Names (or attribute names) bound to a new HTTP client in `tree`, whose imports are
+    `imports`, by assignment or `with … as`."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            value = node.value
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            value, targets = node.context_expr, [node.optional_vars]
+        else:
+            continue
+        if isinstance(value, ast.Call) and canonical_name(value.func, imports) in (
+            HTTP_CLIENT_CLASSES
+        ):
+            found.update(t.attr for t in targets if isinstance(t, ast.Attribute))
+            found.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4096)
-def _module_allowed(dotted: str) -> bool:
+def module_allowed(dotted: str) -> bool:
+    """Whether the module attribute `dotted` matches the allow-list (and is no module)."""
     parts = dotted.split(".")
     for pattern in MODULE_FORMS:
         wanted = pattern.split(".")
         if len(wanted) != len(parts):
             continue
         if all(w == p or _wild(w, p) for w, p in zip(wanted, parts, strict=True)):
-            return "*" not in pattern or not _is_module(parts)
+            return "*" not in pattern or not _is_module(wanted, parts)
     return False
 
 
@@ -89,11 +112,15 @@ def _wild(pattern: str, part: str) -> bool:
     return part.startswith(prefix) and part.endswith(suffix) and not part.startswith("_")
 
 
-def _is_module(parts: list[str]) -> bool:
-    """Whether the attribute names a module (unknown counts as one): never by wildcard."""
-    for size in range(len(parts) - 1, 0, -1):
-        value: object = sys.modules.get(".".join(parts[:size]))
-        if value is None:
+def _is_module(pattern: list[str], parts: list[str]) -> bool:
+    """Whether what a wildcard `pattern` matched names a module (unknown counts as one): never
+    by wildcard. The pattern's own module is imported to look, whatever the process has
+    imported so far: the allow-list is trusted and names only modules safe to import."""
+    fixed = sum(1 for _ in takewhile(lambda wanted: "*" not in wanted, pattern))
+    for size in range(fixed, 0, -1):
+        try:
+            value: object = importlib.import_module(".".join(parts[:size]))
+        except ImportError:
             continue
         try:
             for part in parts[size:]:
@@ -104,14 +131,12 @@ def _is_module(parts: list[str]) -> bool:
     return True
 
 
-def _own_names(tree: ast.Module) -> set[str]:
+def own_names(tree: ast.Module, imports: Mapping[str, str]) -> frozenset[str]:
     """Module-level names a module defines (or takes from the package), not its imports."""
     imported = {
-        name
-        for name, dotted, _ in import_bindings(tree)
-        if not is_local_module(dotted.split(".")[0])
+        name for name, dotted in imports.items() if not is_local_module(dotted.split(".")[0])
     }
-    return bound_names(tree)[0] - imported
+    return frozenset(bound_names(tree)[0] - imported)
 
 
 def is_local_module(top: str) -> bool:
@@ -119,15 +144,14 @@ def is_local_module(top: str) -> bool:
     return top == "" or top.endswith(_LOCAL_SUFFIXES)
 
 
-def _constructs_client(node: ast.expr, imports: dict[str, str]) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
-    dotted = dotted_name(node.func)
+def canonical_name(node: ast.expr, imports: Mapping[str, str]) -> str | None:
+    """The dotted name of `node` with its root read through `imports` (after `import httpx as
+    h`, `h.Client` is `httpx.Client`); None for anything but attributes on a name."""
+    dotted = dotted_name(node)
     if dotted is None:
-        return False
-    root, _, rest = dotted.partition(".")
-    canonical = imports.get(root, root) + (f".{rest}" if rest else "")
-    return canonical in HTTP_CLIENT_CLASSES
+        return None
+    root, dot, rest = dotted.partition(".")
+    return imports.get(root, root) + dot + rest
 
 
 def dotted_name(node: ast.expr) -> str | None:

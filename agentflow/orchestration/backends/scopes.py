@@ -3,7 +3,9 @@
 Resolution errs towards the stricter reading: a name imported anywhere in the module always
 means the import (binding it elsewhere is itself a form the guard lists), and only bindings
 Python really makes local — not a comprehension's variables outside it, not a class body's
-names inside its methods — shadow a module or a builtin.
+names inside its methods — shadow a module-level name. A builtin is hidden only by a
+function's locals: a module or class body looks a name up when it reads it, so its binding
+may not have run yet (`if False: open = print`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["BUILTIN_NAMES", "Scope", "bound_names", "import_bindings"]
+__all__ = ["BUILTIN_NAMES", "NESTED_SCOPES", "Scope", "bound_names", "import_bindings"]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+"""Statements and expressions whose body is a scope of its own."""
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -37,13 +40,18 @@ class Scope:
             qualified = f"{self.name}.{name}"
         return Scope(qualified, kind, names, declared, self)
 
-    def binds_locally(self, name: str) -> bool:
-        """Whether `name` here is a local of this scope or of an enclosing function."""
+    def binds_locally(self, name: str, *, surely: bool = False) -> bool:
+        """Whether `name` here is a local of this scope or of an enclosing function.
+
+        With `surely`, a class body's names do not count: like a module's, they are looked
+        up when read, and a binding that has not run (`if False: open = print`) leaves the
+        builtin in place. A function's locals are its own wherever they are bound.
+        """
         scope: Scope | None = self
         while scope is not None and scope.kind != "module":
             if name in scope.declared_global:
                 return False
-            if name in scope.names and (scope is self or scope.kind != "class"):
+            if name in scope.names and (scope.kind != "class" or (scope is self and not surely)):
                 return True
             scope = scope.parent
         return False
@@ -63,20 +71,20 @@ def bound_names(node: ast.AST) -> tuple[set[str], set[str]]:
     return binder.names - binder.declared_global, binder.declared_global
 
 
-def import_bindings(tree: ast.AST) -> Iterator[tuple[str, str, ast.stmt]]:
-    """(name bound, dotted name it means, statement) for every import in `tree`."""
+def import_bindings(tree: ast.AST) -> Iterator[tuple[str, str]]:
+    """(name bound, dotted name it means) for every import in `tree`."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    yield alias.asname, alias.name, node
+                    yield alias.asname, alias.name
                 else:
                     top = alias.name.split(".")[0]
-                    yield top, top, node
+                    yield top, top
         elif isinstance(node, ast.ImportFrom):
             module = "." * node.level + (node.module or "")
             for alias in node.names:
-                yield alias.asname or alias.name, f"{module}.{alias.name}", node
+                yield alias.asname or alias.name, f"{module}.{alias.name}"
 
 
 class _Binder(ast.NodeVisitor):

@@ -13,8 +13,8 @@ or autouse fixture appears.
 from __future__ import annotations
 
 import ast
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 
 from agentflow.orchestration.backends.allow_list import (
@@ -23,28 +23,26 @@ from agentflow.orchestration.backends.allow_list import (
     TEST_DECORATORS,
     TEST_HOOK_NAMES,
 )
-from agentflow.orchestration.backends.scopes import bound_names, import_bindings
+from agentflow.orchestration.backends.module_facts import canonical_name
+from agentflow.orchestration.backends.scopes import NESTED_SCOPES, bound_names
 
 __all__ = ["weakened_tests"]
 
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _TRY_STAR = getattr(ast, "TryStar", ast.Try)  # `except*`, from Python 3.11
 _SWALLOWING = (ast.Try, _TRY_STAR, ast.Return, ast.Yield, ast.YieldFrom, ast.Global)
 
 
-def weakened_tests(path: str, answer: ast.Module, template: ast.Module) -> list[str]:
-    """Why the answer's tests are weaker than the template's; empty when they are not."""
-    checker = _Checker(path, dict(_imports(answer)))
+def weakened_tests(
+    path: str, answer: ast.Module, template: ast.Module, *, imports: Mapping[str, str]
+) -> list[str]:
+    """Why the answer's tests are weaker than the template's; empty when they are not.
+    `imports` are the answer's (name → dotted name)."""
+    checker = _Checker(path, imports)
     checker.embed(_statements(template.body), _statements(answer.body), "module level")
     checker.module_names(answer, template)
     return checker.problems
-
-
-def _imports(tree: ast.Module) -> Iterator[tuple[str, str]]:
-    for name, dotted, _ in import_bindings(tree):
-        yield name, dotted
 
 
 def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -56,7 +54,7 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 class _Checker:
-    def __init__(self, path: str, imports: dict[str, str]) -> None:
+    def __init__(self, path: str, imports: Mapping[str, str]) -> None:
         self.path = path
         self.imports = imports
         self.problems: list[str] = []
@@ -86,7 +84,7 @@ class _Checker:
             self.added(added, where)
 
     def nested(self, wanted: ast.stmt, got: ast.stmt, where: str) -> None:
-        inner = getattr(wanted, "name", where) if isinstance(wanted, _SCOPES) else where
+        inner = getattr(wanted, "name", where) if isinstance(wanted, NESTED_SCOPES) else where
         if isinstance(wanted, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             self.decorators(wanted, got)
         for name in _BODIES:
@@ -97,7 +95,7 @@ class _Checker:
                 for sub_mine, sub_theirs in zip(mine, theirs, strict=False):
                     self.embed(sub_mine.body, sub_theirs.body, inner)
                 continue
-            strip = isinstance(wanted, _SCOPES) and name == "body"
+            strip = isinstance(wanted, NESTED_SCOPES) and name == "body"
             self.embed(
                 _statements(mine) if strip else mine,
                 _statements(theirs) if strip else theirs,
@@ -118,16 +116,13 @@ class _Checker:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for decorator in node.decorator_list:
                 self.new_decorator(decorator, node.name)
-            if where != "module level" and isinstance(node, ast.ClassDef):
-                return
-            if where == "module level":
-                return  # a new test, helper or fixture: its body is its own
+            if where == "module level" or isinstance(node, ast.ClassDef):
+                return  # a new test, helper, fixture or class: its body is its own
         self.early_exits(node, where)
 
     def new_decorator(self, decorator: ast.expr, name: str) -> None:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        dotted = self.canonical(target)
-        if dotted not in TEST_DECORATORS:
+        if canonical_name(target, self.imports) not in TEST_DECORATORS:
             self.fail(decorator, f"new decorator {ast.unparse(decorator)!r} on {name}")
         elif isinstance(decorator, ast.Call) and any(
             k.arg == "autouse" and not _false(k.value) for k in decorator.keywords
@@ -149,32 +144,22 @@ class _Checker:
         if isinstance(node, ast.Break | ast.Continue) and not in_loop:
             return "can skip the template's statements"
         if isinstance(node, ast.Call):
-            dotted = self.canonical(node.func)
-            if dotted in EARLY_EXITS:
+            if canonical_name(node.func, self.imports) in EARLY_EXITS:
                 return "can end the test early"
             if isinstance(node.func, ast.Attribute) and node.func.attr in PATCHING_METHODS:
                 return "patches the code under test"
         return None
 
-    def canonical(self, node: ast.expr) -> str:
-        parts = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return ""
-        root = self.imports.get(node.id, node.id)
-        return ".".join([root, *reversed(parts)])
-
     # --- module-level names ---------------------------------------------------------
 
     def module_names(self, answer: ast.Module, template: ast.Module) -> None:
         theirs, mine = _bindings(template), _bindings(answer)
-        for name, count in sorted(mine.items()):
-            if name in theirs and count > theirs[name]:
-                self.fail(answer, f"module-level name {name!r} is bound again, hiding the first")
+        for name, binders in sorted(mine.items()):
+            if name in theirs and len(binders) > len(theirs[name]):
+                again = binders[len(theirs[name])]
+                self.fail(again, f"module-level name {name!r} is bound again, hiding the first")
             elif name not in theirs and any(fnmatchcase(name, h) for h in TEST_HOOK_NAMES):
-                self.fail(answer, f"new pytest hook or setting {name!r}")
+                self.fail(binders[0], f"new pytest hook or setting {name!r}")
         template_params = _parameters(template)
         for node in answer.body:
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -189,7 +174,7 @@ def _walk(
     """Nodes of an added statement with whether a loop / `pytest.raises` encloses them;
     nested functions and classes are their own (only their calls run here)."""
     yield node, in_loop, raising
-    if isinstance(node, _SCOPES):
+    if isinstance(node, NESTED_SCOPES):
         return
     loop = in_loop or isinstance(node, _LOOPS)
     raises = raising or (
@@ -257,13 +242,15 @@ def _same_parts(wanted: ast.stmt, got: ast.stmt) -> bool:
     return True
 
 
-def _bindings(tree: ast.Module) -> Counter[str]:
-    """How often each module-level name is bound (defined, assigned, imported)."""
-    counts: Counter[str] = Counter()
+def _bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+    """The module-level statements binding each module-level name (defining, assigning,
+    importing it), in order."""
+    found: defaultdict[str, list[ast.stmt]] = defaultdict(list)
     for node in tree.body:
         names, _ = bound_names(ast.Module(body=[node], type_ignores=[]))
-        counts.update(names)
-    return counts
+        for name in names:
+            found[name].append(node)
+    return found
 
 
 def _parameters(tree: ast.Module) -> set[str]:
