@@ -18,7 +18,7 @@
             └── DeployLockTimeout     another deploy to the same target holds its lock
 
 The CLI exits with each error's `exit_code`: 2 for `InputError` and for an `auth` LLMError
-(a missing or refused key), 1 for the others; in one place (`agentflow.cli_support`).
+(a missing or refused key), 1 for the others; in one place (`agentflow.cli.support`).
 Library code raises; it never prints or exits.
 """
 

@@ -18,18 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from agentflow import __version__
+from agentflow.build import IntegrationBuilder
 from agentflow.errors import InputError
-from agentflow.orchestration.context import TEMPLATE_VERSION
-from agentflow.orchestration.integration_builder import IntegrationBuilder
-from agentflow.orchestration.orchestrator import SmartOrchestrator
+from agentflow.generation.context import TEMPLATE_VERSION
+from agentflow.generation.orchestrator import SmartOrchestrator
+from agentflow.package.metadata import METADATA_FILE, sha256_text
 from agentflow.spec.loader import SpecDocument, parse_spec
-from agentflow.writer import METADATA_FILE, sha256_text
 
 __all__ = [
     "bump_patch",
     "previous_version",
     "recorded_backend",
-    "recorded_metadata",
     "recorded_spec",
     "regeneration_version",
 ]
@@ -42,16 +41,6 @@ def bump_patch(version: str) -> str:
     parts = [int(part) for part in version.split(".")]
     major, minor, patch = (parts + [0, 0])[:3]
     return f"{major}.{minor}.{patch + 1}"
-
-
-def recorded_metadata(package_dir: Path) -> dict[str, Any] | None:
-    """A package's metadata.json, None when there is none or it is not a JSON object: what
-    the functions below read a package's record from."""
-    try:
-        data = json.loads((package_dir / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def previous_version(package_dir: Path, metadata: Mapping[str, Any] | None) -> str | None:

@@ -1,13 +1,13 @@
 """`integrate update`: regenerate a package and keep what the user changed by hand.
 
-Each generated file is merged three ways (`agentflow.merge`): the last generation from the
+Each generated file is merged three ways (`agentflow.package.merge`): the last generation from the
 pristine store, the file on disk, and the new generation. Files the user added are never
 touched. The result is validated in a private copy, then written by `replace_package` together
 with the new metadata.json and the new pristine store: all or nothing, generated files only.
 metadata.json's checksums describe the new generation, not the merged files, so `validate`
 keeps reporting the user's edits as edits and `create --force` keeps refusing to overwrite them.
 
-The package is locked for the whole update (`agentflow.package_lock`), and a snapshot of it is
+The package is locked for the whole update (`agentflow.package.lock`), and a snapshot of it is
 taken before anything is read: if a file changes while the update runs (an editor saves it),
 nothing is written and the error says which file changed. A dry run neither locks nor writes.
 """
@@ -23,15 +23,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentflow.build import IntegrationBuilder, IntegrationPackage
 from agentflow.errors import InputError
-from agentflow.file_snapshot import Snapshot, is_tool_folder, take_snapshot
-from agentflow.file_transaction import file_error, read_plain
-from agentflow.merge import FileMerge, merge_file
-from agentflow.metadata import dump_metadata, validation_record
-from agentflow.orchestration.integration_builder import IntegrationBuilder, IntegrationPackage
-from agentflow.orchestration.orchestrator import SmartOrchestrator
-from agentflow.package_lock import package_lock
-from agentflow.pristine import pristine_files, read_pristine, stale_store_files
+from agentflow.generation.orchestrator import SmartOrchestrator
+from agentflow.package.files import is_tool_folder
+from agentflow.package.lock import package_lock
+from agentflow.package.merge import FileMerge, merge_file
+from agentflow.package.metadata import (
+    METADATA_FILE,
+    dump_metadata,
+    recorded_checksums,
+    stable_metadata,
+    validation_record,
+)
+from agentflow.package.pristine import pristine_files, read_pristine, stale_store_files
+from agentflow.package.snapshot import Snapshot, take_snapshot
+from agentflow.package.transaction import file_error, read_plain
+from agentflow.package.writer import (
+    edited_since,
+    replace_package,
+    resolve_destination,
+    unknown_edits,
+)
 from agentflow.regeneration import (
     previous_version,
     recorded_backend,
@@ -41,15 +54,6 @@ from agentflow.regeneration import (
 from agentflow.settings import BackendSettings
 from agentflow.spec.loader import SpecDocument, load_spec
 from agentflow.workflows import building
-from agentflow.writer import (
-    METADATA_FILE,
-    edited_since,
-    recorded_checksums,
-    replace_package,
-    resolve_destination,
-    stable_metadata,
-    unknown_edits,
-)
 
 if TYPE_CHECKING:
     from agentflow.validation import ValidationReport

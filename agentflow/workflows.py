@@ -9,21 +9,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentflow.errors import GenerationError, InputError
-from agentflow.orchestration.integration_builder import (
+from agentflow.build import (
     IntegrationBuilder,
     IntegrationPackage,
 )
-from agentflow.orchestration.integration_patterns import (
+from agentflow.errors import GenerationError, InputError
+from agentflow.generation.orchestrator import ProgressEvent, SmartOrchestrator
+from agentflow.package.metadata import read_metadata
+from agentflow.package.writer import WriteOutcome, check_destination, planned_changes
+from agentflow.patterns.base import (
     PatternMatch,
     load_patterns,
     score_patterns,
 )
-from agentflow.orchestration.orchestrator import ProgressEvent, SmartOrchestrator
-from agentflow.regeneration import recorded_metadata, regeneration_version
+from agentflow.regeneration import regeneration_version
 from agentflow.settings import BackendSettings
 from agentflow.spec.loader import load_spec
-from agentflow.writer import WriteOutcome, check_destination, planned_changes
 
 if TYPE_CHECKING:
     from agentflow.validation import ValidationReport
@@ -79,7 +80,7 @@ def create_integration(
         version = regeneration_version(
             document,
             target,
-            recorded_metadata(target),
+            read_metadata(target),
             integration_type=integration_type,
             orchestrator=orchestrator,
         )

@@ -1,9 +1,10 @@
 """The model-provider path of the orchestrator: parallel speed-up and the warm response cache.
 
-A real HTTP server on 127.0.0.1 (the test suite's fake provider, `tests/backends/llm_server`)
-speaks OpenAI Chat Completions with `--latency` seconds per request and answers every prompt
-with an acceptable improvement of the file it asks for. The GitHub example is then built
-in-process, as `integrate create --backend openai --no-validate` does, three ways per round:
+A real HTTP server on 127.0.0.1 (the test suite's fake provider,
+`tests/generation/backends/llm_server`) speaks OpenAI Chat Completions with `--latency`
+seconds per request and answers every prompt with an acceptable improvement of the file it
+asks for. The GitHub example is then built in-process, as `integrate create --backend openai
+--no-validate` does, three ways per round:
 
     cold, sequential    empty response cache, max_workers=1
     cold, parallel      empty response cache, max_workers=--workers (default 4)
@@ -37,13 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from agentflow import __version__
-from agentflow.orchestration.backends import guard
-from agentflow.orchestration.backends.enrich import ENRICHED_SUBTASKS
-from agentflow.orchestration.backends.llm import ChatRequest
-from agentflow.orchestration.integration_builder import IntegrationBuilder
-from agentflow.orchestration.integration_patterns import Subtask, select_pattern
-from agentflow.orchestration.orchestrator import SmartOrchestrator
-from agentflow.orchestration.response_cache import ResponseCache
+from agentflow.build import IntegrationBuilder
+from agentflow.generation.backends import guard
+from agentflow.generation.backends.enrich import ENRICHED_SUBTASKS
+from agentflow.generation.backends.llm import ChatRequest
+from agentflow.generation.orchestrator import SmartOrchestrator
+from agentflow.generation.response_cache import ResponseCache
+from agentflow.patterns.base import Subtask, select_pattern
 from agentflow.spec.loader import SpecDocument, load_spec
 
 sys.dont_write_bytecode = True  # no bytecode in the repository

@@ -65,14 +65,14 @@ def main() -> int:
     import jinja2
 
     import agentflow.cli
-    import agentflow.presenters
+    import agentflow.cli.presenters
     import agentflow.workflows
 
     imports = time.perf_counter() - start
 
     stages: dict[tuple[str, str], tuple[str, Callable[..., str]]] = {
         ("agentflow.spec.loader", "load_spec"): ("load_spec", lambda path, *_: str(path)),
-        ("agentflow.formatting", "format_files"): ("format_files", files),
+        ("agentflow.generation.formatting", "format_files"): ("format_files", files),
     }
     for (module_name, attribute), (key, label) in stages.items():
         original = getattr(sys.modules.get(module_name), attribute, None)

@@ -18,9 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from agentflow import batch_build
 from agentflow.batch import BatchItem, batch_exit_code, create_many
+from agentflow.batch import worker as batch_build
 from agentflow.cli import main
+from agentflow.cli.presenters import batch_progress
 from agentflow.errors import (
     Diagnostic,
     GenerationError,
@@ -29,8 +30,7 @@ from agentflow.errors import (
     SpecError,
     ValidationFailed,
 )
-from agentflow.presenters import batch_progress
-from agentflow.writer import METADATA_FILE, VOLATILE_METADATA_KEYS
+from agentflow.package.metadata import METADATA_FILE, VOLATILE_METADATA_KEYS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -14,10 +14,10 @@ from click.testing import CliRunner, Result
 from denied import deny
 from user_entries import tree_record
 
+from agentflow.build import IntegrationBuilder
 from agentflow.cli import main
-from agentflow.orchestration.integration_builder import IntegrationBuilder
-from agentflow.package_lock import lock_path, package_lock
-from agentflow.pristine import STORE_DIR
+from agentflow.package.lock import lock_path, package_lock
+from agentflow.package.pristine import STORE_DIR
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -49,7 +49,8 @@ def test_help_and_version() -> None:
 
 def test_the_command_line_starts_without_the_library_it_runs() -> None:
     heavy = ["tempfile", "logging", "logging.handlers", "multiprocessing", "httpx", "pydantic"]
-    heavy += ["agentflow.orchestration", "agentflow.batch_build"]
+    heavy += ["agentflow.orchestration", "agentflow.generation", "agentflow.build"]
+    heavy += ["agentflow.batch.worker"]
     code = f"import sys, agentflow.cli; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
@@ -353,7 +354,7 @@ def test_a_full_disk_leaves_the_old_package_intact(
 FILE_SIZE_LIMIT = """
 import resource, signal, sys
 from agentflow.cli import main
-from agentflow.orchestration import integration_builder
+from agentflow import build as integration_builder
 
 def limit():
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

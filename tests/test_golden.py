@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from agentflow.orchestration.integration_builder import IntegrationBuilder
-from agentflow.pristine import pristine_files
+from agentflow.build import IntegrationBuilder
+from agentflow.package.metadata import METADATA_FILE, VOLATILE_METADATA_KEYS
+from agentflow.package.pristine import pristine_files
 from agentflow.spec.loader import load_spec
-from agentflow.writer import METADATA_FILE, VOLATILE_METADATA_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = {"github": ROOT / "examples" / "github.yaml", "stripe": ROOT / "examples" / "stripe.yaml"}

@@ -63,7 +63,7 @@ def test_agentflow_wheel_ships_templates_and_runs_without_the_checkout(tmp_path:
     wheel = build_wheel(ROOT, tmp_path / "dist")
     names = zipfile.ZipFile(wheel).namelist()
     assert "agentflow/templates/api/adapter.py.jinja" in names
-    assert "agentflow/orchestration/utils/retry.py" in names
+    assert "agentflow/runtime/retry.py" in names
     install_target(wheel, tmp_path / "site")
     work = tmp_path / "work"
     work.mkdir()
@@ -88,7 +88,11 @@ def test_agentflow_wheel_ships_templates_and_runs_without_the_checkout(tmp_path:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["status"] == "created"
     probe = subprocess.run(
-        [sys.executable, "-c", "import agentflow.rendering as r; print(r.TEMPLATES_ROOT)"],
+        [
+            sys.executable,
+            "-c",
+            "import agentflow.generation.rendering as r; print(r.TEMPLATES_ROOT)",
+        ],
         cwd=work,
         env=env,
         capture_output=True,

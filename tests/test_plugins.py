@@ -22,9 +22,9 @@ import pytest
 import yaml
 
 from agentflow.errors import PluginError
-from agentflow.orchestration import integration_patterns
-from agentflow.orchestration.generate import render_package
-from agentflow.orchestration.integration_patterns import (
+from agentflow.generation.generate import render_package
+from agentflow.patterns import base as integration_patterns
+from agentflow.patterns.base import (
     ENTRY_POINT_GROUP,
     NEAR_TIE,
     IntegrationPattern,
@@ -229,7 +229,7 @@ def test_a_plugin_cannot_take_a_built_in_name(
 def test_built_ins_registered_again_are_not_a_conflict(
     fake_entry_points: list[EntryPoint],
 ) -> None:
-    value = "agentflow.orchestration.patterns.api:ApiPattern"
+    value = "agentflow.patterns.api:ApiPattern"
     fake_entry_points.append(EntryPoint("api", value, ENTRY_POINT_GROUP))
     assert sorted(load_patterns()) == [
         "api",

@@ -15,8 +15,17 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from agentflow.filters import comment, docstring, ident, mdcode, mdtext, pyrepr, tomlstr, yamlstr
-from agentflow.rendering import FILTERS, get_environment
+from agentflow.generation.filters import (
+    comment,
+    docstring,
+    ident,
+    mdcode,
+    mdtext,
+    pyrepr,
+    tomlstr,
+    yamlstr,
+)
+from agentflow.generation.rendering import FILTERS, get_environment
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agentflow import rendering
+from agentflow.generation import rendering
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from user_entries import add_user_entries, tree_record, user_record
 from agentflow import update
 from agentflow.cli import main
 from agentflow.errors import OutputError
-from agentflow.merge import FileMerge
-from agentflow.package_lock import package_lock
-from agentflow.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
+from agentflow.package.lock import package_lock
+from agentflow.package.merge import FileMerge
+from agentflow.package.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
+from agentflow.package.writer import edited_files
 from agentflow.update import UpdateResult, update_package
-from agentflow.writer import edited_files
 
 SPEC = """\
 service: Demo

@@ -21,22 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentflow.errors import DeployError, Diagnostic, InputError
-from agentflow.file_snapshot import is_tool_folder
+from agentflow.package.files import shipped_paths
+from agentflow.package.metadata import METADATA_FILE, stable_metadata
 from agentflow.secret_scan import find_secrets
-from agentflow.writer import METADATA_FILE, stable_metadata
 
 __all__ = [
     "BuiltPackage",
     "build_artifacts",
     "content_sha256",
     "copy_package",
-    "package_files",
     "refuse_secrets",
 ]
 
-# Compiled files never ship; nor do hidden files (.env, .secrets.yaml) or the folders
-# `is_tool_folder` names (hidden ones, caches, build output), as validation ignores them too.
-_SKIPPED_SUFFIXES = (".pyc", ".pyo")
 BUILD_TIMEOUT_SECONDS = 300.0
 
 
@@ -49,24 +45,6 @@ class BuiltPackage:
     artifacts: tuple[Path, ...]
 
 
-def package_files(package_dir: Path) -> list[str]:
-    """The package's files that ship, as sorted relative POSIX paths; symlinks are refused."""
-    names = []
-    for path in sorted(package_dir.rglob("*")):
-        relative = path.relative_to(package_dir)
-        if any(is_tool_folder(part) for part in relative.parts[:-1]) or _skipped_file(path.name):
-            continue
-        if path.is_symlink():
-            raise InputError(f"refusing to deploy {package_dir}: {relative} is a symlink")
-        if path.is_file():
-            names.append(relative.as_posix())
-    return names
-
-
-def _skipped_file(name: str) -> bool:
-    return name.startswith(".") or name.endswith(_SKIPPED_SUFFIXES)
-
-
 def content_sha256(package_dir: Path) -> str:
     """One checksum of every file, ignoring timings and scores in metadata.json.
 
@@ -74,7 +52,7 @@ def content_sha256(package_dir: Path) -> str:
     is recognised as a no-op.
     """
     digest = hashlib.sha256()
-    for name in package_files(package_dir):
+    for name in shipped_paths(package_dir):
         data = (package_dir / name).read_bytes()
         if name == METADATA_FILE:
             data = _stable_metadata(data)
@@ -89,7 +67,7 @@ def _stable_metadata(raw: bytes) -> bytes:
 
 def copy_package(package_dir: Path, destination: Path) -> None:
     """Copy the package's files (no caches) into `destination`, keeping timestamps."""
-    for name in package_files(package_dir):
+    for name in shipped_paths(package_dir):
         target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(package_dir / name, target)
@@ -102,7 +80,7 @@ def refuse_secrets(package_dir: Path, *, shown_as: Path) -> None:
     """
     findings = [
         finding
-        for name in package_files(package_dir)
+        for name in shipped_paths(package_dir)
         for finding in find_secrets(
             name, (package_dir / name).read_text(encoding="utf-8", errors="replace")
         )

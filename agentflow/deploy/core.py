@@ -49,7 +49,7 @@ from agentflow.errors import (
     TargetError,
     ValidationFailed,
 )
-from agentflow.file_snapshot import sha256_file
+from agentflow.package.snapshot import sha256_file
 from agentflow.validation import DEFAULT_MIN_SCORE, ValidationReport, validate_package
 from agentflow.validation.package import load_package
 

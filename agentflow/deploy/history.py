@@ -23,7 +23,7 @@ from pydantic.dataclasses import dataclass
 from agentflow.deploy.record import DeploymentRecord, describe_errors
 from agentflow.deploy.targets import Target
 from agentflow.errors import DeployError, DeployLockTimeout
-from agentflow.package_lock import hold_lock_file
+from agentflow.package.lock import hold_lock_file
 
 __all__ = [
     "HISTORY_FILE",

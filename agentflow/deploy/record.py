@@ -29,7 +29,7 @@ from pydantic_core import ErrorDetails
 
 from agentflow.deploy.targets import STATE_DIR
 from agentflow.errors import OutputError
-from agentflow.writer import safe_relative_path
+from agentflow.package.transaction import safe_relative_path
 
 __all__ = ["DeploymentRecord", "describe_errors"]
 

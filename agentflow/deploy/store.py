@@ -19,7 +19,7 @@ from agentflow.deploy.build import BuiltPackage, content_sha256, copy_package
 from agentflow.deploy.record import DeploymentRecord
 from agentflow.deploy.targets import Target
 from agentflow.errors import DeployError, InputError
-from agentflow.file_snapshot import sha256_file
+from agentflow.package.snapshot import sha256_file
 
 __all__ = ["checked_copy", "stage_version", "stored_version_dir"]
 

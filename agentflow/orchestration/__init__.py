@@ -1,6 +1,6 @@
 """Orchestration: patterns, backends, the orchestrator and the builder.
 
-The public names are imported lazily, so importing `agentflow.orchestration.utils` (or the
+The public names are imported lazily, so importing `agentflow.runtime` (or the
 CLI's `--help`) does not pay for the whole pipeline.
 """
 
@@ -10,18 +10,18 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agentflow.orchestration.integration_builder import (
+    from agentflow.build import (
         IntegrationBuilder,
         IntegrationPackage,
     )
-    from agentflow.orchestration.orchestrator import SmartOrchestrator
+    from agentflow.generation.orchestrator import SmartOrchestrator
 
 __all__ = ["IntegrationBuilder", "IntegrationPackage", "SmartOrchestrator"]
 
 _HOMES = {
-    "IntegrationBuilder": "agentflow.orchestration.integration_builder",
-    "IntegrationPackage": "agentflow.orchestration.integration_builder",
-    "SmartOrchestrator": "agentflow.orchestration.orchestrator",
+    "IntegrationBuilder": "agentflow.build",
+    "IntegrationPackage": "agentflow.build",
+    "SmartOrchestrator": "agentflow.generation.orchestrator",
 }
 
 

@@ -4,11 +4,11 @@
 `ValidationReport` whose score is the sum of the weights of the checks that passed. Package
 code runs in a sandbox (scrubbed environment, no network where the platform allows); the
 report's `isolation` says which. Patterns name the faults their packages' tests must catch
-as `Mutant`s (`IntegrationPattern.mutants()`, from `agentflow.orchestration.mutants`, which
+as `Mutant`s (`IntegrationPattern.mutants()`, from `agentflow.patterns.mutants`, which
 this package re-exports).
 """
 
-from agentflow.orchestration.mutants import Mutant, MutationError
+from agentflow.patterns.mutants import Mutant, MutationError
 from agentflow.validation.checks import CHECKS, Check
 from agentflow.validation.context import Outcome, PatternRules
 from agentflow.validation.report import (

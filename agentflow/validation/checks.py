@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from agentflow.errors import OutputError
+from agentflow.package.transaction import safe_relative_path
 from agentflow.validation.context import CheckContext, Outcome
 from agentflow.validation.mutation import check_tests_can_fail
 from agentflow.validation.testrun import check_coverage, check_tests
 from agentflow.validation.tools import ToolRun, excerpt
-from agentflow.writer import safe_relative_path
 
 __all__ = ["CHECKS", "Check", "Outcome"]
 

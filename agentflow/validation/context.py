@@ -8,8 +8,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from agentflow.orchestration.mutants import Mutant
-from agentflow.validation.package import PackageInfo, list_package_files
+from agentflow.package.files import checked_paths
+from agentflow.patterns.mutants import Mutant
+from agentflow.validation.package import PackageInfo
 from agentflow.validation.sandbox import Sandbox
 from agentflow.validation.tools import ToolRun
 
@@ -73,7 +74,7 @@ class CheckContext:
     @cached_property
     def files(self) -> list[str]:
         """The package's files as sorted relative POSIX paths (metadata.json excluded)."""
-        return list_package_files(self.root)
+        return checked_paths(self.root)
 
     @property
     def python_files(self) -> list[str]:
@@ -85,7 +86,7 @@ class CheckContext:
         """`pattern` if given, else the installed pattern metadata.json names (None if absent)."""
         if self.pattern is not None:
             return self.pattern
-        from agentflow.orchestration.integration_patterns import load_patterns
+        from agentflow.patterns.base import load_patterns
 
         return load_patterns().get(self.package.pattern)
 

@@ -3,7 +3,7 @@
 `HOLLOW_ADAPTER` fits any adapter: every function and method returns None at once, so it
 survives only tests that never check what the adapter returns or raises. Mutants themselves
 (`Mutant`, `MutationError`, `rewrite`, `replace_body`) belong to the pattern side,
-`agentflow.orchestration.mutants`.
+`agentflow.patterns.mutants`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
-from agentflow.orchestration.mutants import Function, Mutant, replace_body, rewrite
+from agentflow.patterns.mutants import Function, Mutant, replace_body, rewrite
 
 __all__ = ["HOLLOW_ADAPTER"]
 

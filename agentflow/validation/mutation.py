@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from agentflow.orchestration.mutants import Mutant, MutationError
+from agentflow.patterns.mutants import Mutant, MutationError
 from agentflow.validation.context import CheckContext, HasMutants, Outcome
 from agentflow.validation.mutants import HOLLOW_ADAPTER
 from agentflow.validation.testrun import NOT_RUN, package_test_run, plugin_options, summary_line

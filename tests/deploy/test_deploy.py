@@ -10,7 +10,7 @@ import pytest
 
 import agentflow.deploy.core as core
 from agentflow.deploy import STATE_DIR, deploy_package, list_deployments, parse_target, rollback
-from agentflow.deploy.build import BuiltPackage, build_artifacts, package_files
+from agentflow.deploy.build import BuiltPackage, build_artifacts
 from agentflow.errors import (
     DeployConflict,
     DeployError,
@@ -18,6 +18,7 @@ from agentflow.errors import (
     TargetError,
     ValidationFailed,
 )
+from agentflow.package.files import shipped_paths as package_files
 
 from .conftest import PackageMaker, sha256_file, snapshot
 

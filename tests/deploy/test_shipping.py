@@ -17,9 +17,10 @@ import pytest
 
 import agentflow.deploy.core as core
 from agentflow.deploy import STATE_DIR, DeployResult, deploy_package, parse_target
-from agentflow.deploy.build import content_sha256, package_files
+from agentflow.deploy.build import content_sha256
 from agentflow.deploy.history import target_lock
 from agentflow.errors import DeployError, InputError
+from agentflow.package.files import shipped_paths as package_files
 from agentflow.validation import ValidationReport
 
 from .conftest import PackageMaker, report_scoring, snapshot

@@ -10,7 +10,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentflow.errors import Diagnostic, SpecError
-from agentflow.spec import ApiRequirements, SpecDocument, load_spec, parse_spec
+from agentflow.patterns.api.requirements import ApiRequirements
+from agentflow.spec import SpecDocument, load_spec, parse_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

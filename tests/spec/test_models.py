@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from agentflow.spec.api_requirements import (
+from agentflow.patterns.api.requirements import (
     PERIOD_SECONDS,
     ApiRequirements,
     AuthConfig,

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from agentflow.errors import InputError
+from agentflow.package.files import checked_paths as list_package_files
 from agentflow.validation import validate_package
-from agentflow.validation.package import list_package_files, load_package
+from agentflow.validation.package import load_package
 
 from .packages import PackageFactory
 

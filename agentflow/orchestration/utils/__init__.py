@@ -1,36 +1,4 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim."""
+"""The seed guide's import path for the runtime helpers; they live in `agentflow.runtime`."""
 
-from __future__ import annotations
-
-from .cache import CacheManager
-from .circuit_breaker import CircuitBreaker
-from .errors import (
-    CircuitOpenError,
-    ConfigurationError,
-    ErrorHandler,
-    IntegrationError,
-    MissingSecretError,
-    RetryExhaustedError,
-)
-from .metrics import MetricsCollector, OperationMetrics
-from .rate_limiter import RateLimiter
-from .retry import RetryPolicy, parse_retry_after, retry_exponential
-from .secrets import SecretManager
-
-__all__ = [
-    "CacheManager",
-    "CircuitBreaker",
-    "CircuitOpenError",
-    "ConfigurationError",
-    "ErrorHandler",
-    "IntegrationError",
-    "MetricsCollector",
-    "MissingSecretError",
-    "OperationMetrics",
-    "RateLimiter",
-    "RetryExhaustedError",
-    "RetryPolicy",
-    "SecretManager",
-    "parse_retry_after",
-    "retry_exponential",
-]
+from agentflow.runtime import *  # noqa: F403
+from agentflow.runtime import __all__ as __all__

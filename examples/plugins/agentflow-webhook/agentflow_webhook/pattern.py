@@ -7,8 +7,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentflow.orchestration.integration_patterns import IntegrationPattern, PatternMatch, Subtask
-from agentflow.orchestration.mutants import Mutant, replace_body, rewrite
+from agentflow.patterns import (
+    IntegrationPattern,
+    Mutant,
+    PatternMatch,
+    Subtask,
+    replace_body,
+    rewrite,
+)
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["MUTANTS", "SUBTASKS", "WebhookPattern", "WebhookRequirements"]

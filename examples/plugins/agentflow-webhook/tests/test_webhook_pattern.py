@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from agentflow.orchestration.generate import render_package
-from agentflow.orchestration.integration_patterns import (
+from agentflow.generation.generate import render_package
+from agentflow.patterns.base import (
     NEAR_TIE,
     load_patterns,
     select_pattern,
 )
-from agentflow.orchestration.mutants import MutationError
+from agentflow.patterns.mutants import MutationError
 from agentflow.spec.models import IntegrationSpec
 from pydantic import ValidationError
 

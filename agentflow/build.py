@@ -1,0 +1,281 @@
+"""IntegrationBuilder: the pipeline from requirements to a validated package in memory.
+
+    load → score → decompose → orchestrate → format → validate → (save_to_directory)
+
+Every stage here is pure: nothing is written to the destination and nothing is printed until
+`IntegrationPackage.save_to_directory`. Validation runs on a private temporary copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agentflow.errors import ValidationFailed
+from agentflow.generation.backends.base import Revision
+from agentflow.generation.generate import GeneratedPackage, generate_package
+from agentflow.generation.orchestrator import SmartOrchestrator
+from agentflow.generation.revision import revise_failing
+from agentflow.package.metadata import (
+    METADATA_FILE,
+    build_metadata,
+    dump_metadata,
+    validation_record,
+)
+from agentflow.package.transaction import write_tree
+from agentflow.package.writer import WriteOutcome, write_package
+from agentflow.patterns.base import PatternMatch, select_pattern
+from agentflow.spec.loader import SpecDocument, parse_spec
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from agentflow.patterns.base import IntegrationPattern
+    from agentflow.spec.models import IntegrationSpec
+    from agentflow.validation import ValidationReport
+
+__all__ = ["DEFAULT_MIN_SCORE", "IntegrationBuilder", "IntegrationPackage"]
+
+DEFAULT_MIN_SCORE = 90.0
+
+
+@dataclass
+class IntegrationPackage:
+    """A generated package held in memory: its files, metadata and validation report."""
+
+    service: str
+    slug: str
+    pattern: str
+    files: dict[str, str]
+    metadata: dict[str, Any]
+    report: ValidationReport | None = None
+
+    def save_to_directory(self, path: str | Path, *, force: bool = False) -> WriteOutcome:
+        """Write the package into `path` (the package directory itself), all or nothing;
+        `agentflow.package.writer` says what a reader sees meanwhile."""
+        return write_package(self.files, Path(path), force=force)
+
+
+@dataclass
+class _StageTimer:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = round(time.perf_counter() - start, 4)
+
+
+class IntegrationBuilder:
+    """Builds integration packages with an orchestrator and keeps their build metrics.
+
+    `validate=False` skips running the package's checks (the score is then recorded as
+    null); `min_score` makes a build below it fail with `ValidationFailed`.
+    """
+
+    def __init__(
+        self,
+        orchestrator: SmartOrchestrator | None = None,
+        *,
+        validate: bool = True,
+        min_score: float | None = None,
+    ) -> None:
+        self.orchestrator = orchestrator or SmartOrchestrator()
+        self.validate = validate
+        self.min_score = min_score
+        self._history: list[dict[str, Any]] = []
+
+    def build_integration(
+        self,
+        service_name: str,
+        integration_type: str | None = None,
+        requirements: Mapping[str, Any] | None = None,
+        *,
+        description: str | None = None,
+        version: str | None = None,
+    ) -> IntegrationPackage:
+        """Build a package from Python values, as the guides show."""
+        data: dict[str, Any] = {
+            "service": service_name,
+            "requirements": dict(requirements or {}),
+        }
+        if integration_type is not None:
+            data["type"] = integration_type
+        if description is not None:
+            data["description"] = description
+        if version is not None:
+            data["version"] = version
+        document = parse_spec(json.dumps(data, indent=1), source="<build_integration>")
+        return self.build(document)
+
+    def build(
+        self,
+        document: SpecDocument,
+        *,
+        integration_type: str | None = None,
+        load_seconds: float | None = None,
+        package_version: str | None = None,
+    ) -> IntegrationPackage:
+        """Build a package from a loaded requirements document.
+
+        `package_version` replaces the default version when the requirements give none, so a
+        regeneration can keep (or bump) the version of the package it replaces.
+        """
+        timer = _StageTimer()
+        if load_seconds is not None:
+            timer.stages["load"] = round(load_seconds, 4)
+        started = time.perf_counter()
+        spec = document.spec
+        if spec.version is None and package_version is not None:
+            spec = spec.model_copy(update={"version": package_version})
+        with timer.stage("score"):
+            pattern, scores = select_pattern(
+                spec.requirements, explicit_type=integration_type or spec.type
+            )
+            pattern.ensure_available()
+            assert pattern.requirements_model is not None
+            requirements = document.validate_requirements(pattern.requirements_model)
+        generated = generate_package(spec, pattern, requirements, self.orchestrator)
+        timer.stages.update(generated.timings)  # revisions count as validation time
+        metadata_for = functools.partial(
+            _package_metadata, document, spec, pattern.name, scores, self.orchestrator.provider
+        )
+        report = None
+        if self.validate:
+            with timer.stage("validate"):
+                generated, report = self._validated(
+                    generated, metadata_for, spec, pattern, requirements
+                )
+        files, produced = dict(generated.files), generated.produced
+        metadata = metadata_for(generated)
+        metadata["validation"] = validation_record(report)
+        metrics = {
+            "duration_seconds": round(time.perf_counter() - started, 4),
+            "total_cost": round(sum(g.cost for g in produced), 6),
+            "validation_score": metadata["validation"]["score"],
+            "stages": timer.stages,
+        }
+        metadata["build_metrics"] = metrics
+        files[METADATA_FILE] = dump_metadata(metadata)
+        self._history.append({"service": spec.service, "pattern": pattern.name, **metrics})
+        if report is not None and self.min_score is not None and report.score < self.min_score:
+            raise ValidationFailed(
+                f"the generated {spec.service} package scored {report.score:.1f}, below the "
+                f"minimum {self.min_score:g}; nothing was written",
+                report=report,
+            )
+        return IntegrationPackage(spec.service, spec.slug, pattern.name, files, metadata, report)
+
+    def _validated(
+        self,
+        generated: GeneratedPackage,
+        metadata_for: Callable[[GeneratedPackage], dict[str, Any]],
+        spec: IntegrationSpec,
+        pattern: IntegrationPattern,
+        requirements: BaseModel,
+    ) -> tuple[GeneratedPackage, ValidationReport]:
+        """The package and its report; model-made files that fail are revised or replaced."""
+
+        def validate(package: GeneratedPackage) -> ValidationReport:
+            return _validate_in_memory(package.files, metadata_for(package), spec.slug)
+
+        def regenerate(
+            orchestrator: SmartOrchestrator, previous: GeneratedPackage, revise: dict[str, Revision]
+        ) -> GeneratedPackage:
+            return generate_package(
+                spec, pattern, requirements, orchestrator, previous=previous, revise=revise
+            )
+
+        report = validate(generated)
+        if not self.orchestrator.calls_models:
+            return generated, report
+        return revise_failing(
+            generated,
+            report,
+            orchestrator=self.orchestrator,
+            regenerate=regenerate,
+            validate=validate,
+        )
+
+    def get_build_history(self) -> list[dict[str, Any]]:
+        """One record per build: service, pattern, duration, cost, score, stage timings."""
+        return [dict(record) for record in self._history]
+
+    def get_average_metrics(self) -> dict[str, Any]:
+        """Averages over every build so far."""
+        count = len(self._history)
+        if not count:
+            return {
+                "builds": 0,
+                "avg_duration_seconds": 0.0,
+                "avg_cost": 0.0,
+                "avg_validation_score": None,
+            }
+        scores = [r["validation_score"] for r in self._history if r["validation_score"] is not None]
+        return {
+            "builds": count,
+            "avg_duration_seconds": round(
+                sum(r["duration_seconds"] for r in self._history) / count, 4
+            ),
+            "avg_cost": round(sum(r["total_cost"] for r in self._history) / count, 6),
+            "avg_validation_score": (round(sum(scores) / len(scores), 2) if scores else None),
+        }
+
+
+def _package_metadata(
+    document: SpecDocument,
+    spec: IntegrationSpec,
+    pattern: str,
+    scores: Sequence[PatternMatch],
+    backend: str,
+    package: GeneratedPackage,
+) -> dict[str, Any]:
+    """metadata.json of a generated package, before validation and build metrics."""
+    return build_metadata(
+        service=spec.service,
+        slug=spec.slug,
+        pattern=pattern,
+        source_spec={
+            "service": spec.service,
+            "type": pattern,
+            "description": spec.description,
+            "version": document.spec.version,
+            "requirements": json.loads(json.dumps(spec.requirements, default=str)),
+        },
+        package_version=package.context["version"],
+        backend=backend,
+        input_sha256=document.input_sha256,
+        requirements=package.context["config"],
+        scores=scores,
+        files=dict(package.files),
+        produced=package.produced,
+    )
+
+
+def _validate_in_memory(
+    files: Mapping[str, str], metadata: Mapping[str, Any], slug: str
+) -> ValidationReport:
+    """Validate the package in a private temporary directory that is removed afterwards.
+
+    The files are written plainly (their paths checked): nobody else sees the folder, so it
+    needs neither the writer's lock nor its all-or-nothing renames. An OSError is the
+    caller's to report (`agentflow.workflows.building`).
+    """
+    from agentflow.validation import validate_package
+
+    with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as tmp:
+        package_dir = Path(tmp) / slug
+        package_dir.mkdir()
+        texts = {**files, METADATA_FILE: dump_metadata(metadata)}
+        write_tree(package_dir, {name: text.encode("utf-8") for name, text in texts.items()})
+        return validate_package(package_dir)

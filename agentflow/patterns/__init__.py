@@ -1,0 +1,51 @@
+"""The plugin surface: everything a pattern, built-in or third-party, is written with.
+
+A pattern is one folder of code (its class, requirements model, context builder, naming,
+rules and mutants) plus its `templates/<pattern>/`. Built-in patterns import only this
+module, `agentflow.patterns.signals` and their own folder, exactly as PATTERN_DEVELOPMENT.md
+tells plugin authors to; third-party ones register under the entry-point group
+`agentflow.patterns` (`ENTRY_POINT_GROUP`).
+"""
+
+from agentflow.errors import Diagnostic, SpecError
+from agentflow.naming import identifier, unique_identifiers
+from agentflow.patterns.base import (
+    ENTRY_POINT_GROUP,
+    STANDARD_SUBTASKS,
+    IntegrationPattern,
+    PatternMatch,
+    Subtask,
+    load_patterns,
+    score_patterns,
+    select_pattern,
+)
+from agentflow.patterns.mutants import Function, Mutant, MutationError, replace_body, rewrite
+from agentflow.runtime import __all__ as _runtime_all
+from agentflow.secret_scan import find_secrets
+from agentflow.spec.models import StrictModel
+
+RUNTIME_NAMES = frozenset(_runtime_all)
+"""The names a generated adapter may import from its copy of `agentflow.runtime`."""
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "RUNTIME_NAMES",
+    "STANDARD_SUBTASKS",
+    "Diagnostic",
+    "Function",
+    "IntegrationPattern",
+    "Mutant",
+    "MutationError",
+    "PatternMatch",
+    "SpecError",
+    "StrictModel",
+    "Subtask",
+    "find_secrets",
+    "identifier",
+    "load_patterns",
+    "replace_body",
+    "rewrite",
+    "score_patterns",
+    "select_pattern",
+    "unique_identifiers",
+]

@@ -1,0 +1,144 @@
+"""Names in a generated API adapter: one unique method per endpoint, and the class names.
+
+Endpoint methods never shadow the client's own attributes, and class names never shadow
+what the adapter imports from its helper package; clashes that cannot be resolved are
+`SpecError`s that point at the endpoint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from agentflow.patterns import RUNTIME_NAMES, Diagnostic, SpecError, identifier, unique_identifiers
+from agentflow.patterns.api.requirements import Endpoint
+
+__all__ = ["CLIENT_ATTRIBUTES", "RESERVED_PARAMS", "ClassNames", "method_names", "spec_error"]
+
+# Attributes of the generated clients; endpoint methods must never shadow them.
+CLIENT_ATTRIBUTES = frozenset(
+    {"aclose", "circuit_state", "close", "config", "metrics", "request", "send", "stream"}
+)
+# Names the adapter may import from its helper package; its own classes must differ.
+HELPER_NAMES = RUNTIME_NAMES
+# Parameter names the generated methods use themselves.
+RESERVED_PARAMS = ("self", "json")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# ClassNames field -> class-name suffix (the async client is `Async<prefix>Client`).
+_SUFFIXES = {
+    "config": "Config",
+    "client": "Client",
+    "error": "Error",
+    "http_error": "HTTPError",
+    "auth_error": "AuthError",
+    "not_found_error": "NotFoundError",
+    "rate_limit_error": "RateLimitError",
+    "server_error": "ServerError",
+    "connection_error": "ConnectionError",
+    "timeout_error": "TimeoutError",
+}
+
+
+@dataclass(frozen=True)
+class ClassNames:
+    """Names of the classes an adapter defines, from the service's class-name prefix."""
+
+    config: str
+    client: str
+    async_client: str
+    error: str
+    http_error: str
+    auth_error: str
+    not_found_error: str
+    rate_limit_error: str
+    server_error: str
+    connection_error: str
+    timeout_error: str
+
+    @classmethod
+    def for_prefix(cls, prefix: str) -> ClassNames:
+        """Public names for `prefix` (`_42Labs` → `Svc42Labs`, like the `svc_` slug).
+
+        `Api` is appended to the prefix when a name would shadow a helper import.
+        """
+        prefix = prefix.lstrip("_")
+        if not prefix[:1].isalpha():
+            prefix = f"Svc{prefix}"
+        names = cls._build(prefix)
+        if HELPER_NAMES & set(names.all()):
+            names = cls._build(f"{prefix}Api")
+        return names
+
+    @classmethod
+    def _build(cls, prefix: str) -> ClassNames:
+        names = {field: f"{prefix}{suffix}" for field, suffix in _SUFFIXES.items()}
+        return cls(async_client=f"Async{prefix}Client", **names)
+
+    def all(self) -> tuple[str, ...]:
+        """Every class name, in declaration order."""
+        return tuple(vars(self).values())
+
+
+def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:
+    """A `SpecError` located at a requirements field."""
+    return SpecError(message, diagnostics=(Diagnostic(message, field=field, hint=hint),))
+
+
+def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
+    """A unique Python method name per endpoint, in the order given.
+
+    Explicit `name`s win; derived names (`GET /repos/{owner}` → `get_repos`) that collide
+    get `_by_<path params>`, then `_2`, `_3`… in (path, method) order. Neither may shadow
+    a client attribute such as `close`.
+    """
+    items = list(enumerate(endpoints))
+    taken = set(CLIENT_ATTRIBUTES)
+    result: dict[int, str] = {}
+    for index, endpoint in items:
+        if endpoint.name is not None:
+            result[index] = _claim_explicit(endpoint, index, taken)
+    derived = sorted(
+        ((i, e) for i, e in items if e.name is None), key=lambda p: (p[1].path, p[1].method)
+    )
+    bases = {i: _derived_name(e) for i, e in derived}
+    counts = Counter(bases.values())
+    for index, endpoint in derived:
+        name = bases[index]
+        if (counts[name] > 1 or name in taken) and endpoint.path_params:
+            params = unique_identifiers(endpoint.path_params, taken=RESERVED_PARAMS)
+            name = f"{name}_by_{'_'.join(p.strip('_') for p in params)}"
+        result[index] = _first_free(name, taken)
+    return [result[index] for index, _ in items]
+
+
+def _claim_explicit(endpoint: Endpoint, index: int, taken: set[str]) -> str:
+    assert endpoint.name is not None
+    name = identifier(endpoint.name)
+    if name.startswith("_"):
+        name = f"{endpoint.method.lower()}{name}"
+    if name in CLIENT_ATTRIBUTES:
+        name = f"{name}_"
+    if name in taken:
+        raise spec_error(
+            f"endpoint name {endpoint.name!r} becomes the method name {name!r}, "
+            "which another endpoint already uses",
+            f"requirements.endpoints[{index}].name",
+            "give the endpoints names that differ in letters or digits",
+        )
+    taken.add(name)
+    return name
+
+
+def _derived_name(endpoint: Endpoint) -> str:
+    """HTTP method plus the static path words: GET /repos/{owner}/issues → get_repos_issues."""
+    return identifier(f"{endpoint.method} {_PLACEHOLDER.sub(' ', endpoint.path)}")
+
+
+def _first_free(name: str, taken: set[str]) -> str:
+    candidate, counter = name, 2
+    while candidate in taken:
+        candidate, counter = f"{name}_{counter}", counter + 1
+    taken.add(candidate)
+    return candidate

@@ -1,0 +1,286 @@
+"""The API pattern's own rules for a generated package, each problem one clear sentence.
+
+- Every endpoint method of a client class is exercised by the package's tests.
+- Every HTTP request goes through the client's single `_request` method, which consults
+  the circuit breaker and the rate limiter and sleeps between retries; nothing else calls
+  httpx to send.
+- No function or class is defined twice in one scope (the first would silently never run,
+  e.g. a hidden test).
+- No file holds a hard-coded credential (token-like literals assigned to secret-sounding
+  names, `Bearer <literal>`, provider key formats, credentials inside URLs).
+
+Files are found by name: `*_adapter.py` (the adapter) and `test_*_adapter.py` (its tests).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from agentflow.patterns import find_secrets
+
+__all__ = ["REQUEST_METHOD", "check_api_package"]
+
+REQUEST_METHOD = "_request"
+_SENDING = frozenset(
+    {"delete", "get", "head", "options", "patch", "post", "put", "request", "send", "stream"}
+)
+_CLIENT_CLASSES = frozenset({"Client", "AsyncClient"})
+# Client members that are not endpoints.
+_LIFECYCLE = frozenset({"close", "aclose"})
+# What `_request` must mention: the breaker check, the limiter, a wait between attempts.
+_REQUEST_DUTIES = (
+    ("before_call", "the circuit breaker (before_call)"),
+    ("acquire", "the rate limiter (acquire)"),
+    ("sleep", "a wait between retries (sleep)"),
+)
+
+
+def check_api_package(files: Mapping[str, str]) -> list[str]:
+    """Problems found in an API package's files (`{relative path: text}`), sorted by file."""
+    problems: list[str] = []
+    parsed = {
+        path: _parse(path, text) for path, text in sorted(files.items()) if path.endswith(".py")
+    }
+    adapters = sorted(p for p in files if _is_adapter(p))
+    if not adapters:
+        problems.append("the package has no adapter module (a file named *_adapter.py)")
+    for path in adapters:
+        problems.extend(_check_adapter(path, parsed))
+    for path, (tree, _) in parsed.items():
+        if tree is not None:  # a syntax error is reported with the adapter, or by validation
+            problems.extend(_redefinitions(path, tree))
+    for path in sorted(files):
+        problems.extend(
+            f"{finding}; read it from an environment variable instead"
+            for finding in find_secrets(path, files[path])
+        )
+    return problems
+
+
+def _is_adapter(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name.endswith("_adapter.py") and not name.startswith("test_")
+
+
+def _parse(path: str, text: str) -> tuple[ast.Module | None, list[str]]:
+    try:
+        return ast.parse(text, filename=path), []
+    except SyntaxError as exc:
+        return None, [f"{path}:{exc.lineno}: does not parse as Python: {exc.msg}"]
+
+
+def _check_adapter(
+    path: str, parsed: Mapping[str, tuple[ast.Module | None, list[str]]]
+) -> list[str]:
+    tree, problems = parsed[path]
+    if tree is None:
+        return problems
+    problems = _single_request_path(path, tree)
+    pure = PurePosixPath(path)
+    test_path = str(pure.with_name(f"test_{pure.name}"))
+    if test_path not in parsed:
+        return [*problems, f"{path} has no test module; expected {test_path}"]
+    test_tree, test_problems = parsed[test_path]
+    if test_tree is None:
+        return problems + test_problems
+    return problems + _untested_endpoints(path, tree, test_path, test_tree)
+
+
+# --- nothing is defined twice --------------------------------------------------------
+
+
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _redefinitions(path: str, tree: ast.Module) -> list[str]:
+    """Functions and classes defined twice in one scope: only the last one ever runs."""
+    problems = []
+    scopes: list[ast.Module | ast.ClassDef] = [tree]
+    scopes += [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    for scope in scopes:
+        earlier: dict[str, Definition] = {}
+        for node in scope.body:
+            if not isinstance(node, Definition):
+                continue
+            before = earlier.get(node.name)
+            if before is not None and not _may_follow(before, node):
+                problems.append(
+                    f"{path}:{node.lineno}: {node.name} is defined again (first at line "
+                    f"{before.lineno}), so the first definition never runs"
+                )
+            earlier[node.name] = node
+    return problems
+
+
+def _may_follow(before: Definition, node: Definition) -> bool:
+    """A definition after a `typing.overload` stub, and a property's setter or deleter,
+    legitimately reuse a name."""
+    return _decorated(before, ("overload",)) or _decorated(node, (".setter", ".deleter"))
+
+
+def _decorated(node: Definition, endings: tuple[str, ...]) -> bool:
+    return any(ast.unparse(d).endswith(endings) for d in node.decorator_list)
+
+
+# --- every endpoint method is tested -------------------------------------------------
+
+
+def _client_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
+    """Public classes named `*Client`: the ones carrying endpoint methods."""
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+            continue
+        if node.name.endswith("Client"):
+            yield node
+
+
+def _endpoint_methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Public, undecorated methods that are not lifecycle methods."""
+    for node in cls.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if node.name.startswith("_") or node.name in _LIFECYCLE or node.decorator_list:
+            continue
+        yield node
+
+
+def _names_used(tree: ast.Module) -> set[str]:
+    """Identifiers, attribute names and string constants appearing in a module."""
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            used.add(node.value)
+    return used
+
+
+def _untested_endpoints(
+    path: str, tree: ast.Module, test_path: str, test_tree: ast.Module
+) -> list[str]:
+    used = _names_used(test_tree)
+    return [
+        f"{path}:{method.lineno}: endpoint method {cls.name}.{method.name} is never called "
+        f"in {test_path}"
+        for cls in _client_classes(tree)
+        for method in _endpoint_methods(cls)
+        if method.name not in used
+    ]
+
+
+# --- one request path ---------------------------------------------------------------
+
+
+@dataclass
+class _HttpxNames:
+    """How a module refers to httpx: module aliases, imported names, client objects."""
+
+    modules: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
+    clients: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _HttpxNames:
+        names = cls()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.modules |= {a.asname or a.name for a in node.names if a.name == "httpx"}
+            elif isinstance(node, ast.ImportFrom) and node.module == "httpx":
+                for alias in node.names:
+                    bucket = names.classes if alias.name in _CLIENT_CLASSES else names.functions
+                    bucket.add(alias.asname or alias.name)
+        for node in ast.walk(tree):
+            names._note_client(node)
+        return names
+
+    def _note_client(self, node: ast.AST) -> None:
+        """Remember names bound to a new httpx client (assignments and `with ... as`)."""
+        pairs: list[tuple[ast.expr, ast.expr | None]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(target, node.value) for target in node.targets]
+        elif isinstance(node, ast.AnnAssign):
+            pairs = [(node.target, node.value)]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
+        for target, value in pairs:
+            if value is not None and self.creates_client(value):
+                self.clients.add(ast.unparse(target))
+
+    def creates_client(self, node: ast.expr) -> bool:
+        """Whether `node` is a call constructing `httpx.Client`/`httpx.AsyncClient`."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id in self.classes
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in _CLIENT_CLASSES
+            and ast.unparse(func.value) in self.modules
+        )
+
+    def sends(self, call: ast.Call) -> str | None:
+        """The source of the sending callee if `call` sends an HTTP request, else None."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in self.functions:
+            return func.id if func.id in _SENDING else None
+        if not isinstance(func, ast.Attribute) or func.attr not in _SENDING:
+            return None
+        owner = func.value
+        if ast.unparse(owner) in self.modules | self.clients or self.creates_client(owner):
+            return ast.unparse(func)
+        return None
+
+
+def _single_request_path(path: str, tree: ast.Module) -> list[str]:
+    names = _HttpxNames.of(tree)
+    problems = [
+        f"{path}:{call.lineno}: {where} sends a request with {callee}() outside "
+        f"{REQUEST_METHOD}, bypassing retries, rate limiting and the circuit breaker"
+        for where, call in _calls_outside_request(tree)
+        if (callee := names.sends(call))
+    ]
+    for cls in _client_classes(tree):
+        problems.extend(_request_duties(path, cls))
+    return problems
+
+
+def _calls_outside_request(tree: ast.Module) -> Iterator[tuple[str, ast.Call]]:
+    """(enclosing function's qualified name, call) for calls outside any `_request`."""
+
+    def visit(node: ast.AST, scope: str) -> Iterator[tuple[str, ast.Call]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if child.name == REQUEST_METHOD:
+                    continue
+                yield from visit(child, f"{scope}.{child.name}" if scope else child.name)
+                continue
+            if isinstance(child, ast.Call):
+                yield (scope or "module level", child)
+            yield from visit(child, scope)
+
+    yield from visit(tree, "")
+
+
+def _request_duties(path: str, cls: ast.ClassDef) -> list[str]:
+    methods = [
+        node
+        for node in cls.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == REQUEST_METHOD
+    ]
+    if not methods:
+        if any(True for _ in _endpoint_methods(cls)):
+            return [f"{path}:{cls.lineno}: {cls.name} has endpoint methods but no {REQUEST_METHOD}"]
+        return []
+    mentioned = _names_used(ast.Module(body=list(methods[0].body), type_ignores=[]))
+    return [
+        f"{path}:{methods[0].lineno}: {cls.name}.{REQUEST_METHOD} never consults {duty}"
+        for marker, duty in _REQUEST_DUTIES
+        if not any(marker in name for name in mentioned)
+    ]

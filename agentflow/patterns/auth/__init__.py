@@ -1,0 +1,5 @@
+"""The auth pattern."""
+
+from agentflow.patterns.auth.pattern import AuthPattern
+
+__all__ = ["AuthPattern"]

@@ -1,0 +1,5 @@
+"""The database pattern."""
+
+from agentflow.patterns.database.pattern import DatabasePattern
+
+__all__ = ["DatabasePattern"]

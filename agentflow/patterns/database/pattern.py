@@ -1,0 +1,66 @@
+"""The database pattern: recognised and scored; generation comes in a later version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from agentflow.patterns import IntegrationPattern, PatternMatch
+from agentflow.patterns.signals import (
+    KeySignal,
+    Scorecard,
+    SpecView,
+    has_items,
+    is_collection,
+)
+
+_SCHEMES = frozenset(
+    {
+        "postgresql",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "sqlite",
+        "mongodb",
+        "mongodb+srv",
+        "mssql",
+        "oracle",
+        "cockroachdb",
+        "clickhouse",
+        "cassandra",
+    }
+)
+_ENGINES = _SCHEMES | {"dynamodb", "redis", "sqlserver", "couchdb"}
+_ENGINE_KEYS = ("driver", "engine", "dialect", "backend", "kind")
+_KEY_SIGNALS = (
+    KeySignal(("connection_string", "dsn", "database_url"), 0.2, "a database connection string"),
+    KeySignal(("database", "db_name", "dbname"), 0.15, "names a database", has_items),
+    KeySignal(("pool_size", "max_connections", "pool"), 0.15, "a connection pool"),
+    KeySignal(("tables",), 0.3, "declares tables", has_items),
+    KeySignal(("collections",), 0.3, "declares document collections", has_items),
+    KeySignal(("queries",), 0.2, "declares queries", is_collection),
+    KeySignal(("migrations",), 0.25, "schema migrations"),
+    KeySignal(("isolation_level",), 0.2, "a transaction isolation level"),
+)
+_REDIS_ROLES = {
+    "store": (0.5, "with keys or a cache declared"),
+    "queue": (0.0, ""),
+    "either": (0.45, "a data store"),
+}
+
+
+class DatabasePattern(IntegrationPattern):
+    """SQL and NoSQL databases."""
+
+    name = "database"
+    description = "SQL and NoSQL databases"
+    available = False
+
+    def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
+        """Score by DSN scheme, engine name and keys like tables, pool_size, migrations."""
+        view = SpecView(requirements)
+        card = Scorecard(self.name)
+        card.add_url_scheme(view, _SCHEMES, _REDIS_ROLES)
+        card.add_word(view, _ENGINE_KEYS, _ENGINES, "{path} names the {word} database engine")
+        card.add_keys(view, _KEY_SIGNALS)
+        return card.match()

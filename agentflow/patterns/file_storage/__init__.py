@@ -1,0 +1,5 @@
+"""The file storage pattern."""
+
+from agentflow.patterns.file_storage.pattern import FileStoragePattern
+
+__all__ = ["FileStoragePattern"]
