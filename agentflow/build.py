@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentflow.errors import ValidationFailed
+from agentflow.catalog import find_entry
+from agentflow.errors import PatternSelectionError, UnknownServiceError, ValidationFailed
 from agentflow.generation.backends.base import Revision
 from agentflow.generation.generate import GeneratedPackage, generate_package
 from agentflow.generation.orchestrator import SmartOrchestrator
@@ -104,13 +105,19 @@ class IntegrationBuilder:
         description: str | None = None,
         version: str | None = None,
     ) -> IntegrationPackage:
-        """Build a package from Python values, as the guides show."""
-        data: dict[str, Any] = {
-            "service": service_name,
-            "requirements": dict(requirements or {}),
-        }
-        if integration_type is not None:
-            data["type"] = integration_type
+        """Build a package from Python values, as the guides show.
+
+        Without `requirements`, the service comes from the catalog (`agentflow.catalog`), so
+        `build_integration("GitHub")` builds the shipped GitHub entry; a name the catalog does
+        not know raises `UnknownServiceError` naming the nearest entries. `requirements={}`
+        means these (empty) requirements, not a catalog lookup.
+        """
+        if requirements is None:
+            data = _catalog_data(service_name, integration_type)
+        else:
+            data = {"service": service_name, "requirements": dict(requirements)}
+            if integration_type is not None:
+                data["type"] = integration_type
         if description is not None:
             data["description"] = description
         if version is not None:
@@ -230,6 +237,31 @@ class IntegrationBuilder:
             "avg_cost": round(sum(r["total_cost"] for r in self._history) / count, 6),
             "avg_validation_score": (round(sum(scores) / len(scores), 2) if scores else None),
         }
+
+
+def _catalog_data(service_name: str, integration_type: str | None) -> dict[str, Any]:
+    """The envelope of the catalog entry `service_name`; a type given must be the entry's."""
+    try:
+        entry = find_entry(service_name)
+    except UnknownServiceError as exc:
+        raise UnknownServiceError(
+            f"{exc.message}; to build a service of your own, pass its requirements",
+            suggestions=exc.suggestions,
+        ) from None
+    if integration_type is not None and integration_type != entry.pattern:
+        raise PatternSelectionError(
+            f"the catalog entry {entry.name} is of type {entry.pattern!r}, not "
+            f"{integration_type!r}; leave out integration_type, or pass requirements to "
+            "describe the service yourself"
+        )
+    spec = entry.document().spec
+    return {
+        "service": spec.service,
+        "type": entry.pattern,
+        "description": spec.description,
+        "version": spec.version,
+        "requirements": spec.requirements,
+    }
 
 
 def _package_metadata(

@@ -5,6 +5,7 @@
     │   ├── SpecError                 a requirements file is invalid (carries Diagnostics)
     │   ├── PatternSelectionError     unknown `type:`, no pattern fits, or a near tie
     │   ├── PatternUnavailableError   the chosen pattern cannot generate packages yet
+    │   ├── UnknownServiceError       a service name is not in the catalog (nearest names given)
     │   ├── OutputError               output path unsafe, or a package is in the way
     │   └── TargetError               a deploy target is malformed, unsafe or unknown
     ├── PluginError                   an installed pattern plugin is broken (exit code 1)
@@ -44,6 +45,7 @@ __all__ = [
     "RenderError",
     "SpecError",
     "TargetError",
+    "UnknownServiceError",
     "ValidationFailed",
 ]
 
@@ -111,6 +113,14 @@ class PatternSelectionError(InputError):
 
 class PatternUnavailableError(InputError):
     """The chosen pattern scores specs but cannot generate packages yet."""
+
+
+class UnknownServiceError(InputError):
+    """A service name is not in the catalog; `suggestions` holds the nearest entries' names."""
+
+    def __init__(self, message: str, *, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
 
 
 class OutputError(InputError):

@@ -210,6 +210,32 @@ def patterns(spec_file: str | None, as_json: bool) -> None:
         show_pattern_scores(explain_patterns(spec_file), as_json=as_json)
 
 
+@integrate.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def catalog(as_json: bool) -> None:
+    """List the well-known services whose requirements ship with agentflow."""
+    from agentflow.catalog import list_entries
+    from agentflow.cli.presenters import show_catalog
+
+    show_catalog(list_entries(), as_json=as_json)
+
+
+@integrate.command()
+@click.argument("name")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout."
+)
+@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+@handle_errors
+def init(name: str, output: str | None, force: bool) -> None:
+    """Write the catalog entry NAME as a requirements file to edit, then `create`."""
+    from agentflow.catalog.starter import init_requirements
+    from agentflow.cli.presenters import show_init
+
+    show_init(init_requirements(name, output=output, force=force))
+
+
 from agentflow.cli.deploy import register_deploy_commands  # noqa: E402
 
 register_deploy_commands(integrate)

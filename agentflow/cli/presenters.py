@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,6 +21,8 @@ from agentflow.workflows import CreateResult
 
 if TYPE_CHECKING:
     from agentflow.batch import BatchItem, ProgressCallback
+    from agentflow.catalog import CatalogEntry
+    from agentflow.catalog.starter import StarterFile
     from agentflow.generation.orchestrator import ProgressEvent
     from agentflow.update import UpdateResult
     from agentflow.validation import ValidationReport
@@ -27,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = [
     "batch_progress",
     "show_batch",
+    "show_catalog",
     "show_create",
+    "show_init",
     "show_pattern_list",
     "show_pattern_scores",
     "show_update",
@@ -295,3 +300,40 @@ def show_pattern_scores(matches: Sequence[PatternMatch], *, as_json: bool) -> No
     for match in matches:
         table.add_row(match.name, f"{match.score:.2f}", "; ".join(match.reasons) or "-")
     _console().print(table)
+
+
+def show_catalog(entries: Sequence[CatalogEntry], *, as_json: bool) -> None:
+    """List the catalog: name, slug, type, where the service lives, whether it generates."""
+    if as_json:
+        _print_json([entry.to_dict() for entry in entries])
+        return
+    table = Table("service", "slug", "type", "base URL / endpoint", "generates", box=None)
+    table.columns[3].overflow = "fold"
+    for entry in entries:
+        generates = Text("yes") if entry.generates else Text("not yet", "yellow")
+        cells = (entry.name, entry.slug, entry.pattern, entry.address or "-")
+        table.add_row(*(Text(cell) for cell in cells), generates)
+    _console().print(table)
+
+
+def show_init(starter: StarterFile) -> None:
+    """The starter file on stdout, or where it was written; a pattern that cannot generate
+    yet is noted on stderr, so redirected output stays a clean requirements file."""
+    from agentflow.catalog.starter import command_word
+
+    entry, errors = starter.entry, Console(stderr=True, highlight=False, soft_wrap=True)
+    if starter.path is None:
+        click.echo(starter.text, nl=False)  # byte for byte: no markup, wrapping or colour
+    else:
+        shown = command_word(str(starter.path))
+        _console().out(
+            f"wrote {shown} ({entry.name}, type {entry.pattern})\n"
+            f"next: edit it, then run: agentflow integrate create {shown}",
+            highlight=False,
+        )
+    if not entry.generates:
+        errors.out(
+            f"note: the {entry.pattern!r} pattern cannot generate packages yet; "
+            "`agentflow integrate create` will refuse this file until it can",
+            highlight=False,
+        )
