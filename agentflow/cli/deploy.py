@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from agentflow.cli.support import emit_json, handle_errors, min_score_option
+from agentflow.cli.support import handle_errors, min_score_option
 
 if TYPE_CHECKING:
-    from agentflow.deploy import DeploymentRecord, DeployResult
+    pass
 
 __all__ = ["register_deploy_commands"]
 
@@ -50,6 +50,7 @@ def deploy(
     as_json: bool,
 ) -> None:
     """Validate PACKAGE_DIR, build it and deploy it to a target."""
+    from agentflow.cli.presenters import show_deploy
     from agentflow.deploy import deploy_package, parse_target
 
     target = parse_target(target_text, into=into)
@@ -61,7 +62,7 @@ def deploy(
         dry_run=dry_run,
         lock_timeout=lock_timeout,
     )
-    _show_result(result, as_json=as_json)
+    show_deploy(result, as_json=as_json)
 
 
 @click.command()
@@ -75,11 +76,12 @@ def rollback(
     name: str, target_text: str, into: str | None, lock_timeout: float, as_json: bool
 ) -> None:
     """Put back the version of NAME deployed before the live one."""
+    from agentflow.cli.presenters import show_deploy
     from agentflow.deploy import parse_target
     from agentflow.deploy import rollback as rollback_package
 
     target = parse_target(target_text, into=into)
-    _show_result(rollback_package(name, target, lock_timeout=lock_timeout), as_json=as_json)
+    show_deploy(rollback_package(name, target, lock_timeout=lock_timeout), as_json=as_json)
 
 
 @click.command()
@@ -89,55 +91,11 @@ def rollback(
 @handle_errors
 def deployments(target_text: str, into: str | None, as_json: bool) -> None:
     """List every deploy and rollback recorded at a target, oldest first."""
+    from agentflow.cli.presenters import show_deployments
     from agentflow.deploy import list_deployments, parse_target
 
     target = parse_target(target_text, into=into, need_place=False)
-    records = list_deployments(target)
-    if as_json:
-        emit_json({"target": target.describe(), "deployments": [r.to_dict() for r in records]})
-        return
-    if not records:
-        click.echo(f"nothing deployed to {target.describe()} yet")
-    for record in records:
-        click.echo(_history_line(record))
-
-
-def _show_result(result: DeployResult, *, as_json: bool) -> None:
-    if as_json:
-        emit_json(result.to_dict())
-        return
-    record, where = result.record, result.target.describe()
-    label = f"{record.name} {record.version}"
-    if result.report is not None:
-        click.echo(f"validation score: {result.report.score:g}/100")
-    if record.forced:
-        click.echo(
-            f"forced: deploying although validation scored {record.score:g}, "
-            f"below the minimum {record.min_score:g}"
-        )
-    click.echo(
-        {
-            "deployed": f"deployed {label} to {where} in {result.duration_seconds:.1f}s",
-            "unchanged": f"{label} is already live at {where} with identical content; "
-            "nothing changed",
-            "dry-run": f"would deploy {label} to {where}; nothing was written (dry run)",
-            "rolled-back": f"rolled back {record.name} at {where}: "
-            f"{record.previous_version} -> {record.version}",
-        }[result.status]
-    )
-    for filename, digest in sorted(record.artifacts.items()):
-        click.echo(f"  {filename}  sha256:{digest}")
-    if record.place:
-        click.echo(f"  {result.target.root / record.place}  content sha256:{record.content_sha256}")
-
-
-def _history_line(record: DeploymentRecord) -> str:
-    score = "-" if record.score is None else f"{record.score:g}"
-    parts = [record.deployed_at, f"{record.action:8}", record.name, record.version]
-    parts.append(f"score {score}" + (" (forced)" if record.forced else ""))
-    if record.place:
-        parts.append(f"at {record.place}")
-    return "  ".join(parts)
+    show_deployments(target.describe(), list_deployments(target), as_json=as_json)
 
 
 def register_deploy_commands(group: click.Group) -> None:

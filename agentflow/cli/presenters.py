@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from agentflow.batch import BatchItem, ProgressCallback
     from agentflow.catalog import CatalogEntry
     from agentflow.catalog.starter import StarterFile
+    from agentflow.deploy import DeploymentRecord, DeployResult
     from agentflow.generation.orchestrator import ProgressEvent
     from agentflow.update import UpdateResult
     from agentflow.validation import ValidationReport
@@ -32,6 +33,8 @@ __all__ = [
     "show_batch",
     "show_catalog",
     "show_create",
+    "show_deploy",
+    "show_deployments",
     "show_init",
     "show_pattern_list",
     "show_pattern_scores",
@@ -337,3 +340,55 @@ def show_init(starter: StarterFile) -> None:
             "`agentflow integrate create` will refuse this file until it can",
             highlight=False,
         )
+
+
+def show_deploy(result: DeployResult, *, as_json: bool) -> None:
+    """What a deploy or a rollback did, and the checksums of what it shipped."""
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    out = _console().out
+    record, where = result.record, result.target.describe()
+    label = f"{record.name} {record.version}"
+    if result.report is not None:
+        out(f"validation score: {result.report.score:g}/100")
+    if record.forced:
+        out(
+            f"forced: deploying although validation scored {record.score:g}, "
+            f"below the minimum {record.min_score:g}"
+        )
+    out(
+        {
+            "deployed": f"deployed {label} to {where} in {result.duration_seconds:.1f}s",
+            "unchanged": f"{label} is already live at {where} with identical content; "
+            "nothing changed",
+            "dry-run": f"would deploy {label} to {where}; nothing was written (dry run)",
+            "rolled-back": f"rolled back {record.name} at {where}: "
+            f"{record.previous_version} -> {record.version}",
+        }[result.status]
+    )
+    for filename, digest in sorted(record.artifacts.items()):
+        out(f"  {filename}  sha256:{digest}")
+    if record.place:
+        out(f"  {result.target.root / record.place}  content sha256:{record.content_sha256}")
+
+
+def show_deployments(target: str, records: Sequence[DeploymentRecord], *, as_json: bool) -> None:
+    """A target's deploy history, oldest first."""
+    if as_json:
+        _print_json({"target": target, "deployments": [r.to_dict() for r in records]})
+        return
+    out = _console().out
+    if not records:
+        out(f"nothing deployed to {target} yet")
+    for record in records:
+        out(_history_line(record))
+
+
+def _history_line(record: DeploymentRecord) -> str:
+    score = "-" if record.score is None else f"{record.score:g}"
+    parts = [record.deployed_at, f"{record.action:8}", record.name, record.version]
+    parts.append(f"score {score}" + (" (forced)" if record.forced else ""))
+    if record.place:
+        parts.append(f"at {record.place}")
+    return "  ".join(parts)
