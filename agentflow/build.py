@@ -1,9 +1,11 @@
-"""IntegrationBuilder: the pipeline from requirements to a validated package in memory.
+"""The build pipeline, in one place: requirements to a validated package, then to disk.
 
-    load → score → decompose → orchestrate → format → validate → (save_to_directory)
+    load (agentflow.spec) → select → generate (agentflow.generation) → validate/revise
+    (agentflow.validation) → write (IntegrationPackage.save_to_directory, agentflow.package)
 
-Every stage here is pure: nothing is written to the destination and nothing is printed until
-`IntegrationPackage.save_to_directory`. Validation runs on a private temporary copy.
+Only this module sequences the stages. Every stage before the write is pure: nothing is
+written to the destination and nothing is printed. Validation runs on a private temporary
+copy; generation never touches metadata, validation or disk.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agentflow.catalog import find_entry
 from agentflow.errors import PatternSelectionError, UnknownServiceError, ValidationFailed
@@ -42,7 +44,14 @@ if TYPE_CHECKING:
     from agentflow.spec.models import IntegrationSpec
     from agentflow.validation import ValidationReport
 
-__all__ = ["DEFAULT_MIN_SCORE", "IntegrationBuilder", "IntegrationPackage"]
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "IntegrationBuilder",
+    "IntegrationPackage",
+    "Selection",
+    "generate",
+    "select",
+]
 
 DEFAULT_MIN_SCORE = 90.0
 
@@ -75,6 +84,38 @@ class _StageTimer:
             yield
         finally:
             self.stages[name] = round(time.perf_counter() - start, 4)
+
+
+class Selection(NamedTuple):
+    """The select stage's result: the spec (at its version), its pattern, every pattern's
+    score and the pattern's validated requirements."""
+
+    spec: IntegrationSpec
+    pattern: IntegrationPattern
+    scores: list[PatternMatch]
+    requirements: BaseModel
+
+
+def select(
+    document: SpecDocument,
+    *,
+    integration_type: str | None = None,
+    package_version: str | None = None,
+) -> Selection:
+    """Choose the pattern for a document and validate its requirements with that pattern."""
+    spec = document.spec
+    if spec.version is None and package_version is not None:
+        spec = spec.model_copy(update={"version": package_version})
+    pattern, scores = select_pattern(spec.requirements, explicit_type=integration_type or spec.type)
+    pattern.ensure_available()
+    assert pattern.requirements_model is not None
+    requirements = document.validate_requirements(pattern.requirements_model)
+    return Selection(spec, pattern, scores, requirements)
+
+
+def generate(selected: Selection, orchestrator: SmartOrchestrator) -> GeneratedPackage:
+    """The generate stage: the selected package's files, in memory."""
+    return generate_package(selected.spec, selected.pattern, selected.requirements, orchestrator)
 
 
 class IntegrationBuilder:
@@ -132,27 +173,25 @@ class IntegrationBuilder:
         integration_type: str | None = None,
         load_seconds: float | None = None,
         package_version: str | None = None,
+        generated: GeneratedPackage | None = None,
     ) -> IntegrationPackage:
         """Build a package from a loaded requirements document.
 
         `package_version` replaces the default version when the requirements give none, so a
-        regeneration can keep (or bump) the version of the package it replaces.
+        regeneration can keep (or bump) the version of the package it replaces; `generated`
+        is that generation when it was already made (`agentflow.regeneration`'s probe).
         """
         timer = _StageTimer()
         if load_seconds is not None:
             timer.stages["load"] = round(load_seconds, 4)
         started = time.perf_counter()
-        spec = document.spec
-        if spec.version is None and package_version is not None:
-            spec = spec.model_copy(update={"version": package_version})
         with timer.stage("score"):
-            pattern, scores = select_pattern(
-                spec.requirements, explicit_type=integration_type or spec.type
+            selected = select(
+                document, integration_type=integration_type, package_version=package_version
             )
-            pattern.ensure_available()
-            assert pattern.requirements_model is not None
-            requirements = document.validate_requirements(pattern.requirements_model)
-        generated = generate_package(spec, pattern, requirements, self.orchestrator)
+        spec, pattern, scores, requirements = selected
+        if generated is None:
+            generated = generate(selected, self.orchestrator)
         timer.stages.update(generated.timings)  # revisions count as validation time
         metadata_for = functools.partial(
             _package_metadata, document, spec, pattern.name, scores, self.orchestrator.provider

@@ -15,17 +15,21 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agentflow import __version__
-from agentflow.build import IntegrationBuilder
+from agentflow.build import generate, select
 from agentflow.errors import InputError
 from agentflow.generation.context import TEMPLATE_VERSION
 from agentflow.generation.orchestrator import SmartOrchestrator
 from agentflow.package.metadata import METADATA_FILE, sha256_text
 from agentflow.spec.loader import SpecDocument, parse_spec
 
+if TYPE_CHECKING:
+    from agentflow.generation.generate import GeneratedPackage
+
 __all__ = [
+    "Regeneration",
     "bump_patch",
     "previous_version",
     "recorded_backend",
@@ -65,32 +69,39 @@ def recorded_backend(metadata: Mapping[str, Any] | None) -> str:
     return backend if isinstance(backend, str) and backend else "template"
 
 
+class Regeneration(NamedTuple):
+    """The version a regeneration gets (None: the requirements decide) and, when the files
+    came out the same as the package's, that generation, so it is not made twice."""
+
+    version: str | None
+    same: GeneratedPackage | None = None
+
+
 def regeneration_version(
     document: SpecDocument,
     package_dir: Path,
     metadata: Mapping[str, Any] | None,
     *,
+    orchestrator: SmartOrchestrator,
     integration_type: str | None = None,
-    provider: str = "template",
-    orchestrator: SmartOrchestrator | None = None,
-) -> str | None:
-    """The version to generate with over `package_dir` (`metadata`: its metadata.json): None
-    means the requirements decide.
+) -> Regeneration:
+    """The version to generate with over `package_dir` (`metadata`: its metadata.json).
 
-    The package is rendered once with the previous version (without validation), by
-    `orchestrator` when given (else one for `provider`); if its files differ from the previous
-    generation, the patch number is bumped.
+    The package is generated once with the previous version (generation alone: no metadata,
+    no validation); if its files differ from the previous generation, the patch number is
+    bumped, else that generation is returned for the build to use.
     """
     previous = previous_version(package_dir, metadata)
-    if document.spec.version is not None or previous is None or metadata is None:
-        return None
-    if orchestrator is not None and orchestrator.calls_models:
-        same = _same_inputs(document, metadata, orchestrator.provider)
-        return previous if same else bump_patch(previous)
-    probe = IntegrationBuilder(orchestrator or SmartOrchestrator(provider), validate=False).build(
-        document, integration_type=integration_type, package_version=previous
-    )
-    return previous if _same_generation(probe.files, metadata) else bump_patch(previous)
+    if document.spec.version is None and previous is not None and metadata is not None:
+        if orchestrator.calls_models:
+            same = _same_inputs(document, metadata, orchestrator.provider)
+            return Regeneration(previous if same else bump_patch(previous))
+        selected = select(document, integration_type=integration_type, package_version=previous)
+        probe = generate(selected, orchestrator)
+        if _same_generation(probe.files, metadata):
+            return Regeneration(previous, probe)
+        return Regeneration(bump_patch(previous))
+    return Regeneration(None)
 
 
 def recorded_spec(metadata: Mapping[str, Any], *, source: str) -> SpecDocument:

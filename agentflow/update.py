@@ -143,11 +143,14 @@ def _regenerate(
 ) -> IntegrationPackage:
     """The new generation, unvalidated, with the package's pattern unless `type:` says otherwise."""
     integration_type = document.spec.type or str(metadata.get("pattern") or "") or None
-    version = regeneration_version(
+    regeneration = regeneration_version(
         document, root, metadata, integration_type=integration_type, orchestrator=orchestrator
     )
     return IntegrationBuilder(orchestrator, validate=False).build(
-        document, integration_type=integration_type, package_version=version
+        document,
+        integration_type=integration_type,
+        package_version=regeneration.version,
+        generated=regeneration.same,
     )
 
 

@@ -77,7 +77,7 @@ def create_integration(
             backend or BackendSettings(), on_progress=on_progress
         ) as orchestrator,
     ):
-        version = regeneration_version(
+        regeneration = regeneration_version(
             document,
             target,
             read_metadata(target),
@@ -89,7 +89,8 @@ def create_integration(
             document,
             integration_type=integration_type,
             load_seconds=load_seconds,
-            package_version=version,
+            package_version=regeneration.version,
+            generated=regeneration.same,
         )
     if dry_run:
         return CreateResult(package, destination, None, planned_changes(package.files, target))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -182,6 +183,40 @@ def test_regeneration_bumps_the_patch_version_only_when_content_changes(
     again = run("integrate", "create", str(spec), "--output-dir", out, "--no-validate")
     assert "unchanged" in again.output
     assert version_of(package) == "0.1.2"
+
+
+def test_recreating_an_unchanged_package_generates_it_once(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agentflow.build as build
+
+    calls: list[str] = []
+    real = build.generate_package
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append("generate")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "generate_package", counted)
+    spec = write(tmp_path / "demo.yaml", SPEC)
+    again = run(
+        "integrate", "create", str(spec), "--output-dir", str(package.parent), "--no-validate"
+    )
+    assert "unchanged" in again.output, again.output
+    assert calls == ["generate"]
+    changed = write(tmp_path / "demo.yaml", WITH_LIST)
+    result = run(
+        "integrate",
+        "create",
+        str(changed),
+        "--output-dir",
+        str(package.parent),
+        "--force",
+        "--no-validate",
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == ["generate"] * 3  # the probe at 0.1.0, then the package at 0.1.1
+    assert version_of(package) == "0.1.1"
 
 
 def test_an_explicit_version_always_wins(package: Path, tmp_path: Path) -> None:
