@@ -12,7 +12,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["class_name", "identifier", "slugify", "unique_identifiers"]
+__all__ = [
+    "adapter_module",
+    "class_name",
+    "identifier",
+    "is_adapter_file",
+    "slugify",
+    "unique_identifiers",
+]
 
 _NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -104,3 +111,14 @@ _RESERVED = frozenset(
         "help",
     }
 )
+
+
+def adapter_module(slug: str) -> str:
+    """The import name of a package's adapter: `github_adapter` for the slug `github`."""
+    return f"{slug}_adapter"
+
+
+def is_adapter_file(path: str) -> bool:
+    """Whether a package file is an adapter module (`<slug>_adapter.py`, not its tests)."""
+    name = path.rpartition("/")[2]
+    return name.endswith("_adapter.py") and not name.startswith("test_")

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agentflow import __version__
-from agentflow.naming import class_name
+from agentflow.naming import adapter_module, class_name
 from agentflow.spec.models import IntegrationSpec
 
 __all__ = ["TEMPLATE_VERSION", "common_context", "package_names"]
@@ -20,9 +20,9 @@ DEFAULT_PACKAGE_VERSION = "0.1.0"
 def package_names(slug: str) -> dict[str, str]:
     """Module, helper-package and distribution names for `slug`; unique per service."""
     return {
-        "module": f"{slug}_adapter",
+        "module": adapter_module(slug),
         "utils_module": f"{slug}_utils",
-        "test_module": f"test_{slug}_adapter",
+        "test_module": f"test_{adapter_module(slug)}",
         "distribution": f"{slug.replace('_', '-')}-integration",
         "env_prefix": slug.upper(),
     }

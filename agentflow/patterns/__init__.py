@@ -8,7 +8,7 @@ tells plugin authors to; third-party ones register under the entry-point group
 """
 
 from agentflow.errors import Diagnostic, SpecError
-from agentflow.naming import identifier, unique_identifiers
+from agentflow.naming import adapter_module, identifier, is_adapter_file, unique_identifiers
 from agentflow.patterns.base import (
     ENTRY_POINT_GROUP,
     STANDARD_SUBTASKS,
@@ -40,8 +40,10 @@ __all__ = [
     "SpecError",
     "StrictModel",
     "Subtask",
+    "adapter_module",
     "find_secrets",
     "identifier",
+    "is_adapter_file",
     "load_patterns",
     "replace_body",
     "rewrite",

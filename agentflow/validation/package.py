@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from agentflow.errors import InputError
+from agentflow.naming import adapter_module
 from agentflow.package.metadata import METADATA_FILE, load_metadata
 
 __all__ = ["PackageInfo", "load_package"]
@@ -26,7 +27,7 @@ class PackageInfo:
     @property
     def adapter_module(self) -> str:
         """The adapter's import name, e.g. `github_adapter`."""
-        return f"{self.slug}_adapter"
+        return adapter_module(self.slug)
 
 
 def load_package(path: Path) -> PackageInfo:

@@ -40,6 +40,7 @@ from agentflow.generation.backends.markdown_guard import markdown_problems
 from agentflow.generation.backends.module_facts import ModuleFacts, client_names, own_names
 from agentflow.generation.backends.scopes import import_bindings
 from agentflow.generation.backends.strength_guard import weakened_tests
+from agentflow.naming import is_adapter_file
 from agentflow.patterns.base import IntegrationPattern
 
 __all__ = [
@@ -311,8 +312,7 @@ def _kind(path: str) -> str:
 def _other_adapter(others: Mapping[str, str]) -> ast.Module | None:
     """The package's adapter module among the other files, when it parses."""
     for other, text in sorted(others.items()):
-        name = PurePosixPath(other).name
-        if name.endswith("_adapter.py") and not name.startswith("test_"):
+        if is_adapter_file(other):
             try:
                 return ast.parse(text)
             except SyntaxError:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from agentflow.patterns import find_secrets
+from agentflow.patterns import find_secrets, is_adapter_file
 
 __all__ = ["REQUEST_METHOD", "check_api_package"]
 
@@ -44,7 +44,7 @@ def check_api_package(files: Mapping[str, str]) -> list[str]:
     parsed = {
         path: _parse(path, text) for path, text in sorted(files.items()) if path.endswith(".py")
     }
-    adapters = sorted(p for p in files if _is_adapter(p))
+    adapters = sorted(p for p in files if is_adapter_file(p))
     if not adapters:
         problems.append("the package has no adapter module (a file named *_adapter.py)")
     for path in adapters:
@@ -58,11 +58,6 @@ def check_api_package(files: Mapping[str, str]) -> list[str]:
             for finding in find_secrets(path, files[path])
         )
     return problems
-
-
-def _is_adapter(path: str) -> bool:
-    name = PurePosixPath(path).name
-    return name.endswith("_adapter.py") and not name.startswith("test_")
 
 
 def _parse(path: str, text: str) -> tuple[ast.Module | None, list[str]]:
