@@ -87,7 +87,8 @@ HOSTILE: dict[str, Any] = {
 }
 # Other auth types and shapes: basic auth and page pagination; a header API key and only
 # a POST; no auth and a service name that clashes with the helpers' IntegrationError; a name
-# that sorts before "Async…", so imports of its classes must still come out sorted.
+# that sorts before "Async…", so imports of its classes must still come out sorted; no
+# endpoints at all (the generic client) with an API key in the query and a base path.
 VARIANTS: dict[str, dict[str, Any]] = {
     "labs": {
         "service": "42 Labs",
@@ -123,6 +124,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "requirements": {
             "base_url": "https://open.example",
             "endpoints": [{"method": "GET", "path": "/status"}],
+        },
+    },
+    "generic": {
+        "service": "Open Data",
+        "requirements": {
+            "base_url": "https://data.example/api/v2",
+            "auth": {"type": "api_key", "location": "query"},
+            "rate_limit": "600/minute",
         },
     },
 }

@@ -314,15 +314,20 @@ def test_requirements_must_be_a_mapping() -> None:
     )
 
 
-def test_empty_endpoint_list() -> None:
-    diagnostic = only(api("  base_url: https://x.example\n  endpoints: []\n"), requirements=True)
-    assert diagnostic.message == "needs at least 1 item(s), got 0"
+@pytest.mark.parametrize("endpoints", ["", "  endpoints: []\n"])
+def test_endpoints_may_be_left_out(endpoints: str) -> None:
+    """Without endpoints the package gets a generic client instead of typed methods."""
+    text = api("  base_url: https://api.stripe.com\n  auth_type: bearer\n  rate_limit: 100\n")
+    document = parse_spec(text + endpoints, source="spec.yaml")
+    requirements = document.validate_requirements(ApiRequirements)
+    assert requirements.endpoints == ()
+    assert requirements.auth.type == "bearer"
 
 
 def test_missing_required_requirement_is_located_at_its_parent() -> None:
-    diagnostic = only(api("  base_url: https://x.example\n"), requirements=True)
-    assert diagnostic.message == "missing required key 'endpoints'"
-    assert (diagnostic.field, diagnostic.line) == ("requirements.endpoints", 3)
+    diagnostic = only(api("  auth_type: bearer\n" + ENDPOINTS), requirements=True)
+    assert diagnostic.message == "missing required key 'base_url'"
+    assert (diagnostic.field, diagnostic.line) == ("requirements.base_url", 3)
 
 
 def test_value_error_messages_lose_the_library_prefix() -> None:
@@ -362,7 +367,6 @@ def test_absent_requirements_name_the_missing_keys_below_requirements() -> None:
     found = rejected("service: Example\n", requirements=True)
     assert [(d.field, d.message) for d in found] == [
         ("requirements.base_url", "missing required key 'base_url'"),
-        ("requirements.endpoints", "missing required key 'endpoints'"),
     ]
 
 

@@ -2,9 +2,11 @@
 
 Templates never derive names themselves. Here each endpoint becomes an `EndpointView` with
 a unique method name, sanitized parameter names mapped back to the original placeholders
-and query keys, and the sample values the generated tests send. Everything is sorted, so
-the same requirements always render byte-identical files; names that cannot be made
-unique raise `SpecError`.
+and query keys, and the sample values the generated tests send. Without endpoints the
+clients get a generic `request` method instead, and its `get`/`post`/… shortcuts are
+described as `EndpointView`s too, so the generated tests exercise them exactly like
+endpoint methods. Everything is sorted, so the same requirements always render
+byte-identical files; names that cannot be made unique raise `SpecError`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from agentflow.patterns.api.naming import (
     spec_error,
 )
 from agentflow.patterns.api.requirements import (
+    IDEMPOTENT_METHODS,
     ApiRequirements,
     AuthConfig,
     CircuitBreakerConfig,
@@ -46,6 +49,11 @@ _QUERY_SAMPLES: dict[str, tuple[Any, str]] = {
     "float": (2.5, "2.5"),
     "bool": (True, "true"),
 }
+# The generic client's shortcut methods, sorted by name; those that take a JSON body.
+_GENERIC_VERBS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+_BODY_VERBS = frozenset({"PATCH", "POST", "PUT"})
+# The path generated tests send through the generic client.
+_GENERIC_SAMPLE_PATH = "/items/42"
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,11 @@ class RateLimitView:
 
 @dataclass(frozen=True)
 class ApiContext:
-    """Everything API templates loop over, sorted by method name."""
+    """Everything API templates loop over, sorted by method name.
+
+    `generic` is true when no endpoint is declared: the clients then have the generic
+    `request` method, and `shortcuts` holds its `get`/`post`/… shortcuts (else empty).
+    """
 
     base_url: str
     base_path: str
@@ -140,6 +152,13 @@ class ApiContext:
     circuit_breaker: CircuitBreakerConfig
     headers: tuple[tuple[str, str], ...]
     endpoints: tuple[EndpointView, ...]
+    generic: bool
+    shortcuts: tuple[EndpointView, ...]
+
+    @property
+    def calls(self) -> tuple[EndpointView, ...]:
+        """The methods tests and examples call: the endpoints, else the generic shortcuts."""
+        return self.endpoints or self.shortcuts
 
     @property
     def paginated(self) -> tuple[EndpointView, ...]:
@@ -168,20 +187,25 @@ class ApiContext:
 
     @property
     def probe(self) -> EndpointView:
-        """The endpoint generic tests exercise: retryable by default if possible."""
+        """The method failure-path tests exercise: retryable by default if possible.
+
+        For the generic client, `get`: the shortcut users call most.
+        """
+        if not self.endpoints:
+            return self.example
         ranked = sorted(self.endpoints, key=lambda e: (not e.retryable, e.retry is False))
         return ranked[0]
 
     @property
     def non_idempotent(self) -> EndpointView | None:
-        """An endpoint that is not retried by default, to test exactly that."""
-        return next((e for e in self.endpoints if not e.retryable and e.retry is None), None)
+        """A method that is not retried by default, to test exactly that."""
+        return next((e for e in self.calls if not e.retryable and e.retry is None), None)
 
     @property
     def example(self) -> EndpointView:
-        """The endpoint the examples call: a safe GET if there is one."""
-        gets = [e for e in self.endpoints if e.http_method == "GET"]
-        return (self.live_endpoints or gets or self.endpoints)[0]
+        """The method the examples call: a safe GET if there is one."""
+        gets = [e for e in self.calls if e.http_method == "GET"]
+        return (self.live_endpoints or gets or self.calls)[0]
 
 
 def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, Any]:
@@ -208,8 +232,38 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         circuit_breaker=requirements.circuit_breaker,
         headers=tuple(sorted(requirements.headers.items())),
         endpoints=tuple(views),
+        generic=not views,
+        shortcuts=() if views else tuple(_shortcut_view(verb) for verb in _GENERIC_VERBS),
     )
     return {"api": api, "class_names": ClassNames.for_prefix}
+
+
+def _shortcut_view(verb: str) -> EndpointView:
+    """The generic client's shortcut for `verb` (`get(path, …)`), seen as an endpoint whose
+    one path parameter is the whole path, so templates call it like an endpoint method."""
+    path = ParamView(
+        name="path",
+        python_name="path",
+        type="str",
+        required=True,
+        description="the path below the base URL, starting with '/'",
+        sample=_GENERIC_SAMPLE_PATH,
+        wire_sample=_GENERIC_SAMPLE_PATH,
+    )
+    return EndpointView(
+        method_name=verb.lower(),
+        http_method=verb,
+        path="{path}",
+        summary=f"{verb} {{path}}",
+        description="",
+        path_params=(path,),
+        query_params=(),
+        body=verb in _BODY_VERBS,
+        retry=None,
+        retryable=verb in IDEMPOTENT_METHODS,
+        pagination=None,
+        sample_path=_GENERIC_SAMPLE_PATH,
+    )
 
 
 def _rate_limit_view(requirements: ApiRequirements) -> RateLimitView | None:

@@ -16,9 +16,10 @@ retry_disabled  every call makes one attempt only           a test that a failed
 
 Targets are found in the adapter's syntax tree as the template writes them: an endpoint
 request is a call whose first argument is an HTTP method literal and whose second is its path
-(a literal, an f-string, or `_path("<template>", …)`); credentials are stored by assigning a
-value read with `…._secrets.get(…)` to an item (`headers["Authorization"] = …`); the
-attempts per call are what the `_attempts` method returns.
+(a literal, an f-string, or `_path("<template>", …)`, or the `path` argument that the generic
+client's shortcuts pass on: `self.request("GET", path, …)`); credentials are stored by
+assigning a value read with `…._secrets.get(…)` to an item (`headers["Authorization"] = …`);
+the attempts per call are what the `_attempts` method returns.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def _wrong_path(source: str, requirements: Mapping[str, Any]) -> str:
                 path.value = _ELSEWHERE + path.value
             elif isinstance(path, ast.JoinedStr):
                 path.values.insert(0, ast.Constant(_ELSEWHERE))
+            elif isinstance(path, ast.Name):  # a generic shortcut passing its `path` on
+                call.args[1] = ast.BinOp(ast.Constant(_ELSEWHERE), ast.Add(), path)
             else:
                 continue
             changed += 1
@@ -128,8 +131,10 @@ def _reads_secret(value: ast.expr) -> bool:
 
 def _disable_retry(source: str, requirements: Mapping[str, Any]) -> str | None:
     endpoints = requirements.get("endpoints")
-    if isinstance(endpoints, list) and all(
-        isinstance(e, Mapping) and e.get("retry") is False for e in endpoints
+    if (
+        isinstance(endpoints, list)
+        and endpoints  # none: the generic client retries by method, as usual
+        and all(isinstance(e, Mapping) and e.get("retry") is False for e in endpoints)
     ):
         return None  # every endpoint turns retries off: one attempt is the behaviour
 

@@ -39,6 +39,8 @@ _SUFFIXES = {
     "connection_error": "ConnectionError",
     "timeout_error": "TimeoutError",
 }
+# Classes only the generic client (an adapter without declared endpoints) defines.
+_GENERIC_SUFFIXES = {"invalid_path_error": "InvalidPathError"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class ClassNames:
     server_error: str
     connection_error: str
     timeout_error: str
+    invalid_path_error: str
 
     @classmethod
     def for_prefix(cls, prefix: str) -> ClassNames:
@@ -67,18 +70,24 @@ class ClassNames:
         if not prefix[:1].isalpha():
             prefix = f"Svc{prefix}"
         names = cls._build(prefix)
-        if HELPER_NAMES & set(names.all()):
+        if HELPER_NAMES & set(names.defined(generic=True)):
             names = cls._build(f"{prefix}Api")
         return names
 
     @classmethod
     def _build(cls, prefix: str) -> ClassNames:
-        names = {field: f"{prefix}{suffix}" for field, suffix in _SUFFIXES.items()}
+        suffixes = {**_SUFFIXES, **_GENERIC_SUFFIXES}
+        names = {field: f"{prefix}{suffix}" for field, suffix in suffixes.items()}
         return cls(async_client=f"Async{prefix}Client", **names)
 
     def all(self) -> tuple[str, ...]:
-        """Every class name, in declaration order."""
-        return tuple(vars(self).values())
+        """The class names every adapter defines, in declaration order."""
+        return tuple(name for field, name in vars(self).items() if field not in _GENERIC_SUFFIXES)
+
+    def defined(self, *, generic: bool) -> tuple[str, ...]:
+        """The class names of an adapter: `all()`, plus those of the generic client if any."""
+        extra = tuple(getattr(self, field) for field in _GENERIC_SUFFIXES) if generic else ()
+        return self.all() + extra
 
 
 def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:

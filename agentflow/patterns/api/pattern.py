@@ -24,7 +24,10 @@ from agentflow.patterns.signals import (
 
 
 class ApiPattern(IntegrationPattern):
-    """REST/HTTP APIs: sync and async httpx clients with one typed method per endpoint."""
+    """REST/HTTP APIs: sync and async httpx clients with one typed method per endpoint.
+
+    Without declared endpoints the clients get a generic `request` method instead.
+    """
 
     name = "api"
     description = "REST/HTTP API client (httpx, sync and async)"

@@ -270,7 +270,11 @@ class CircuitBreakerConfig(StrictModel):
 
 
 class ApiRequirements(StrictModel):
-    """Requirements of the REST API pattern."""
+    """Requirements of the REST API pattern.
+
+    `endpoints` may be left out: the package then has a generic client (`request`, `get`,
+    `post`, …) for any path below `base_url`, and typed methods can be added later.
+    """
 
     # Flat keys the seed guide uses, accepted besides the fields (`auth_type` → `auth.type`).
     SHORTHAND_KEYS: ClassVar[tuple[str, ...]] = ("auth_type",)
@@ -282,7 +286,7 @@ class ApiRequirements(StrictModel):
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     headers: dict[str, str] = Field(default_factory=dict)
-    endpoints: tuple[Endpoint, ...] = Field(min_length=1, max_length=2000)
+    endpoints: tuple[Endpoint, ...] = Field(default=(), max_length=2000)
 
     @model_validator(mode="before")
     @classmethod

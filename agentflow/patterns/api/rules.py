@@ -1,6 +1,8 @@
 """The API pattern's own rules for a generated package, each problem one clear sentence.
 
-- Every endpoint method of a client class is exercised by the package's tests.
+- Every client class has endpoint methods (or, without declared endpoints, the generic
+  `request` and its `get`/`post`/… shortcuts, which count as endpoint methods here), and
+  every one of them is exercised by the package's tests.
 - Every HTTP request goes through the client's single `_request` method, which consults
   the circuit breaker and the rate limiter and sleeps between retries; nothing else calls
   httpx to send.
@@ -73,7 +75,7 @@ def _check_adapter(
     tree, problems = parsed[path]
     if tree is None:
         return problems
-    problems = _single_request_path(path, tree)
+    problems = _single_request_path(path, tree) + _clients_without_methods(path, tree)
     pure = PurePosixPath(path)
     test_path = str(pure.with_name(f"test_{pure.name}"))
     if test_path not in parsed:
@@ -140,6 +142,16 @@ def _endpoint_methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.Async
         if node.name.startswith("_") or node.name in _LIFECYCLE or node.decorator_list:
             continue
         yield node
+
+
+def _clients_without_methods(path: str, tree: ast.Module) -> list[str]:
+    """A client with no method to call the service: its tests could never fail."""
+    return [
+        f"{path}:{cls.lineno}: {cls.name} has no endpoint methods and no generic request "
+        "method; declare endpoints or keep the generated `request`"
+        for cls in _client_classes(tree)
+        if not any(True for _ in _endpoint_methods(cls))
+    ]
 
 
 def _names_used(tree: ast.Module) -> set[str]:
