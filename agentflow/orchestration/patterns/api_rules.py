@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from agentflow.python_ast import parse
 from agentflow.secret_scan import find_secrets
 
 __all__ = ["REQUEST_METHOD", "check_api_package"]
@@ -67,7 +68,7 @@ def _is_adapter(path: str) -> bool:
 
 def _parse(path: str, text: str) -> tuple[ast.Module | None, list[str]]:
     try:
-        return ast.parse(text, filename=path), []
+        return parse(text, filename=path), []
     except SyntaxError as exc:
         return None, [f"{path}:{exc.lineno}: does not parse as Python: {exc.msg}"]
 
