@@ -5,11 +5,8 @@ With a model provider, each subtask goes to the provider's model for its complex
 answers are rejected, and finally to the template output unless `enable_fallback=False`. A
 missing or refused key is an error unless fallback was asked for (see `fallback`); a provider
 without a key or that cannot be reached is then skipped, with one warning.
-Subtasks run in parallel as soon as the subtasks they depend on are done.
-
-One orchestrator may serve several builds at once (an `IntegrationBuilder` called from a
-thread pool): a build's state lives in `run`'s locals, and what builds share (the cost
-records, the ledger, the fallback policy, the provider clients) is locked or thread-safe.
+Subtasks run in parallel as soon as the subtasks they depend on are done. Several builds may
+share an orchestrator at once: what they share (costs, ledger, fallback policy) is locked.
 """
 
 from __future__ import annotations
@@ -256,10 +253,8 @@ class SmartOrchestrator:
         return GenerationRequest(subtask, pattern, context, path, dependencies, revision)
 
     def _produce(self, request: GenerationRequest) -> GeneratedFile:
-        """The file from the first provider that succeeds, else the template output.
-
-        Files no model enriches are rendered directly, so their provenance is "template"
-        whatever happened to the providers."""
+        """The file from the first provider that succeeds, else the template output; files
+        no model enriches are rendered directly (their provenance is plainly "template")."""
         if not self._chain:
             return self.backend.generate(request)
         from agentflow.orchestration.backends.enrich import ENRICHED_SUBTASKS, EnrichmentFailed
@@ -268,7 +263,6 @@ class SmartOrchestrator:
         if request.subtask.id not in ENRICHED_SUBTASKS:
             with PARSE_LOCK:
                 return TemplateBackend().generate(request)
-
         spent, tokens = 0.0, 0
         failures: list[Failure] = []
         for backend in self._chain:
@@ -285,8 +279,7 @@ class SmartOrchestrator:
         return replace(fallback, provenance=provenance, cost=spent, tokens=tokens)
 
     def _enrich(self, backend: EnrichBackend, request: GenerationRequest) -> GeneratedFile:
-        """`backend`'s file, or `EnrichmentFailed`; a provider without a key, or found
-        unreachable or refusing the key earlier, is not asked."""
+        """`backend`'s file, or `EnrichmentFailed` without asking when its provider is skipped."""
         from agentflow.orchestration.backends.enrich import EnrichmentFailed
 
         error = self._fallback.skipped(backend.name)
