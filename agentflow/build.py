@@ -6,6 +6,10 @@
 Only this module sequences the stages. Every stage before the write is pure: nothing is
 written to the destination and nothing is printed. Validation runs on a private temporary
 copy; generation never touches metadata, validation or disk.
+
+A builder may run several builds at once, from a thread pool as the guide shows: each build
+keeps its state to itself, and the history they share is locked, so it holds exactly one record
+per build.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -136,6 +141,7 @@ class IntegrationBuilder:
         self.validate = validate
         self.min_score = min_score
         self._history: list[dict[str, Any]] = []
+        self._history_lock = threading.Lock()
 
     def build_integration(
         self,
@@ -213,7 +219,8 @@ class IntegrationBuilder:
         }
         metadata["build_metrics"] = metrics
         files[METADATA_FILE] = dump_metadata(metadata)
-        self._history.append({"service": spec.service, "pattern": pattern.name, **metrics})
+        with self._history_lock:
+            self._history.append({"service": spec.service, "pattern": pattern.name, **metrics})
         if report is not None and self.min_score is not None and report.score < self.min_score:
             raise ValidationFailed(
                 f"the generated {spec.service} package scored {report.score:.1f}, below the "
@@ -255,11 +262,13 @@ class IntegrationBuilder:
 
     def get_build_history(self) -> list[dict[str, Any]]:
         """One record per build: service, pattern, duration, cost, score, stage timings."""
-        return [dict(record) for record in self._history]
+        with self._history_lock:
+            return [dict(record) for record in self._history]
 
     def get_average_metrics(self) -> dict[str, Any]:
         """Averages over every build so far."""
-        count = len(self._history)
+        history = self.get_build_history()
+        count = len(history)
         if not count:
             return {
                 "builds": 0,
@@ -267,13 +276,11 @@ class IntegrationBuilder:
                 "avg_cost": 0.0,
                 "avg_validation_score": None,
             }
-        scores = [r["validation_score"] for r in self._history if r["validation_score"] is not None]
+        scores = [r["validation_score"] for r in history if r["validation_score"] is not None]
         return {
             "builds": count,
-            "avg_duration_seconds": round(
-                sum(r["duration_seconds"] for r in self._history) / count, 4
-            ),
-            "avg_cost": round(sum(r["total_cost"] for r in self._history) / count, 6),
+            "avg_duration_seconds": round(sum(r["duration_seconds"] for r in history) / count, 4),
+            "avg_cost": round(sum(r["total_cost"] for r in history) / count, 6),
             "avg_validation_score": (round(sum(scores) / len(scores), 2) if scores else None),
         }
 

@@ -33,6 +33,11 @@ class CostLedger:
         with self._lock:
             return sum(self.by_model.values())
 
+    def snapshot(self) -> tuple[dict[str, float], int]:
+        """USD paid per model and the number of calls, read together."""
+        with self._lock:
+            return dict(self.by_model), self.calls
+
     def reserve(self, model: str, estimate: float) -> None:
         """Hold `estimate` USD for a call, or raise `LLMError(kind="budget")` if it may not fit."""
         _check_amount(estimate, f"the estimated cost of a call to {model}")

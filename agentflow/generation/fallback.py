@@ -9,6 +9,11 @@ the provenance of every file it affects, so metadata.json says so. Other failure
 answers, timeouts, 5xx after retries, the budget) fall back to the template unless
 `enable_fallback=False`.
 
+A provider without a key, or one that cannot be reached (connection refused, unknown host, no
+connection within the timeout), is skipped from then on: it is not asked again for the other
+files, nor by later builds with the same orchestrator, and it is named in one warning only,
+however many files and threads run into it. Make a new orchestrator to try it again.
+
 Provider text (an error body, a quoted answer) reaches provenance, metadata.json, warnings and
 error messages only through `ProviderKeys.redact`: no piece of a key gets through.
 """
@@ -17,15 +22,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from agentflow.errors import BackendError, LLMError
 from agentflow.generation.backends.key_pieces import ProviderKeys
 
-__all__ = ["Failure", "FallbackPolicy"]
+__all__ = ["TEMPLATE_BACKEND", "Failure", "FallbackPolicy"]
 
 _log = logging.getLogger(__name__)
+
+TEMPLATE_BACKEND = "the template backend"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class FallbackPolicy:
 
     `enable_fallback` is None when not given: the template is kept after answers that fail,
     but a missing or refused key stops the build unless `fallback_providers` were given.
+    `providers` are the model providers asked, in order, so a warning can say what is used
+    instead. Thread-safe: one policy serves every build of its orchestrator.
     """
 
     def __init__(
@@ -49,11 +58,13 @@ class FallbackPolicy:
         enable_fallback: bool | None,
         fallback_providers: Sequence[str],
         keys: ProviderKeys,
+        providers: Sequence[str] = (),
     ) -> None:
         self.to_template = enable_fallback is not False
         self.past_refused_keys = enable_fallback is True or bool(fallback_providers)
         self._keys = keys
-        self._warned: set[str] = set()
+        self._providers = tuple(providers)
+        self._skipped: dict[str, LLMError] = {}
         self._lock = threading.Lock()
 
     def failure(self, provider: str, model: str, exc: Exception) -> Failure:
@@ -65,6 +76,10 @@ class FallbackPolicy:
         reason = self._keys.redact(f"{model}: {exc}")
         refused = _refused_key(exc)
         if refused is None:
+            unreachable = _unreachable(exc)
+            if unreachable is not None:
+                message = self._keys.redact(str(unreachable))
+                self._skip(provider, unreachable, message, asked=False)
             return Failure(reason, refused_key=False)
         message = self._keys.redact(str(refused))
         if not self.past_refused_keys:
@@ -73,8 +88,13 @@ class FallbackPolicy:
                 "instead (--fallback template, or enable_fallback=True)",
                 kind="auth",
             ) from None
-        self._warn_once(provider, message)
+        self._skip(provider, refused, message, asked=True)
         return Failure(reason, refused_key=True)
+
+    def skipped(self, provider: str) -> LLMError | None:
+        """Why `provider` is no longer asked (no key, refused key, unreachable), if it is not."""
+        with self._lock:
+            return self._skipped.get(provider)
 
     def kept_template(self, path: str, failures: Sequence[Failure]) -> str:
         """The provenance of the template kept for `path`, or the error when none may be."""
@@ -85,21 +105,50 @@ class FallbackPolicy:
             raise LLMError(message, kind="auth")
         raise BackendError(message)
 
-    def _warn_once(self, provider: str, message: str) -> None:
+    def _skip(self, provider: str, error: LLMError, message: str, *, asked: bool) -> None:
+        """Ask `provider` no more; the first time, warn saying what is used instead (unless
+        nothing is: then the build fails with the error)."""
         with self._lock:
-            if provider in self._warned:
+            if provider in self._skipped:
                 return
-            self._warned.add(provider)
-        _log.warning("%s; going on without %s, as fallback was asked for", message, provider)
+            self._skipped[provider] = error
+        instead = self._instead_of(provider)
+        if instead is not None:
+            why = ", as fallback was asked for" if asked else ""
+            _log.warning("%s; using %s instead%s", message, instead, why)
+
+    def _instead_of(self, provider: str) -> str | None:
+        """What answers in place of `provider`: the next provider, the template, or nothing."""
+        if provider in self._providers[:-1]:
+            return self._providers[self._providers.index(provider) + 1]
+        return TEMPLATE_BACKEND if self.to_template else None
 
 
 def _refused_key(exc: BaseException) -> LLMError | None:
     """The missing- or refused-key error behind `exc`, if that is what it came from."""
+    for cause in _causes(exc):
+        if isinstance(cause, LLMError) and cause.kind == "auth":
+            return cause
+    return None
+
+
+def _unreachable(exc: BaseException) -> LLMError | None:
+    """The provider error behind `exc` when it came from a connection that could not be made
+    (refused, unknown host, connect timeout) rather than from an answer."""
+    import httpx
+
+    causes = list(_causes(exc))
+    if not any(isinstance(c, httpx.ConnectError | httpx.ConnectTimeout) for c in causes):
+        return None
+    errors = [c for c in causes if isinstance(c, LLMError)]
+    return errors[0] if errors else None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and its chain of `__cause__`s, each once."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
-        if isinstance(cause, LLMError) and cause.kind == "auth":
-            return cause
+        yield cause
         seen.add(id(cause))
         cause = cause.__cause__
-    return None

@@ -3,12 +3,15 @@
 With a model provider, each subtask goes to the provider's model for its complexity
 (`model_selection`), then to each of `fallback_providers` in turn when a provider fails or its
 answers are rejected, and finally to the template output unless `enable_fallback=False`. A
-missing or refused key is an error unless fallback was asked for (see `fallback`).
-Subtasks run in parallel as soon as the subtasks they depend on are done.
+missing or refused key is an error unless fallback was asked for (see `fallback`); a provider
+without a key or that cannot be reached is then skipped, with one warning.
+Subtasks run in parallel as soon as the subtasks they depend on are done. Several builds may
+share an orchestrator at once: what they share (costs, ledger, fallback policy) is locked.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -97,6 +100,7 @@ class SmartOrchestrator:
             enable_fallback=enable_fallback,
             fallback_providers=fallback_providers,
             keys=provider_keys(),
+            providers=[n for n in (provider, *fallback_providers) if n not in backends],
         )
         self.backend: Backend = backends.get(provider, TemplateBackend)()
         self._chain: list[EnrichBackend] = []
@@ -119,6 +123,7 @@ class SmartOrchestrator:
                 raise
         self._costs: dict[str, float] = defaultdict(float)
         self._calls: dict[str, int] = defaultdict(int)
+        self._costs_lock = threading.Lock()
 
     def _enricher(
         self,
@@ -248,12 +253,16 @@ class SmartOrchestrator:
         return GenerationRequest(subtask, pattern, context, path, dependencies, revision)
 
     def _produce(self, request: GenerationRequest) -> GeneratedFile:
-        """The file from the first provider that succeeds, else the template output."""
+        """The file from the first provider that succeeds, else the template output; files
+        no model enriches are rendered directly (their provenance is plainly "template")."""
         if not self._chain:
             return self.backend.generate(request)
-        from agentflow.generation.backends.enrich import EnrichmentFailed
+        from agentflow.generation.backends.enrich import ENRICHED_SUBTASKS, EnrichmentFailed
         from agentflow.generation.backends.guard import PARSE_LOCK
 
+        if request.subtask.id not in ENRICHED_SUBTASKS:
+            with PARSE_LOCK:
+                return TemplateBackend().generate(request)
         spent, tokens = 0.0, 0
         failures: list[Failure] = []
         for backend in self._chain:
@@ -270,17 +279,19 @@ class SmartOrchestrator:
         return replace(fallback, provenance=provenance, cost=spent, tokens=tokens)
 
     def _enrich(self, backend: EnrichBackend, request: GenerationRequest) -> GeneratedFile:
-        """`backend`'s file, or `EnrichmentFailed`; a provider without a key is not asked."""
+        """`backend`'s file, or `EnrichmentFailed` without asking when its provider is skipped."""
         from agentflow.generation.backends.enrich import EnrichmentFailed
 
-        if not isinstance(backend.client, _MissingKey):
+        error = self._fallback.skipped(backend.name)
+        if error is None:
             return backend.generate(request)
-        error, model = backend.client.error, backend.model_for(request)
+        model = backend.model_for(request)
         raise EnrichmentFailed(f"{error.kind}: {error}", model=model, cost=0.0, tokens=0) from error
 
     def _account(self, subtask: str, generated: GeneratedFile) -> None:
-        self._costs[subtask] += generated.cost
-        self._calls[subtask] += 1
+        with self._costs_lock:
+            self._costs[subtask] += generated.cost
+            self._calls[subtask] += 1
         self._emit(ProgressEvent("finished", subtask, generated.provenance))
 
     def _emit(self, event: ProgressEvent) -> None:
@@ -293,19 +304,22 @@ class SmartOrchestrator:
         `calls` counts files produced; `model_calls` the requests sent to providers (answers
         from the cache are free and not counted).
         """
+        with self._costs_lock:
+            costs, calls = dict(self._costs), sum(self._calls.values())
+        by_model, model_calls = self.ledger.snapshot()
         return {
             "provider": self.provider,
-            "total_cost": round(sum(self._costs.values()), 6),
-            "by_operation": {op: round(cost, 6) for op, cost in sorted(self._costs.items())},
-            "by_model": {m: round(c, 6) for m, c in sorted(self.ledger.by_model.items())},
-            "calls": sum(self._calls.values()),
-            "model_calls": self.ledger.calls,
+            "total_cost": round(sum(costs.values()), 6),
+            "by_operation": {op: round(cost, 6) for op, cost in sorted(costs.items())},
+            "by_model": {m: round(c, 6) for m, c in sorted(by_model.items())},
+            "calls": calls,
+            "model_calls": model_calls,
         }
 
 
 class _MissingKey:
-    """Stands for a provider whose client could not be made for want of a key: it is never
-    asked (see `_enrich`), so the build makes no call and records why."""
+    """Stands for a provider whose client could not be made for want of a key: the fallback
+    policy skips it (see `_enrich`), so the build makes no call and records why."""
 
     def __init__(self, provider: str, error: LLMError) -> None:
         self.provider = provider

@@ -68,8 +68,7 @@ class ResponseCache:
 
     def mark_accepted(self, key: str, *, checked_by: str, text: str) -> None:
         """Record that `text` passed the checks `checked_by` names."""
-        with suppress(OSError):
-            (self.root / f"{key}.accepted").write_text(_marker(checked_by, text), encoding="utf-8")
+        self._write(f"{key}.accepted", _marker(checked_by, text))
 
     def discard(self, key: str) -> None:
         """Remove the entry under `key` and its marker, if any."""
@@ -85,13 +84,19 @@ class ResponseCache:
             "input_tokens": response.input_tokens,
             "output_tokens": response.output_tokens,
         }
+        self._write(f"{key}.json", json.dumps(data))
+
+    def _write(self, name: str, text: str) -> None:
+        """Replace the entry file `name` atomically, so a build reading it at the same time
+        (another thread or process) sees the old text or the new, never a part; a cache that
+        cannot be written is skipped."""
         with suppress(OSError):
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle)
-                os.replace(tmp, self.root / f"{key}.json")
+                    handle.write(text)
+                os.replace(tmp, self.root / name)
             finally:
                 with suppress(OSError):
                     os.unlink(tmp)

@@ -20,6 +20,7 @@ from agentflow.patterns.base import (
     select_pattern,
 )
 from agentflow.patterns.mutants import Function, Mutant, MutationError, replace_body, rewrite
+from agentflow.python_ast import parse as parse_python
 from agentflow.runtime import __all__ as _runtime_all
 from agentflow.secret_scan import find_secrets
 from agentflow.spec.models import StrictModel
@@ -45,6 +46,7 @@ __all__ = [
     "identifier",
     "is_adapter_file",
     "load_patterns",
+    "parse_python",
     "replace_body",
     "rewrite",
     "score_patterns",

@@ -11,8 +11,8 @@ fault does not apply to this package (say, no credentials are configured); it ra
 restructured and its tests can no longer be proven. `rewrite` and `replace_body` help write
 mutants as syntax-tree edits.
 
-This module needs only the standard library, so patterns can name their mutants without
-loading validation.
+This module needs only the standard library (and `agentflow.python_ast`, for parsing from
+several threads), so patterns can name their mutants without loading validation.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from agentflow.python_ast import parse
 
 __all__ = ["Function", "Mutant", "MutationError", "replace_body", "rewrite"]
 
@@ -57,7 +59,7 @@ def rewrite(source: str, edit: Callable[[ast.Module], int], *, missing: str) -> 
     does not parse.
     """
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError as exc:
         raise MutationError(f"does not parse ({exc.msg}, line {exc.lineno})") from exc
     if not edit(tree):

@@ -1,4 +1,4 @@
-"""In-process call metrics per operation: counts, errors and latency.
+"""In-process call metrics per operation: counts, errors, latency and cost.
 
 Kept dependency-free on purpose: a generated integration reports plain dicts
 (``to_dict``) that any exporter (Prometheus, StatsD, logs) can pick up, rather
@@ -7,10 +7,11 @@ than tying every package to one metrics library.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 __all__ = ["MetricsCollector", "OperationMetrics"]
@@ -25,6 +26,7 @@ class OperationMetrics:
     total_seconds: float
     min_seconds: float
     max_seconds: float
+    total_cost: float = 0.0
 
     @property
     def avg_seconds(self) -> float:
@@ -40,16 +42,18 @@ class OperationMetrics:
             "min_seconds": self.min_seconds,
             "max_seconds": self.max_seconds,
             "avg_seconds": self.avg_seconds,
+            "total_cost": self.total_cost,
         }
 
-    def add(self, duration: float, *, error: bool) -> OperationMetrics:
-        """These totals with one more call."""
+    def add(self, duration: float, *, error: bool, cost: float = 0.0) -> OperationMetrics:
+        """These totals with one more call, which cost ``cost``."""
         return OperationMetrics(
             calls=self.calls + 1,
             errors=self.errors + int(error),
             total_seconds=self.total_seconds + duration,
             min_seconds=min(self.min_seconds, duration),
             max_seconds=max(self.max_seconds, duration),
+            total_cost=self.total_cost + cost,
         )
 
 
@@ -65,19 +69,24 @@ class MetricsCollector:
         with self._lock:
             return f"MetricsCollector(operations={sorted(self._metrics)!r})"
 
-    def record(self, operation: str, duration: float, *, error: bool = False) -> None:
-        """Add one call of ``operation`` that took ``duration`` seconds."""
+    def record(
+        self, operation: str, duration: float, *, error: bool = False, cost: float = 0.0
+    ) -> None:
+        """Add one call of ``operation`` that took ``duration`` seconds and cost ``cost``
+        (in any currency unit; only sums are made)."""
         if not duration >= 0:
             raise ValueError(f"duration must be >= 0, got {duration}")
+        if not (cost >= 0 and math.isfinite(cost)):
+            raise ValueError(f"cost must be a finite number >= 0, got {cost}")
         with self._lock:
             current = self._metrics.get(operation)
             if current is None:
                 current = OperationMetrics(0, 0, 0.0, duration, duration)
-            self._metrics[operation] = current.add(duration, error=error)
+            self._metrics[operation] = current.add(duration, error=error, cost=cost)
 
     @contextmanager
-    def time(self, operation: str) -> Iterator[None]:
-        """Record how long the block took; an exception counts as an error."""
+    def time(self, operation: str, *, cost: float = 0.0) -> Iterator[None]:
+        """Record how long the block took, and its cost; an exception counts as an error."""
         start = self._clock()
         failed = True
         try:
@@ -85,7 +94,11 @@ class MetricsCollector:
             failed = False
         finally:
             elapsed = max(0.0, self._clock() - start)
-            self.record(operation, elapsed, error=failed)
+            self.record(operation, elapsed, error=failed, cost=cost)
+
+    def track(self, operation: str, *, cost: float = 0.0) -> AbstractContextManager[None]:
+        """``time(operation, cost=cost)``, under the name the seed guide uses."""
+        return self.time(operation, cost=cost)
 
     def snapshot(self) -> dict[str, OperationMetrics]:
         """Current totals, sorted by operation name."""
@@ -100,3 +113,17 @@ class MetricsCollector:
     def to_dict(self) -> dict[str, dict[str, float | int]]:
         """``snapshot()`` as plain dicts, ready for JSON."""
         return {name: m.to_dict() for name, m in self.snapshot().items()}
+
+    def get_total_metrics(self) -> dict[str, float | int]:
+        """Totals over every operation: operations, calls, errors, seconds and cost."""
+        every = list(self.snapshot().values())
+        calls = sum(m.calls for m in every)
+        seconds = sum(m.total_seconds for m in every)
+        return {
+            "operations": len(every),
+            "calls": calls,
+            "errors": sum(m.errors for m in every),
+            "total_seconds": seconds,
+            "avg_seconds": seconds / calls if calls else 0.0,
+            "total_cost": sum(m.total_cost for m in every),
+        }

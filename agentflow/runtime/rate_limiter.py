@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 
 __all__ = ["RateLimiter"]
 
@@ -21,19 +22,24 @@ _EPSILON = 1e-9
 
 
 class RateLimiter:
-    """Token bucket: ``rate`` tokens per second, bursts of up to ``capacity``."""
+    """Token bucket: ``rate`` tokens per second, bursts of up to ``capacity``.
+
+    ``calls_per_minute`` gives the rate per minute instead (give one of the two). As a
+    context manager (``with limiter:`` or ``async with limiter:``) it takes one token
+    before the block runs, waiting if needed.
+    """
 
     def __init__(
         self,
-        rate: float,
+        rate: float | None = None,
         *,
+        calls_per_minute: float | None = None,
         capacity: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if not (rate > 0 and math.isfinite(rate)):
-            raise ValueError(f"rate must be a positive number, got {rate}")
+        rate = _per_second(rate, calls_per_minute)
         size = max(1.0, rate) if capacity is None else capacity
         if not (size > 0 and math.isfinite(size)):
             raise ValueError(f"capacity must be a positive number, got {capacity}")
@@ -48,6 +54,30 @@ class RateLimiter:
 
     def __repr__(self) -> str:
         return f"RateLimiter(rate={self.rate}, capacity={self.capacity})"
+
+    def __enter__(self) -> RateLimiter:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def __aenter__(self) -> RateLimiter:
+        await self.acquire_async()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
 
     @property
     def available(self) -> float:
@@ -115,3 +145,16 @@ class RateLimiter:
             earned = (now - self._updated) * self.rate
             self._tokens = min(self.capacity, self._tokens + earned)
             self._updated = now
+
+
+def _per_second(rate: float | None, calls_per_minute: float | None) -> float:
+    """The rate in tokens per second, from exactly one of the two ways to give it."""
+    if rate is not None and calls_per_minute is None:
+        per_second, given = rate, f"rate {rate}"
+    elif calls_per_minute is not None and rate is None:
+        per_second, given = calls_per_minute / 60, f"calls_per_minute {calls_per_minute}"
+    else:
+        raise TypeError("give rate (per second) or calls_per_minute, exactly one")
+    if not (per_second > 0 and math.isfinite(per_second)):
+        raise ValueError(f"{given} must be a positive number")
+    return float(per_second)

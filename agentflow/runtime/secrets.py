@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections.abc import Mapping
+from typing import Literal, overload
 
 from .errors import MissingSecretError
 
@@ -24,10 +25,13 @@ class SecretManager:
     ``environ`` defaults to ``os.environ``, looked up at call time so variables
     exported after construction are seen. Values are stripped of surrounding
     whitespace (a trailing newline from a ``.env`` file is never part of a token).
+    ``prefix`` is put before every name asked for: with ``prefix="APP_"``,
+    ``get("API_KEY")`` reads ``APP_API_KEY``.
     """
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[str, str] | None = None, *, prefix: str = "") -> None:
         self._environ = environ
+        self.prefix = prefix
         self._lock = threading.Lock()
         self._names: set[str] = set()
         self._values: set[str] = set()
@@ -37,22 +41,30 @@ class SecretManager:
         with self._lock:
             return f"SecretManager(read={sorted(self._names)!r})"
 
-    def get(self, name: str) -> str:
-        """The value of ``name``; raises ``MissingSecretError`` when unset or blank."""
+    @overload
+    def get(self, name: str, *, required: Literal[True] = True) -> str: ...
+
+    @overload
+    def get(self, name: str, *, required: bool) -> str | None: ...
+
+    def get(self, name: str, *, required: bool = True) -> str | None:
+        """The value of ``name``; when unset or blank, ``MissingSecretError`` naming the
+        variable (or None with ``required=False``)."""
         value = self.get_optional(name)
-        if value is None:
-            raise MissingSecretError(name)
+        if value is None and required:
+            raise MissingSecretError(self.prefix + name)
         return value
 
     def get_optional(self, name: str) -> str | None:
         """The value of ``name``, or None when unset or blank."""
         if not name:
             raise ValueError("secret name must not be empty")
+        variable = self.prefix + name
         environ = os.environ if self._environ is None else self._environ
-        value = (environ.get(name) or "").strip()
+        value = (environ.get(variable) or "").strip()
         if not value:
             return None
-        self._remember(name, value)
+        self._remember(variable, value)
         return value
 
     def redact(self, text: str) -> str:

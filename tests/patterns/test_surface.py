@@ -32,6 +32,7 @@ def test_the_surface_exports_exactly_its_documented_names() -> None:
         "identifier",
         "is_adapter_file",
         "load_patterns",
+        "parse_python",
         "replace_body",
         "rewrite",
         "score_patterns",

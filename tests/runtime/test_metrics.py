@@ -66,7 +66,7 @@ def test_snapshot_is_sorted_and_detached() -> None:
 def test_to_dict_and_reset() -> None:
     metrics = MetricsCollector()
     metrics.record("get", 0.5, error=True)
-    metrics.record("get", 1.5)
+    metrics.record("get", 1.5, cost=0.25)
     assert metrics.to_dict() == {
         "get": {
             "calls": 2,
@@ -75,6 +75,7 @@ def test_to_dict_and_reset() -> None:
             "min_seconds": 0.5,
             "max_seconds": 1.5,
             "avg_seconds": 1.0,
+            "total_cost": 0.25,
         }
     }
     metrics.reset()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import re
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -42,6 +41,7 @@ from agentflow.generation.backends.scopes import import_bindings
 from agentflow.generation.backends.strength_guard import weakened_tests
 from agentflow.naming import is_adapter_file
 from agentflow.patterns.base import IntegrationPattern
+from agentflow.python_ast import PARSE_LOCK  # parse and compile one thread at a time
 
 __all__ = [
     "GUARD_VERSION",
@@ -55,9 +55,6 @@ __all__ = [
 GUARD_VERSION = "3"
 """Changes whenever the checks change, so answers accepted by older checks are checked anew."""
 
-# CPython 3.11's AST conversion keeps its recursion depth in shared state, so parsing in
-# several threads at once can fail with SystemError: parse and compile one thread at a time.
-PARSE_LOCK = threading.Lock()
 
 FACT_KEYS = frozenset(
     {"base_url", "path", "name", "type", "env_var", "username_env", "password_env"}

@@ -180,9 +180,17 @@ class HttpChatClient(abc.ABC):
         except httpx.TimeoutException as exc:
             message = f"timed out ({type(exc).__name__})"
             raise self._error(message, kind="timeout", retryable=True) from exc
+        except httpx.ConnectError as exc:
+            message = f"cannot connect to {self._host()} ({type(exc).__name__}: {exc})"
+            raise self._error(message, kind="unavailable", retryable=True) from exc
         except httpx.TransportError as exc:
             message = f"connection failed: {type(exc).__name__}: {exc}"
             raise self._error(message, kind="unavailable", retryable=True) from exc
+
+    def _host(self) -> str:
+        """`host:port` of the base URL, without any user information it may hold."""
+        url = httpx.URL(self.base_url)
+        return f"{url.host}:{url.port}" if url.port is not None else url.host
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:

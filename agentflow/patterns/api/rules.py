@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from agentflow.patterns import find_secrets, is_adapter_file
+from agentflow.patterns import find_secrets, is_adapter_file, parse_python
 
 __all__ = ["REQUEST_METHOD", "check_api_package"]
 
@@ -64,7 +64,7 @@ def check_api_package(files: Mapping[str, str]) -> list[str]:
 
 def _parse(path: str, text: str) -> tuple[ast.Module | None, list[str]]:
     try:
-        return ast.parse(text, filename=path), []
+        return parse_python(text, filename=path), []
     except SyntaxError as exc:
         return None, [f"{path}:{exc.lineno}: does not parse as Python: {exc.msg}"]
 

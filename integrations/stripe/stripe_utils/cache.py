@@ -6,33 +6,44 @@ service responses from going stale. Expired entries count as absent everywhere.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 __all__ = ["CacheManager"]
 
 V = TypeVar("V")
+P = ParamSpec("P")
+
+_DEFAULT_TTL = 300.0
+_NOT_GIVEN: Any = (
+    object()
+)  # tells a TTL left out from None, which means "never expires"
 
 
 class CacheManager(Generic[V]):
     """LRU cache of up to ``max_size`` entries, each living ``ttl`` seconds.
 
-    ``ttl=None`` means entries never expire. When full, expired entries are
-    dropped first, then the least recently used one.
+    ``ttl=None`` means entries never expire; ``default_ttl`` is another name for
+    ``ttl`` (give one; 300 seconds when neither is given). When full, expired
+    entries are dropped first, then the least recently used one.
     """
 
     def __init__(
         self,
         max_size: int = 1024,
-        ttl: float | None = 300.0,
+        ttl: float | None = _NOT_GIVEN,
         *,
+        default_ttl: float | None = _NOT_GIVEN,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_size < 1:
             raise ValueError(f"max_size must be >= 1, got {max_size}")
+        ttl = _one_ttl(ttl, default_ttl)
         _check_ttl(ttl)
         self.max_size = max_size
         self.ttl = ttl
@@ -100,6 +111,41 @@ class CacheManager(Generic[V]):
         self.set(key, value)
         return value
 
+    def cached(
+        self, ttl: float | None = None
+    ) -> Callable[[Callable[P, V]], Callable[P, V]]:
+        """Decorate a function so its results are kept here, ``ttl`` seconds each
+        (the cache's own TTL when None).
+
+        A call is keyed by the function's qualified name and the ``repr`` of its
+        arguments, so arguments must have a ``repr`` that tells them apart. Like
+        ``get_or_set``, concurrent first calls with the same arguments may each run.
+        Coroutine functions are refused: cache what they return after awaiting.
+        """
+        _check_ttl(ttl)
+
+        def decorator(fn: Callable[P, V]) -> Callable[P, V]:
+            if inspect.iscoroutinefunction(fn):
+                raise TypeError(
+                    f"cached() cannot keep coroutines; {fn.__qualname__} is async"
+                )
+            name = f"{fn.__module__}.{fn.__qualname__}"
+
+            @functools.wraps(fn)
+            def wrapper(*args: P.args, **kwargs: P.kwargs) -> V:
+                key = f"{name}{args!r}{sorted(kwargs.items())!r}"
+                with self._lock:
+                    found = self._lookup(key, touch=True)
+                if found is not None:
+                    return found[0]
+                value = fn(*args, **kwargs)
+                self.set(key, value, ttl=ttl)
+                return value
+
+            return wrapper
+
+        return decorator
+
     def _lookup(self, key: str, *, touch: bool) -> tuple[V] | None:
         """The live value for ``key``, boxed so a cached None is not a miss.
 
@@ -129,6 +175,15 @@ class CacheManager(Generic[V]):
         self._purge_expired(now)
         while len(self._entries) > self.max_size:
             self._entries.popitem(last=False)
+
+
+def _one_ttl(ttl: float | None, default_ttl: float | None) -> float | None:
+    """The TTL from ``ttl`` or its other name ``default_ttl``, at most one given."""
+    if ttl is not _NOT_GIVEN and default_ttl is not _NOT_GIVEN:
+        raise TypeError("give ttl or default_ttl (the same setting), not both")
+    if ttl is not _NOT_GIVEN:
+        return ttl
+    return _DEFAULT_TTL if default_ttl is _NOT_GIVEN else default_ttl
 
 
 def _check_ttl(ttl: float | None) -> None:

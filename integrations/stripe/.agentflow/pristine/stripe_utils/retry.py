@@ -143,9 +143,10 @@ class _Schedule:
 
 def retry_exponential(
     max_attempts: int = 3,
-    backoff_base: float = 0.5,
+    backoff_base: float | None = None,
     backoff_max: float = 30.0,
     *,
+    base_delay: float | None = None,
     retry_on: tuple[type[BaseException], ...] = (Exception,),
     jitter: bool = True,
     sleep: Callable[[float], None] = time.sleep,
@@ -156,15 +157,19 @@ def retry_exponential(
 ) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Retry a sync or async function on ``retry_on`` errors with backoff.
 
+    The ceiling of the n-th wait is ``backoff_base * 2 ** (n - 1)`` seconds (0.5 by default),
+    at most ``backoff_max``; ``base_delay`` is another name for ``backoff_base``, give one.
     An error with a numeric ``retry_after`` attribute (seconds) sets the next
     delay, capped at ``retry_after_max``. ``on_retry(attempt, error, delay)`` is
     called before each wait, e.g. to log or count retries. Errors outside
     ``retry_on`` propagate at once; when attempts run out,
     ``RetryExhaustedError`` is raised from the last error.
     """
+    if backoff_base is not None and base_delay is not None:
+        raise TypeError("give backoff_base or base_delay (the same setting), not both")
     policy = RetryPolicy(
         max_attempts=max_attempts,
-        backoff_base=backoff_base,
+        backoff_base=_first_given(backoff_base, base_delay, RetryPolicy.backoff_base),
         backoff_max=backoff_max,
         retry_after_max=retry_after_max,
         jitter=jitter,
@@ -178,6 +183,10 @@ def retry_exponential(
         return _sync_wrapper(fn, schedule, retry_on, sleep)
 
     return decorator
+
+
+def _first_given(*values: float | None) -> float:
+    return next(value for value in values if value is not None)
 
 
 def _name_of(fn: Callable[..., Any]) -> str:
