@@ -28,9 +28,9 @@ from agentflow.generation.backends import (
 )
 from agentflow.generation.backends.base import Revision
 from agentflow.generation.backends.key_pieces import provider_keys
+from agentflow.generation.backends.providers import PROVIDERS
 from agentflow.generation.budget import CostLedger
 from agentflow.generation.fallback import Failure, FallbackPolicy
-from agentflow.generation.model_selection import MODEL_TABLE
 from agentflow.patterns.base import IntegrationPattern, Subtask
 from agentflow.runtime.retry import RetryPolicy
 from agentflow.settings import check_setting
@@ -58,7 +58,7 @@ class SmartOrchestrator:
     """Produces a package's files, subtask by subtask, with the chosen backend.
 
     `provider` names the backend: "template" (offline, the default) or a model provider of
-    `MODEL_TABLE`. `clients` supplies ready `ChatClient`s by provider (otherwise one is made
+    `PROVIDERS`. `clients` supplies ready `ChatClient`s by provider (otherwise one is made
     with `make_client`, waiting `timeout` seconds per call and retrying a failed call up to
     `max_retries` times), `model` overrides the table, `max_cost` caps spending in USD, `cache`
     stores answers (by default under `cache_dir() / "responses"`; `use_cache=False` for none),
@@ -340,8 +340,8 @@ def _retry_policy(max_retries: int) -> RetryPolicy:
 def _check_known(names: Sequence[str], backends: Mapping[str, object]) -> None:
     """Refuse a provider that is neither an offline backend nor in the model table."""
     for name in names:
-        if name not in backends and name not in MODEL_TABLE:
-            known = ", ".join(sorted({*backends, *MODEL_TABLE}))
+        if name not in backends and name not in PROVIDERS:
+            known = ", ".join(sorted({*backends, *PROVIDERS}))
             raise InputError(f"unknown provider {name!r}; available: {known}")
 
 

@@ -1,9 +1,15 @@
-"""Provider clients by name: the one place that knows each provider's URL and key variable.
+"""The provider table: the one place that knows each model provider's protocol, URL, key
+variable and models, and the clients made from it.
 
-    make_client("openai")      https://api.openai.com/v1, OPENAI_API_KEY
-    make_client("deepseek")    https://api.deepseek.com/v1, DEEPSEEK_API_KEY (OpenAI protocol)
-    make_client("ollama")      http://127.0.0.1:11434/v1, no key needed (OpenAI protocol)
-    make_client("anthropic")   https://api.anthropic.com, ANTHROPIC_API_KEY
+    provider    address                        key variable        simple / complex model
+    openai      https://api.openai.com/v1      OPENAI_API_KEY      gpt-4o-mini / gpt-4o
+    anthropic   https://api.anthropic.com      ANTHROPIC_API_KEY   claude-3-5-haiku-latest /
+                                                                   claude-sonnet-4-20250514
+    deepseek    https://api.deepseek.com/v1    DEEPSEEK_API_KEY    deepseek-chat (both)
+    ollama      http://127.0.0.1:11434/v1      (none needed)       llama3.1:8b /
+                                                                   qwen2.5-coder:14b
+
+DeepSeek and Ollama speak the OpenAI protocol.
 
 Any other OpenAI-compatible server (vLLM, llama.cpp) is `make_client("openai", base_url=...)`.
 `<PROVIDER>_BASE_URL` (`OPENAI_BASE_URL`, `ANTHROPIC_BASE_URL`…, as the providers' own SDKs
@@ -16,6 +22,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
@@ -26,24 +33,57 @@ from agentflow.generation.backends.openai_chat import OpenAIChatClient
 from agentflow.runtime.retry import RetryPolicy
 from agentflow.settings import check_setting
 
-__all__ = ["PROVIDERS", "AnthropicChatClient", "OpenAIChatClient", "ProviderInfo", "make_client"]
+__all__ = [
+    "PROVIDERS",
+    "AnthropicChatClient",
+    "Complexity",
+    "OpenAIChatClient",
+    "ProviderInfo",
+    "make_client",
+]
+
+Complexity = Literal["simple", "complex"]
 
 
 @dataclass(frozen=True)
 class ProviderInfo:
-    """Where a provider lives, which protocol it speaks and where its key comes from."""
+    """Where a provider lives, which protocol it speaks, where its key comes from and which
+    model it uses for simple subtasks (docs, examples) and complex ones (adapter, tests)."""
 
     protocol: type[HttpChatClient]
     base_url: str
     api_key_env: str
+    simple_model: str
+    complex_model: str
+
+    def model(self, complexity: Complexity) -> str:
+        return self.simple_model if complexity == "simple" else self.complex_model
 
 
 PROVIDERS: dict[str, ProviderInfo] = {
-    "openai": ProviderInfo(OpenAIChatClient, "https://api.openai.com/v1", "OPENAI_API_KEY"),
-    "deepseek": ProviderInfo(OpenAIChatClient, "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY"),
-    "ollama": ProviderInfo(OpenAIChatClient, "http://127.0.0.1:11434/v1", "OLLAMA_API_KEY"),
+    "openai": ProviderInfo(
+        OpenAIChatClient, "https://api.openai.com/v1", "OPENAI_API_KEY", "gpt-4o-mini", "gpt-4o"
+    ),
     "anthropic": ProviderInfo(
-        AnthropicChatClient, "https://api.anthropic.com", "ANTHROPIC_API_KEY"
+        AnthropicChatClient,
+        "https://api.anthropic.com",
+        "ANTHROPIC_API_KEY",
+        "claude-3-5-haiku-latest",
+        "claude-sonnet-4-20250514",
+    ),
+    "deepseek": ProviderInfo(
+        OpenAIChatClient,
+        "https://api.deepseek.com/v1",
+        "DEEPSEEK_API_KEY",
+        "deepseek-chat",
+        "deepseek-chat",
+    ),
+    "ollama": ProviderInfo(
+        OpenAIChatClient,
+        "http://127.0.0.1:11434/v1",
+        "OLLAMA_API_KEY",
+        "llama3.1:8b",
+        "qwen2.5-coder:14b",
     ),
 }
 
