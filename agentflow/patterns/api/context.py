@@ -243,7 +243,12 @@ class ApiContext:
 
     @property
     def non_idempotent(self) -> EndpointView | None:
-        """A method that is not retried by default, to test exactly that."""
+        """A method that is not retried by default, to test exactly that.
+
+        None when the configuration retries non-idempotent calls too: then none is.
+        """
+        if self.retry.retry_non_idempotent:
+            return None
         return next((e for e in self.calls if not e.retryable and e.retry is None), None)
 
     @property
