@@ -235,6 +235,15 @@ def test_selection_helpers_when_nothing_is_safe_or_idempotent() -> None:
     assert api.rate_limit is None
 
 
+def test_no_method_is_tested_as_not_retried_when_the_config_retries_all() -> None:
+    post = {"method": "POST", "path": "/items", "body": True}
+    retry_all = {"retry_non_idempotent": True}
+    assert api_for(post).non_idempotent is not None
+    assert api_for(post, retry=retry_all).non_idempotent is None
+    assert api_for().non_idempotent is not None  # the generic client's post
+    assert api_for(retry=retry_all).non_idempotent is None
+
+
 def test_class_names_avoid_helper_imports() -> None:
     assert ClassNames.for_prefix("GitHub").http_error == "GitHubHTTPError"
     assert ClassNames.for_prefix("GitHub").async_client == "AsyncGitHubClient"

@@ -88,7 +88,8 @@ HOSTILE: dict[str, Any] = {
 # Other auth types and shapes: basic auth and page pagination; a header API key and only
 # a POST; no auth and a service name that clashes with the helpers' IntegrationError; a name
 # that sorts before "Async…", so imports of its classes must still come out sorted; no
-# endpoints at all (the generic client) with an API key in the query and a base path.
+# endpoints at all (the generic client) with an API key in the query and a base path; a
+# configuration that retries POST too, so no test may expect a POST not to be retried.
 VARIANTS: dict[str, dict[str, Any]] = {
     "labs": {
         "service": "42 Labs",
@@ -124,6 +125,18 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "requirements": {
             "base_url": "https://open.example",
             "endpoints": [{"method": "GET", "path": "/status"}],
+        },
+    },
+    "retrying": {
+        "service": "Retry Everything",
+        "requirements": {
+            "base_url": "https://api.retry.example",
+            "auth_type": "bearer",
+            "retry": {"retry_non_idempotent": True},
+            "endpoints": [
+                {"method": "GET", "path": "/items/{item_id}"},
+                {"method": "POST", "path": "/items", "body": True},
+            ],
         },
     },
     "generic": {
@@ -368,6 +381,16 @@ def test_hostile_text_stays_literal(packages: dict[str, Package]) -> None:
     rendered = MarkdownIt("commonmark").render(own[f"{package.slug.upper()}_INTEGRATION.md"])
     assert "<b>" not in rendered and "&lt;b&gt;" in rendered
     assert TEMPLATE_SYNTAX in rendered
+
+
+def test_no_test_expects_a_post_unretried_when_the_config_retries_it(
+    packages: dict[str, Package],
+) -> None:
+    package = packages["retrying"]
+    tests = package.text(f"test_{package.slug}_adapter.py")
+    assert "def test_post_items_sends_its_request()" in tests
+    assert "is_not_retried_by_default" not in tests
+    assert "is_not_retried_by_default" in packages["github"].text("test_github_adapter.py")
 
 
 # --- slow: the package's own toolchain ----------------------------------------------

@@ -1,36 +1,36 @@
-"""Template context of the API pattern: every name and value the templates loop over.
+"""Template context of the API pattern: every name, list and condition the templates use.
 
-Templates never derive names themselves. Here each endpoint becomes an `EndpointView` with
-a unique method name, sanitized parameter names mapped back to the original placeholders
-and query keys, and the sample values the generated tests send. Without endpoints the
-clients get a generic `request` method instead, and its `get`/`post`/… shortcuts are
-described as `EndpointView`s too, so the generated tests exercise them exactly like
-endpoint methods. Everything is sorted, so the same requirements always render
-byte-identical files; names that cannot be made unique raise `SpecError`.
+Templates never derive anything themselves: they loop over ready values and print them
+through the escaping filters. Here the requirements become an `ApiContext` holding one
+`EndpointView` per endpoint (or the generic client's shortcuts), and the package-wide
+choices the templates lay out: imports and exports, the probe the failure-path tests
+call, the example call, the condition live tests run under, the two client flavours.
+Everything is sorted, so the same requirements always render byte-identical files; names
+that cannot be made unique raise `SpecError`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from agentflow.patterns import unique_identifiers
-from agentflow.patterns.api.naming import (
-    RESERVED_PARAMS,
-    ClassNames,
-    method_names,
-    spec_error,
-)
+from agentflow.generation.context import package_names
+from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
+from agentflow.patterns.api.naming import ClassNames, method_names, spec_error
 from agentflow.patterns.api.requirements import (
-    IDEMPOTENT_METHODS,
     ApiRequirements,
     AuthConfig,
     CircuitBreakerConfig,
-    Endpoint,
-    QueryParam,
     RetryConfig,
+)
+from agentflow.patterns.api.views import (
+    ASYNC_CLIENT,
+    SYNC_CLIENT,
+    ClientFlavor,
+    EndpointView,
+    PaginationView,
+    ParamView,
 )
 
 __all__ = [
@@ -42,79 +42,17 @@ __all__ = [
     "build_api_context",
 ]
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_QUERY_SAMPLES: dict[str, tuple[Any, str]] = {
-    "str": ("a b&c", "a b&c"),
-    "int": (7, "7"),
-    "float": (2.5, "2.5"),
-    "bool": (True, "true"),
-}
-# The generic client's shortcut methods, sorted by name; those that take a JSON body.
-_GENERIC_VERBS = ("DELETE", "GET", "PATCH", "POST", "PUT")
-_BODY_VERBS = frozenset({"PATCH", "POST", "PUT"})
-# The path generated tests send through the generic client.
-_GENERIC_SAMPLE_PATH = "/items/42"
-
-
-@dataclass(frozen=True)
-class ParamView:
-    """A path or query parameter: its wire name, Python name, type and test sample."""
-
-    name: str
-    python_name: str
-    type: str
-    required: bool
-    description: str
-    sample: Any
-    wire_sample: str
-
-
-@dataclass(frozen=True)
-class PaginationView:
-    """How the `iter_<method>` helper of a paginated endpoint walks the pages."""
-
-    style: str
-    iter_name: str
-    cursor_param: str
-    next_field: str
-    page_param: str
-    items_field: str | None
-
-
-@dataclass(frozen=True)
-class EndpointView:
-    """One endpoint as the templates need it.
-
-    `description` may be empty; `retry` is the spec's explicit override (None: by method).
-    """
-
-    method_name: str
-    http_method: str
-    path: str
-    summary: str
-    description: str
-    path_params: tuple[ParamView, ...]
-    query_params: tuple[ParamView, ...]
-    body: bool
-    retry: bool | None
-    retryable: bool
-    pagination: PaginationView | None
-    sample_path: str
-
-    @property
-    def params(self) -> tuple[ParamView, ...]:
-        """Path parameters, then query parameters."""
-        return self.path_params + self.query_params
-
-    @property
-    def required_query(self) -> tuple[ParamView, ...]:
-        """Query parameters the caller must pass."""
-        return tuple(p for p in self.query_params if p.required)
-
-    @property
-    def live_safe(self) -> bool:
-        """A GET needing no arguments: safe to call against the real service."""
-        return self.http_method == "GET" and not self.path_params and not self.required_query
+# What generated tests always import from the adapter besides its classes.
+_TEST_IMPORTS = ("CircuitOpenError", "ConfigurationError", "ENV_PREFIX")
+# Names every adapter exports besides its own classes.
+_RUNTIME_EXPORTS = (
+    "CircuitOpenError",
+    "ConfigurationError",
+    "ENV_PREFIX",
+    "IntegrationError",
+    "MissingSecretError",
+    "SECRET_ENV_VARS",
+)
 
 
 @dataclass(frozen=True)
@@ -154,6 +92,7 @@ class ApiContext:
     endpoints: tuple[EndpointView, ...]
     generic: bool
     shortcuts: tuple[EndpointView, ...]
+    env_prefix: str
 
     @property
     def calls(self) -> tuple[EndpointView, ...]:
@@ -181,9 +120,95 @@ class ApiContext:
         return any(e.query_params for e in self.endpoints)
 
     @property
+    def any_retry_forced(self) -> bool:
+        """Whether an endpoint was declared `retry: true`."""
+        return any(e.retry is True for e in self.endpoints)
+
+    @property
+    def auth_scheme(self) -> str:
+        """How credentials travel: none, bearer, api_key_header, api_key_query or basic."""
+        return f"api_key_{self.auth.location}" if self.auth.type == "api_key" else self.auth.type
+
+    @property
+    def header_count(self) -> int:
+        """Headers the guide lists: Accept, User-Agent and the declared ones."""
+        return len(self.headers) + 2
+
+    @property
+    def sends_default_accept(self) -> bool:
+        """Whether the default `Accept` header is sent (no declared header replaces it)."""
+        return "accept" not in self._header_names
+
+    @property
+    def sends_default_user_agent(self) -> bool:
+        """Whether the default `User-Agent` header is sent."""
+        return "user-agent" not in self._header_names
+
+    @property
+    def abc_imports(self) -> str:
+        """What the adapter imports from `collections.abc`."""
+        iterators = ("AsyncIterator", "Iterator") if self.paginated else ()
+        return ", ".join(sorted(("Awaitable", "Callable", "Mapping", *iterators)))
+
+    @property
+    def urllib_imports(self) -> str:
+        """What the adapter imports from `urllib.parse`."""
+        names = [("quote", self.has_path_params), ("unquote", self.generic), ("urlsplit", True)]
+        return ", ".join(name for name, used in names if used)
+
+    @property
+    def clients(self) -> tuple[ClientFlavor, ...]:
+        """The client classes to write: sync, then async."""
+        return (SYNC_CLIENT, ASYNC_CLIENT)
+
+    def exports(self, names: ClassNames) -> tuple[str, ...]:
+        """The adapter's `__all__`, sorted."""
+        return tuple(sorted((*names.defined(generic=self.generic), *_RUNTIME_EXPORTS)))
+
+    def test_imports(self, names: ClassNames) -> tuple[str, ...]:
+        """What the generated tests import from the adapter: constants, then classes."""
+        used = [*names.defined(generic=self.generic), *_TEST_IMPORTS]
+        if self.secret_env_vars:
+            used.append("MissingSecretError")
+            if self.live_endpoints:
+                used.append("SECRET_ENV_VARS")
+        constants = sorted(n for n in used if n.isupper())
+        return (*constants, *sorted(n for n in used if not n.isupper()))
+
+    def example_imports(self, names: ClassNames) -> str:
+        """What `examples.py` imports from the adapter."""
+        return ", ".join(sorted((names.async_client, names.client, names.error)))
+
+    @property
     def live_endpoints(self) -> tuple[EndpointView, ...]:
         """GET endpoints without arguments, for tests against the real service."""
         return tuple(e for e in self.endpoints if e.live_safe)
+
+    @property
+    def live_requirement(self) -> str:
+        """What must be set for live tests to run: the credentials, else a switch."""
+        return ", ".join(self.secret_env_vars) or f"{self.env_prefix}_LIVE_TESTS=1"
+
+    @property
+    def live_condition(self) -> str:
+        """`GITHUB_TOKEN is set`: when tests against the real service run."""
+        verb = "are" if len(self.secret_env_vars) > 1 else "is"
+        return f"{self.live_requirement} {verb} set"
+
+    @property
+    def live_skip_reason(self) -> str:
+        """Why a live test was skipped, and how to run it."""
+        return f"set {self.live_requirement} to run tests against the real service"
+
+    @property
+    def credentials_phrase(self) -> str:
+        """The credential variables in prose: `A and B`."""
+        return " and ".join(self.secret_env_vars)
+
+    @property
+    def fake_secrets(self) -> tuple[tuple[str, str], ...]:
+        """A fake value per credential variable, for offline tests."""
+        return tuple((var, f"fake-credential-{i}") for i, var in enumerate(self.secret_env_vars, 1))
 
     @property
     def probe(self) -> EndpointView:
@@ -197,8 +222,33 @@ class ApiContext:
         return ranked[0]
 
     @property
+    def probe_can_retry(self) -> bool:
+        """Whether the probe may be retried at all (it was not declared `retry: false`)."""
+        return self.probe.retry is not False
+
+    @property
+    def probe_overrides(self) -> str:
+        """Extra `client(...)` arguments retry tests of the probe need, as code."""
+        return "" if self.probe.retryable else ", retry_non_idempotent=True"
+
+    @property
+    def path_probe(self) -> EndpointView | None:
+        """The endpoint tests send hostile path values through, if any has path parameters."""
+        return next((e for e in self.endpoints if e.path_params), None)
+
+    @property
+    def query_probe(self) -> EndpointView | None:
+        """The endpoint tests leave optional query parameters out of, if any has some."""
+        return next((e for e in self.endpoints if e.query_params), None)
+
+    @property
     def non_idempotent(self) -> EndpointView | None:
-        """A method that is not retried by default, to test exactly that."""
+        """A method that is not retried by default, to test exactly that.
+
+        None when the configuration retries non-idempotent calls too: then none is.
+        """
+        if self.retry.retry_non_idempotent:
+            return None
         return next((e for e in self.calls if not e.retryable and e.retry is None), None)
 
     @property
@@ -206,6 +256,25 @@ class ApiContext:
         """The method the examples call: a safe GET if there is one."""
         gets = [e for e in self.calls if e.http_method == "GET"]
         return (self.live_endpoints or gets or self.calls)[0]
+
+    @property
+    def example_args(self) -> str:
+        """Arguments of the guide's example call: a path for the generic client."""
+        return '"/"' if self.generic else self.example.example_args
+
+    @property
+    def script_example_args(self) -> str:
+        """Arguments of the call in `examples.py`, whose generic path is `EXAMPLE_PATH`."""
+        return "EXAMPLE_PATH" if self.generic else self.example.example_args
+
+    @property
+    def pagination_example(self) -> EndpointView | None:
+        """The paginated endpoint `examples.py` walks, if any."""
+        return next(iter(self.paginated), None)
+
+    @property
+    def _header_names(self) -> set[str]:
+        return {name.lower() for name, _ in self.headers}
 
 
 def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, Any]:
@@ -216,7 +285,7 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
     _check_headers(requirements.headers)
     names = method_names(requirements.endpoints)
     views = sorted(
-        (_endpoint_view(e, i, names[i]) for i, e in enumerate(requirements.endpoints)),
+        (endpoint_view(e, i, names[i]) for i, e in enumerate(requirements.endpoints)),
         key=lambda view: view.method_name,
     )
     _check_iter_names(views)
@@ -233,37 +302,10 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         headers=tuple(sorted(requirements.headers.items())),
         endpoints=tuple(views),
         generic=not views,
-        shortcuts=() if views else tuple(_shortcut_view(verb) for verb in _GENERIC_VERBS),
+        shortcuts=() if views else shortcut_views(),
+        env_prefix=package_names(slug)["env_prefix"],
     )
     return {"api": api, "class_names": ClassNames.for_prefix}
-
-
-def _shortcut_view(verb: str) -> EndpointView:
-    """The generic client's shortcut for `verb` (`get(path, …)`), seen as an endpoint whose
-    one path parameter is the whole path, so templates call it like an endpoint method."""
-    path = ParamView(
-        name="path",
-        python_name="path",
-        type="str",
-        required=True,
-        description="the path below the base URL, starting with '/'",
-        sample=_GENERIC_SAMPLE_PATH,
-        wire_sample=_GENERIC_SAMPLE_PATH,
-    )
-    return EndpointView(
-        method_name=verb.lower(),
-        http_method=verb,
-        path="{path}",
-        summary=f"{verb} {{path}}",
-        description="",
-        path_params=(path,),
-        query_params=(),
-        body=verb in _BODY_VERBS,
-        retry=None,
-        retryable=verb in IDEMPOTENT_METHODS,
-        pagination=None,
-        sample_path=_GENERIC_SAMPLE_PATH,
-    )
 
 
 def _rate_limit_view(requirements: ApiRequirements) -> RateLimitView | None:
@@ -300,90 +342,3 @@ def _check_iter_names(views: list[EndpointView]) -> None:
                 "requirements.endpoints",
                 "rename the endpoint whose name starts with 'iter_'",
             )
-
-
-def _endpoint_view(endpoint: Endpoint, index: int, method_name: str) -> EndpointView:
-    field = f"requirements.endpoints[{index}]"
-    _check_query_names(endpoint.query, field)
-    raw = [*endpoint.path_params, *(q.name for q in endpoint.query)]
-    python = unique_identifiers(raw, taken=RESERVED_PARAMS)
-    path_params = tuple(
-        _path_param(name, python[i], i) for i, name in enumerate(endpoint.path_params)
-    )
-    offset = len(path_params)
-    query = tuple(_query_param(q, python[offset + i]) for i, q in enumerate(endpoint.query))
-    summary = f"{endpoint.method} {endpoint.path}"
-    return EndpointView(
-        method_name=method_name,
-        http_method=endpoint.method,
-        path=endpoint.path,
-        summary=summary,
-        description=endpoint.description.strip(),
-        path_params=path_params,
-        query_params=query,
-        body=endpoint.body,
-        retry=endpoint.retry,
-        retryable=endpoint.retryable,
-        pagination=_pagination_view(endpoint, method_name, field),
-        sample_path=_sample_path(endpoint.path, {p.name: p.sample for p in path_params}),
-    )
-
-
-def _check_query_names(query: tuple[QueryParam, ...], field: str) -> None:
-    names = [q.name for q in query]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise spec_error(f"query parameter {repeated[0]!r} is declared twice", f"{field}.query")
-
-
-def _path_param(name: str, python_name: str, position: int) -> ParamView:
-    sample = f"v{position} /{position}"
-    return ParamView(
-        name=name,
-        python_name=python_name,
-        type="str | int",
-        required=True,
-        description=f"the {{{name}}} path segment",
-        sample=sample,
-        wire_sample=sample,
-    )
-
-
-def _query_param(param: QueryParam, python_name: str) -> ParamView:
-    sample, wire = _QUERY_SAMPLES[param.type]
-    return ParamView(
-        name=param.name,
-        python_name=python_name,
-        type=param.type,
-        required=param.required,
-        description=param.description.strip() or f"the {param.name} query parameter",
-        sample=sample,
-        wire_sample=wire,
-    )
-
-
-def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> PaginationView | None:
-    page = endpoint.pagination
-    if page is None:
-        return None
-    if page.style == "cursor" and page.items_field is None:
-        raise spec_error(
-            "cursor pagination needs `items_field`: the response must be an object holding "
-            "the items and the next cursor",
-            f"{field}.pagination.items_field",
-            "for example items_field: data",
-        )
-    return PaginationView(
-        style=page.style,
-        iter_name=f"iter_{method_name}",
-        cursor_param=page.cursor_param,
-        next_field=page.next_field,
-        page_param=page.page_param,
-        items_field=page.items_field,
-    )
-
-
-def _sample_path(path: str, samples: dict[str, str]) -> str:
-    """The decoded path a test request with `samples` reaches (static parts unquoted)."""
-    pieces = _PLACEHOLDER.split(path)
-    return "".join(samples[p] if i % 2 else unquote(p) for i, p in enumerate(pieces))

@@ -1,0 +1,337 @@
+"""Per-endpoint views of the API templates: names, argument lists and samples, ready to print.
+
+An `EndpointView` is one client method as the templates need it (`endpoints` builds them):
+a unique method name, sanitized parameter names mapped back to the original placeholders
+and query keys, and the sample values the generated tests send.
+
+Templates never assemble a list, a join or a condition: the parameter lists, request
+arguments, docstring parts and test arguments of a method are properties here, built by
+`fragments` from sanitized identifiers, fixed code and `pyrepr`-escaped values. The
+user's own texts (paths, descriptions, query keys) also stay raw on the views, for templates
+to print through their escaping filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from agentflow.patterns.api.fragments import SAMPLE_BODY, arguments, literal, mapping
+from agentflow.patterns.api.naming import ClassNames
+
+__all__ = [
+    "ASYNC_CLIENT",
+    "SYNC_CLIENT",
+    "ClientFlavor",
+    "EndpointView",
+    "PaginationView",
+    "ParamView",
+]
+
+
+@dataclass(frozen=True)
+class ParamView:
+    """A path or query parameter: its wire name, Python name, type and test sample."""
+
+    name: str
+    python_name: str
+    type: str
+    required: bool
+    description: str
+    sample: Any
+    wire_sample: str
+
+
+@dataclass(frozen=True)
+class PaginationView:
+    """How the `iter_<method>` helper of a paginated endpoint walks the pages."""
+
+    style: str
+    method_name: str
+    iter_name: str
+    cursor_param: str
+    next_field: str
+    page_param: str
+    items_field: str | None
+
+    @property
+    def kwargs(self) -> str:
+        """The keyword arguments the helper passes to the client's `_iter_<style>` walker."""
+        extra = {
+            "cursor": (("cursor_param", self.cursor_param), ("next_field", self.next_field)),
+            "page": (("page_param", self.page_param),),
+        }.get(self.style, ())
+        pairs = (("items_field", self.items_field), *extra)
+        return arguments(*(f"{name}={literal(value)}" for name, value in pairs))
+
+    @property
+    def doc_lead(self) -> str:
+        """The first line of the helper's docstring."""
+        return f"Yield every item of {self.method_name}(), page after page."
+
+    @property
+    def replies(self) -> str:
+        """The fake service's replies in tests that walk every page: items 1, 2 and 3."""
+        first, *rest = self._pages()
+        link = ", NEXT_PAGE" if self.style == "link" else ""
+        return arguments(f"respond(200, {first}{link})", *(f"respond(200, {b})" for b in rest))
+
+    @property
+    def reply_count(self) -> int:
+        """How many requests walking every page of `replies` takes."""
+        return len(self._pages())
+
+    @property
+    def one_item_page(self) -> str:
+        """A response body holding the single item 1."""
+        return self._page("[1]")
+
+    def _pages(self) -> list[str]:
+        """The page bodies of `replies`; page numbering ends at an empty page."""
+        pages = [self._page("[1, 2]", next_cursor="c2"), self._page("[3]")]
+        return [*pages, self._page("[]")] if self.style == "page" else pages
+
+    def _page(self, items: str, next_cursor: str | None = None) -> str:
+        """A page body holding the list expression `items`, shaped as this style expects."""
+        if self.style == "cursor":
+            cursor = f"{literal(self.next_field)}: {literal(next_cursor)}"
+            return f"{{{literal(self.items_field)}: {items}, {cursor}}}"
+        if self.items_field:
+            return f"{{{literal(self.items_field)}: {items}}}"
+        return items
+
+
+@dataclass(frozen=True)
+class EndpointView:
+    """One endpoint as the templates need it.
+
+    `description` may be empty; `retry` is the spec's explicit override (None: by method).
+    """
+
+    method_name: str
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    path_params: tuple[ParamView, ...]
+    query_params: tuple[ParamView, ...]
+    body: bool
+    retry: bool | None
+    retryable: bool
+    pagination: PaginationView | None
+    sample_path: str
+
+    @property
+    def params(self) -> tuple[ParamView, ...]:
+        """Path parameters, then query parameters."""
+        return self.path_params + self.query_params
+
+    @property
+    def required_query(self) -> tuple[ParamView, ...]:
+        """Query parameters the caller must pass."""
+        return tuple(p for p in self.query_params if p.required)
+
+    @property
+    def live_safe(self) -> bool:
+        """A GET needing no arguments: safe to call against the real service."""
+        return self.http_method == "GET" and not self.path_params and not self.required_query
+
+    @property
+    def signature(self) -> str:
+        """The method's parameters: self, path values (positional), then keyword-only query
+        values and the JSON body."""
+        query = (
+            f"{p.python_name}: {p.type}{_default(p, ' | None = None')}" for p in self.query_params
+        )
+        return arguments(
+            "self",
+            *(f"{p.python_name}: {p.type}" for p in self.path_params),
+            self._keyword_only,
+            *query,
+            "json: Mapping[str, Any] | None = None" if self.body else "",
+        )
+
+    @property
+    def doc_params(self) -> str:
+        """The parameters as the guide shows them: `owner, *, state=None`."""
+        return arguments(
+            *(p.python_name for p in self.path_params),
+            self._keyword_only,
+            *(f"{p.python_name}{_default(p, '=None')}" for p in self.query_params),
+            "json=None" if self.body else "",
+        )
+
+    @property
+    def call_args(self) -> str:
+        """What the method passes to the client's `_call`: method, URL, request options."""
+        return arguments(literal(self.http_method), self._url, self._request_kwargs)
+
+    @property
+    def iter_args(self) -> str:
+        """What the `iter_` helper passes to the client's page walker."""
+        assert self.pagination is not None
+        return arguments(self.call_args, self.pagination.kwargs)
+
+    @property
+    def doc_lead(self) -> str:
+        """The first line of the method's docstring: the description, else the request."""
+        return self.description or f"Send {self.summary}."
+
+    @property
+    def doc_shows_summary(self) -> bool:
+        """Whether the docstring names the request under its lead (it is the lead otherwise)."""
+        return bool(self.description)
+
+    @property
+    def doc_args(self) -> tuple[tuple[str, str], ...]:
+        """The docstring's `Args:` entries: (Python name, description)."""
+        body = (("json", "the JSON request body."),) if self.body else ()
+        return tuple((p.python_name, p.description) for p in self.params) + body
+
+    @property
+    def sample_args(self) -> str:
+        """Arguments a test passes: every path and query sample, and a JSON body."""
+        return self._samples(all_query=True)
+
+    @property
+    def required_sample_args(self) -> str:
+        """Arguments a test passes: path samples, required query samples, a JSON body."""
+        return self._samples(all_query=False)
+
+    @property
+    def traversal_args(self) -> str:
+        """`required_sample_args` with `..` as the first path value."""
+        return self._samples(all_query=False, first_path='".."')
+
+    @property
+    def empty_segment_args(self) -> str:
+        """`required_sample_args` with an empty first path value."""
+        return self._samples(all_query=False, first_path='""')
+
+    @property
+    def sample_query(self) -> dict[str, str]:
+        """The query string `sample_args` puts on the wire."""
+        return {p.name: p.wire_sample for p in self.query_params}
+
+    @property
+    def required_sample_query(self) -> dict[str, str]:
+        """The query string `required_sample_args` puts on the wire."""
+        return {p.name: p.wire_sample for p in self.required_query}
+
+    @property
+    def sample_body(self) -> str:
+        """The JSON body the sample arguments send, as code (`None` without a body)."""
+        return SAMPLE_BODY if self.body else "None"
+
+    @property
+    def path_samples(self) -> str:
+        """The path samples as arguments: what must reach the wire percent-encoded."""
+        return arguments(*(literal(p.sample) for p in self.path_params))
+
+    @property
+    def example_args(self) -> str:
+        """Arguments of the examples' call: placeholder names as path values, the
+        required query samples and a JSON body."""
+        return arguments(
+            *(literal(p.name) for p in self.path_params),
+            *(f"{p.python_name}={literal(p.sample)}" for p in self.required_query),
+            f"json={SAMPLE_BODY}" if self.body else "",
+        )
+
+    @property
+    def _keyword_only(self) -> str:
+        return "*" if self.query_params or self.body else ""
+
+    @property
+    def _url(self) -> str:
+        """The URL expression: the path, its parameters percent-encoded by `_path`."""
+        if not self.path_params:
+            return literal(self.path)
+        values = mapping((p.name, p.python_name) for p in self.path_params)
+        return f"_path({literal(self.path)}, {values})"
+
+    @property
+    def _request_kwargs(self) -> str:
+        query = mapping((p.name, p.python_name) for p in self.query_params)
+        return arguments(
+            f"operation={literal(self.method_name)}",
+            f"params=_query({query})" if self.query_params else "",
+            "json=json" if self.body else "",
+            "" if self.retry is None else f"retry={literal(self.retry)}",
+        )
+
+    def _samples(self, *, all_query: bool, first_path: str | None = None) -> str:
+        paths = [literal(p.sample) for p in self.path_params]
+        if paths and first_path is not None:
+            paths[0] = first_path
+        query = self.query_params if all_query else self.required_query
+        return arguments(
+            *paths,
+            *(f"{p.python_name}={literal(p.sample)}" for p in query),
+            f"json={SAMPLE_BODY}" if self.body else "",
+        )
+
+
+def _default(param: ParamView, default: str) -> str:
+    return "" if param.required else default
+
+
+@dataclass(frozen=True)
+class ClientFlavor:
+    """What differs between the sync and the async client class, so one macro writes both.
+
+    Each field is the code that differs: the `def` keyword, the `await ` prefix (empty for
+    sync), the iterator type, the httpx transport and client classes, the `sleep`
+    parameter's type and default, the sleeps handed to `_ClientCore`, the context-manager
+    and close methods, and the rate limiter's acquire method.
+    """
+
+    is_async: bool
+    define: str
+    await_: str
+    iterator: str
+    transport: str
+    http_client: str
+    sleep_type: str
+    default_sleep: str
+    core_sleeps: str
+    enter: str
+    exit: str
+    close: str
+    acquire: str
+
+    def class_name(self, names: ClassNames) -> str:
+        """This client's class name among `names`."""
+        return names.async_client if self.is_async else names.client
+
+
+SYNC_CLIENT = ClientFlavor(
+    is_async=False,
+    define="def",
+    await_="",
+    iterator="Iterator",
+    transport="httpx.BaseTransport",
+    http_client="httpx.Client",
+    sleep_type="Callable[[float], None]",
+    default_sleep="time.sleep",
+    core_sleeps="sleep=sleep, async_sleep=asyncio.sleep",
+    enter="__enter__",
+    exit="__exit__",
+    close="close",
+    acquire="acquire",
+)
+ASYNC_CLIENT = ClientFlavor(
+    is_async=True,
+    define="async def",
+    await_="await ",
+    iterator="AsyncIterator",
+    transport="httpx.AsyncBaseTransport",
+    http_client="httpx.AsyncClient",
+    sleep_type="Callable[[float], Awaitable[None]]",
+    default_sleep="asyncio.sleep",
+    core_sleeps="sleep=time.sleep, async_sleep=sleep",
+    enter="__aenter__",
+    exit="__aexit__",
+    close="aclose",
+    acquire="acquire_async",
+)

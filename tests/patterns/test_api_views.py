@@ -1,0 +1,166 @@
+"""The ready values API templates print: argument lists, samples, imports, conditions.
+
+Templates no longer assemble these, so their exact text is checked here; hostile
+placeholder and query names must come out as escaped literals inside valid Python.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from agentflow.patterns.api.context import ApiContext, build_api_context
+from agentflow.patterns.api.naming import ClassNames
+from agentflow.patterns.api.requirements import ApiRequirements
+from agentflow.patterns.api.views import ASYNC_CLIENT, SYNC_CLIENT
+
+ISSUES = {
+    "method": "GET",
+    "path": "/repos/{owner}/{repo}/issues",
+    "query": ["state", {"name": "per_page", "type": "int", "required": True}],
+    "pagination": {"style": "cursor", "items_field": "data", "next_field": "next"},
+}
+CREATE = {"method": "POST", "path": "/repos/{owner}/issues", "body": True, "retry": False}
+HOSTILE_NAME = 'x"); __import__("os").system("touch CANARY"); ("'
+PATH_NAME = "x')+__import__('os').getcwd()+('\\"
+
+
+def api_for(*endpoints: dict[str, Any], **extra: Any) -> ApiContext:
+    data = {"base_url": "https://api.example.test", "endpoints": list(endpoints), **extra}
+    requirements = ApiRequirements.model_validate(data).resolved("demo")
+    api = build_api_context(requirements, slug="demo")["api"]
+    assert isinstance(api, ApiContext)
+    return api
+
+
+def test_method_parameters_and_request_arguments() -> None:
+    issues, create = api_for(ISSUES, CREATE).endpoints
+    assert issues.signature == (
+        "self, owner: str | int, repo: str | int, *, state: str | None = None, per_page: int"
+    )
+    assert issues.doc_params == "owner, repo, *, state=None, per_page"
+    assert issues.call_args == (
+        "'GET', _path('/repos/{owner}/{repo}/issues', {'owner': owner, 'repo': repo}), "
+        "operation='get_repos_issues', params=_query({'state': state, 'per_page': per_page})"
+    )
+    assert issues.iter_args == (
+        f"{issues.call_args}, items_field='data', cursor_param='cursor', next_field='next'"
+    )
+    assert create.signature == "self, owner: str | int, *, json: Mapping[str, Any] | None = None"
+    assert create.call_args == (
+        "'POST', _path('/repos/{owner}/issues', {'owner': owner}), "
+        "operation='post_repos_issues', json=json, retry=False"
+    )
+
+
+def test_docstring_parts() -> None:
+    issues, create = api_for({**ISSUES, "description": "List issues."}, CREATE).endpoints
+    assert (issues.doc_lead, issues.doc_shows_summary) == ("List issues.", True)
+    assert (create.doc_lead, create.doc_shows_summary) == (
+        "Send POST /repos/{owner}/issues.",
+        False,
+    )
+    assert [name for name, _ in create.doc_args] == ["owner", "json"]
+    assert issues.pagination is not None
+    assert issues.pagination.doc_lead == "Yield every item of get_repos_issues(), page after page."
+
+
+def test_test_and_example_arguments() -> None:
+    issues, create = api_for(ISSUES, CREATE).endpoints
+    assert issues.sample_args == "'v0 /0', 'v1 /1', state='a b&c', per_page=7"
+    assert issues.required_sample_args == "'v0 /0', 'v1 /1', per_page=7"
+    assert issues.traversal_args == "\"..\", 'v1 /1', per_page=7"
+    assert issues.empty_segment_args == "\"\", 'v1 /1', per_page=7"
+    assert issues.sample_query == {"state": "a b&c", "per_page": "7"}
+    assert issues.required_sample_query == {"per_page": "7"}
+    assert (issues.sample_body, create.sample_body) == ("None", '{"name": "example"}')
+    assert issues.path_samples == "'v0 /0', 'v1 /1'"
+    assert issues.example_args == "'owner', 'repo', per_page=7"
+    assert create.example_args == '\'owner\', json={"name": "example"}'
+
+
+def test_page_replies_follow_the_pagination_style() -> None:
+    cursor = api_for(ISSUES).endpoints[0].pagination
+    assert cursor is not None
+    assert cursor.replies == (
+        "respond(200, {'data': [1, 2], 'next': 'c2'}), respond(200, {'data': [3], 'next': None})"
+    )
+    page = api_for({"method": "GET", "path": "/p", "pagination": "page"}).endpoints[0].pagination
+    assert page is not None
+    assert page.replies == "respond(200, [1, 2]), respond(200, [3]), respond(200, [])"
+    assert (page.reply_count, cursor.reply_count) == (3, 2)
+    link = {"method": "GET", "path": "/l", "pagination": {"style": "link", "items_field": "it"}}
+    link_view = api_for(link).endpoints[0].pagination
+    assert link_view is not None
+    assert link_view.replies.startswith("respond(200, {'it': [1, 2]}, NEXT_PAGE), ")
+    assert link_view.one_item_page == "{'it': [1]}"
+
+
+def literals_of(code: str) -> set[object]:
+    """The constants in the argument list `code`, which must contain no call but `f`'s."""
+    call = ast.parse(f"f({code})", mode="eval").body
+    nested = [n for n in ast.walk(call) if isinstance(n, ast.Call) and n is not call]
+    assert all(ast.unparse(n.func) in ("_path", "_query") for n in nested), code
+    return {n.value for n in ast.walk(call) if isinstance(n, ast.Constant)}
+
+
+def test_user_names_reach_the_fragments_as_escaped_literals() -> None:
+    endpoint = {
+        "method": "POST",
+        "path": "/items/{" + PATH_NAME + "}",
+        "query": [{"name": HOSTILE_NAME, "required": True}],
+        "pagination": {"style": "cursor", "items_field": HOSTILE_NAME, "next_field": "'"},
+        "body": True,
+    }
+    view = api_for(endpoint).endpoints[0]
+    assert {"/items/{" + PATH_NAME + "}", PATH_NAME, HOSTILE_NAME} <= literals_of(view.call_args)
+    assert {HOSTILE_NAME, "'"} <= literals_of(view.iter_args)
+    assert PATH_NAME in literals_of(view.example_args)
+    assert all(p.python_name.isidentifier() for p in view.params)
+
+
+def test_live_condition_is_computed_once_for_every_template() -> None:
+    basic = api_for({"method": "GET", "path": "/me"}, auth={"type": "basic"})
+    assert basic.live_requirement == "DEMO_USERNAME, DEMO_PASSWORD"
+    assert basic.live_condition == "DEMO_USERNAME, DEMO_PASSWORD are set"
+    assert basic.live_skip_reason == (
+        "set DEMO_USERNAME, DEMO_PASSWORD to run tests against the real service"
+    )
+    assert basic.credentials_phrase == "DEMO_USERNAME and DEMO_PASSWORD"
+    bearer = api_for({"method": "GET", "path": "/me"}, auth_type="bearer")
+    assert bearer.live_condition == "DEMO_TOKEN is set"
+    open_api = api_for({"method": "GET", "path": "/me"})
+    assert open_api.live_condition == "DEMO_LIVE_TESTS=1 is set"
+
+
+def test_imports_and_exports_are_sorted_lists() -> None:
+    names = ClassNames.for_prefix("Demo")
+    api = api_for({"method": "GET", "path": "/me"}, auth_type="bearer")
+    assert list(api.exports(names)) == sorted(api.exports(names))
+    assert {"DemoClient", "ENV_PREFIX", "SECRET_ENV_VARS"} <= set(api.exports(names))
+    imported = api.test_imports(names)
+    assert imported[:2] == ("ENV_PREFIX", "SECRET_ENV_VARS")
+    assert "MissingSecretError" in imported
+    assert "MissingSecretError" not in api_for({"method": "GET", "path": "/me"}).test_imports(names)
+    assert api.example_imports(names) == "AsyncDemoClient, DemoClient, DemoError"
+    assert api.abc_imports == "Awaitable, Callable, Mapping"
+    assert api_for(ISSUES).abc_imports == "AsyncIterator, Awaitable, Callable, Iterator, Mapping"
+    assert api_for(ISSUES).urllib_imports == "quote, urlsplit"
+    assert api_for().urllib_imports == "unquote, urlsplit"
+
+
+def test_auth_scheme_and_default_headers() -> None:
+    query_key = api_for(auth={"type": "api_key", "location": "query"})
+    assert query_key.auth_scheme == "api_key_query"
+    assert api_for(auth={"type": "api_key"}).auth_scheme == "api_key_header"
+    assert api_for().auth_scheme == "none"
+    custom = api_for(headers={"ACCEPT": "text/plain"})
+    assert not custom.sends_default_accept and custom.sends_default_user_agent
+
+
+def test_one_client_macro_writes_both_flavours() -> None:
+    assert api_for().clients == (SYNC_CLIENT, ASYNC_CLIENT)
+    names = ClassNames.for_prefix("Demo")
+    assert SYNC_CLIENT.class_name(names) == "DemoClient"
+    assert ASYNC_CLIENT.class_name(names) == "AsyncDemoClient"
+    assert (SYNC_CLIENT.await_, ASYNC_CLIENT.await_) == ("", "await ")
