@@ -17,6 +17,7 @@ __all__ = [
     "class_name",
     "identifier",
     "is_adapter_file",
+    "package_names",
     "slugify",
     "unique_identifiers",
 ]
@@ -122,3 +123,14 @@ def is_adapter_file(path: str) -> bool:
     """Whether a package file is an adapter module (`<slug>_adapter.py`, not its tests)."""
     name = path.rpartition("/")[2]
     return name.endswith("_adapter.py") and not name.startswith("test_")
+
+
+def package_names(slug: str) -> dict[str, str]:
+    """Module, helper-package and distribution names for `slug`; unique per service."""
+    return {
+        "module": adapter_module(slug),
+        "utils_module": f"{slug}_utils",
+        "test_module": f"test_{adapter_module(slug)}",
+        "distribution": f"{slug.replace('_', '-')}-integration",
+        "env_prefix": slug.upper(),
+    }

@@ -7,25 +7,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from agentflow import __version__
-from agentflow.naming import adapter_module, class_name
+from agentflow.naming import class_name, package_names
 from agentflow.spec.models import IntegrationSpec
 
-__all__ = ["TEMPLATE_VERSION", "common_context", "package_names"]
+__all__ = ["TEMPLATE_VERSION", "common_context"]
 
 # Bump when any template's output changes, so metadata tells which generation made a file.
 TEMPLATE_VERSION = "1"
 DEFAULT_PACKAGE_VERSION = "0.1.0"
-
-
-def package_names(slug: str) -> dict[str, str]:
-    """Module, helper-package and distribution names for `slug`; unique per service."""
-    return {
-        "module": adapter_module(slug),
-        "utils_module": f"{slug}_utils",
-        "test_module": f"test_{adapter_module(slug)}",
-        "distribution": f"{slug.replace('_', '-')}-integration",
-        "env_prefix": slug.upper(),
-    }
 
 
 def common_context(spec: IntegrationSpec, requirements: BaseModel) -> dict[str, Any]:

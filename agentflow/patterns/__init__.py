@@ -8,7 +8,14 @@ tells plugin authors to; third-party ones register under the entry-point group
 """
 
 from agentflow.errors import Diagnostic, SpecError
-from agentflow.naming import adapter_module, identifier, is_adapter_file, unique_identifiers
+from agentflow.generation.filters import pyrepr
+from agentflow.naming import (
+    adapter_module,
+    identifier,
+    is_adapter_file,
+    package_names,
+    unique_identifiers,
+)
 from agentflow.patterns.base import (
     ENTRY_POINT_GROUP,
     STANDARD_SUBTASKS,
@@ -46,7 +53,9 @@ __all__ = [
     "identifier",
     "is_adapter_file",
     "load_patterns",
+    "package_names",
     "parse_python",
+    "pyrepr",
     "replace_body",
     "rewrite",
     "score_patterns",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from agentflow.generation.context import package_names
+from agentflow.patterns import package_names
 from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
 from agentflow.patterns.api.naming import ClassNames, method_names, spec_error
 from agentflow.patterns.api.requirements import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from agentflow.generation.filters import pyrepr
+from agentflow.patterns import pyrepr
 
 __all__ = ["SAMPLE_BODY", "arguments", "literal", "mapping"]
 
