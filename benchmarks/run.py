@@ -390,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.record:
         kept = json.loads(RESULTS_FILE.read_text(encoding="utf-8")) if RESULTS_FILE.exists() else {}
-        recorded = report | {"llm": kept["llm"]} if "llm" in kept else report  # llm.py's figures
+        recorded = report | {k: kept[k] for k in ("llm", "scaling") if k in kept}  # the others'
         RESULTS_FILE.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))

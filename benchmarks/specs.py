@@ -7,12 +7,19 @@ fifth one paginated by page number. `large_openapi()` is the same API as an Open
 document, for generators that read OpenAPI. Bodies and responses are free-form JSON objects in
 both, as they are in agentflow's format.
 
+`scaled_spec(count)` is the same API grown (or cut) to `count` endpoints, for measuring how
+generation time grows: past the forty resources, each further round of them sits under its own
+path prefix (`/v2/accounts`, `/v3/accounts`, …), so every name and route stays unique.
+`compact_yaml(count)` writes it in the short form (`{method, path}` only, flow style), which
+fits 20,000 endpoints under the 1 MiB file-size limit.
+
 Run `python benchmarks/specs.py DIR` to write `large.yaml` and `large.openapi.json` into DIR.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -64,6 +71,7 @@ RESOURCES: tuple[str, ...] = (
 """Forty resources; five operations each make 200 endpoints."""
 
 BASE_URL = "https://api.example.com/v1"
+_ITEM_PARAM = re.compile(r"\{(?!project_id\})\w+_id\}")
 LIST_QUERY: tuple[dict[str, Any], ...] = (
     {"name": "per_page", "type": "int"},
     {"name": "sort", "type": "str"},
@@ -82,12 +90,15 @@ def _collection_path(index: int, resource: str) -> str:
     return f"{prefix}/{_plural(resource)}"
 
 
-def large_endpoints() -> list[dict[str, Any]]:
-    """The 200 endpoints, in agentflow's explicit endpoint form."""
+def large_endpoints(count: int = 5 * len(RESOURCES)) -> list[dict[str, Any]]:
+    """The first `count` endpoints (200 by default), in agentflow's explicit endpoint form."""
     endpoints: list[dict[str, Any]] = []
-    for index, resource in enumerate(RESOURCES):
-        collection = _collection_path(index, resource)
-        item = f"{collection}/{{{resource}_id}}"
+    for index in range(-(-count // 5)):
+        area, position = divmod(index, len(RESOURCES))
+        resource = RESOURCES[position] if area == 0 else f"v{area + 1}_{RESOURCES[position]}"
+        collection = _collection_path(position, RESOURCES[position])
+        collection = f"/v{area + 1}{collection}" if area else collection
+        item = f"{collection}/{{{RESOURCES[position]}_id}}"
         plural = _plural(resource)
         listing: dict[str, Any] = {
             "name": f"list_{plural}",
@@ -105,22 +116,43 @@ def large_endpoints() -> list[dict[str, Any]]:
             {"name": f"update_{resource}", "method": "PUT", "path": item, "body": True},
             {"name": f"delete_{resource}", "method": "DELETE", "path": item},
         ]
-    return endpoints
+    return endpoints[:count]
 
 
 def large_spec() -> dict[str, Any]:
     """The 200-endpoint requirements file, as data."""
+    return scaled_spec(5 * len(RESOURCES))
+
+
+def scaled_spec(count: int) -> dict[str, Any]:
+    """A `count`-endpoint requirements file, as data; 200 gives `large_spec()`."""
     return {
         "service": "Bench Large",
         "type": "api",
-        "description": "A 200-endpoint REST API used to measure generation speed.",
+        "description": f"A {count}-endpoint REST API used to measure generation speed.",
         "requirements": {
             "base_url": BASE_URL,
             "auth_type": "bearer",
             "rate_limit": "100/second",
-            "endpoints": large_endpoints(),
+            "endpoints": large_endpoints(count),
         },
     }
+
+
+def compact_yaml(count: int) -> str:
+    """`scaled_spec(count)` with endpoints in the short form, one flow mapping per line.
+
+    The explicit form takes about 115 bytes an endpoint; this one, whose item parameters are
+    all called `{id}`, about 45, so that 20,000 endpoints fit under the 1 MiB file-size limit.
+    """
+    spec = scaled_spec(count)
+    endpoints = spec["requirements"].pop("endpoints")
+    head = yaml.safe_dump(spec, sort_keys=False)
+    lines = [
+        f'  - {{method: {e["method"]}, path: "{_ITEM_PARAM.sub("{id}", e["path"])}"}}'
+        for e in endpoints
+    ]
+    return head + "  endpoints:\n" + "\n".join(lines) + "\n"
 
 
 _OPENAPI_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}

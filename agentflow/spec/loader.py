@@ -206,7 +206,10 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> FieldPath:
 def _explain(
     error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]
 ) -> tuple[str, str | None]:
-    """A human message and hint for one pydantic error."""
+    """A human message and hint for one pydantic error.
+
+    A model's own error (`PydanticCustomError`) may carry its hint in the context, as `hint`.
+    """
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
     if kind == "extra_forbidden":
         return f"unknown key {loc[-1]!r}", _key_hint(str(loc[-1]), _valid_keys(model, loc[:-1]))
@@ -224,7 +227,7 @@ def _explain(
     if kind in _BOUNDS:
         key, words = _BOUNDS[kind]
         return f"must be {words} {_number(ctx.get(key))}, got {_describe(value)}", None
-    return _size_message(kind, ctx) or _strip_prefix(error["msg"]), None
+    return _size_message(kind, ctx) or _strip_prefix(error["msg"]), ctx.get("hint")
 
 
 def _size_message(kind: str, ctx: dict[str, Any]) -> str | None:

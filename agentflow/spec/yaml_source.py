@@ -1,15 +1,19 @@
 """Parse a requirements file's YAML safely, keeping the line and column of every value.
 
-PyYAML's safe composer builds the node tree; plain values (dict, list, str, int, float,
-bool, None) are then built here, so that nothing but those types can ever come out, each
-value's position is recorded under its field path, and limits stop hostile input early:
+PyYAML's safe composer builds the node tree (`yaml_compose`); plain values (dict, list, str,
+int, float, bool, None) are then built here, so that nothing but those types can ever come
+out, each value's position is recorded under its field path, and limits stop hostile input
+early:
 
-- `MAX_FILE_BYTES`: files over 1 MiB are refused before parsing.
+- `MAX_FILE_BYTES`: files over 1 MiB are refused before parsing. This alone bounds the
+  work for a document written out plainly, however many values it holds: every written
+  value costs at least two bytes.
 - `MAX_DEPTH`: more than 50 nested mappings/lists are refused, while composing (so deep
   flow collections cannot exhaust the stack) and while building (aliases nest too).
-- `MAX_NODES`: more than 100,000 values are refused, counted while composing and again
-  while building, where an alias counts at every use: an alias bomb ("billion laughs")
-  fails after a bounded amount of work.
+- `MAX_ALIAS_VALUES`: aliases may repeat at most 100,000 values in all (each use of
+  `*name` repeats every value under `&name`), counted while building. Only aliases can make
+  the built document larger than the file, so this bounds an alias bomb ("billion laughs",
+  or one large anchor used many times) without limiting documents written out plainly.
 - `MAX_SCALAR_CHARS`: a single value over 100,000 characters is refused.
 
 Anchors and aliases work; merge keys (`<<`) are rejected: write the keys out. Only the
@@ -24,16 +28,22 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from agentflow.errors import Diagnostic, SpecError
+from agentflow.errors import Diagnostic
+from agentflow.spec.yaml_compose import MAX_DEPTH, AliasMarks, Position, compose
+from agentflow.spec.yaml_compose import TOO_DEEP as _TOO_DEEP
+from agentflow.spec.yaml_compose import TOO_DEEP_HINT as _TOO_DEEP_HINT
+from agentflow.spec.yaml_compose import char_name as _char_name
+from agentflow.spec.yaml_compose import fail as _fail
+from agentflow.spec.yaml_compose import line_column as _line_column
+from agentflow.spec.yaml_compose import spec_error as _error
 
 __all__ = [
+    "MAX_ALIAS_VALUES",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
-    "MAX_NODES",
     "MAX_SCALAR_CHARS",
     "FieldPath",
     "YamlDocument",
@@ -42,12 +52,10 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_DEPTH = 50
-MAX_NODES = 100_000
+MAX_ALIAS_VALUES = 100_000
 MAX_SCALAR_CHARS = 100_000
 
 FieldPath = tuple[str | int, ...]
-Position = tuple[int, int]
 
 _TAG = "tag:yaml.org,2002:"
 _TEXT_TAGS = frozenset({_TAG + "str", _TAG + "timestamp", _TAG + "value"})
@@ -58,18 +66,13 @@ _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BLOCK_SCALAR_START = re.compile(r"(?:^|\s)[|>][-+1-9]{0,2}\s*(?:#.*)?$")
-_HINTS = {
-    "mapping values are not allowed": "quote a value that contains ': '",
-    "found undefined alias": "define the anchor (&name) before using *name",
-    "expected a single document": "keep one document per file",
-    "cannot start any token": "quote values that start with '@', '`' or '%'",
-}
 _SCALARS = SafeConstructor()
-_TOO_DEEP = f"mappings and lists are nested more than {MAX_DEPTH} levels deep"
-_TOO_MANY = (
-    f"the document expands to more than {MAX_NODES:,} values (aliases count at every use);"
-    " write it out plainly"
+_TOO_BIG_HINT = "split a large API into several requirements files, one package each"
+_TOO_MANY_REPEATS = (
+    f"aliases repeat more than {MAX_ALIAS_VALUES:,} values"
+    " (each use of *name repeats every value under &name)"
 )
+_TOO_MANY_REPEATS_HINT = "write the repeated values out (the 1 MiB file-size limit applies)"
 
 
 @dataclass(frozen=True)
@@ -114,13 +117,13 @@ def parse_yaml(text: str | bytes, *, source: str) -> YamlDocument:
     """Parse one YAML document whose top level is a mapping; raise `SpecError` otherwise."""
     decoded = _decode(text, source)
     _reject_tab_indentation(decoded, source)
-    root = _compose(decoded, source)
+    root, alias_marks = compose(decoded, source)
     if root is None or (isinstance(root, ScalarNode) and root.tag == _TAG + "null"):
         _fail(source, "file is empty; expected a mapping with at least `service:`")
     if not isinstance(root, MappingNode):
         message = f"the top level must be a mapping of keys such as `service:`, not {_kind(root)}"
         _fail(source, message, *_mark(root))
-    builder = _Builder(source)
+    builder = _Builder(source, alias_marks)
     data = builder.build(root, ())
     if builder.problems:
         raise _error(source, builder.problems)
@@ -136,7 +139,8 @@ def _decode(text: str | bytes, source: str) -> str:
     """Text from UTF-8 bytes (BOM allowed), refusing oversized input before decoding."""
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_FILE_BYTES:
-        _fail(source, f"file is larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB limit")
+        message = f"file is larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB limit"
+        _fail(source, message, hint=_TOO_BIG_HINT)
     if isinstance(text, str):
         return text
     try:
@@ -164,82 +168,44 @@ def _reject_tab_indentation(text: str, source: str) -> None:
             block_indent = indent
 
 
-class _DepthLimitedLoader(yaml.SafeLoader):
-    """The safe composer, refusing collections nested deeper than `MAX_DEPTH`."""
-
-    def __init__(self, text: str, source: str) -> None:
-        super().__init__(text)
-        self.source, self.depth, self.nodes = source, 0, 0
-
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        collection = self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent)
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            self._fail(_TOO_MANY)
-        if not collection:
-            return super().compose_node(parent, index)
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            self._fail(_TOO_DEEP)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def _fail(self, message: str) -> NoReturn:
-        mark = self.current_event.start_mark
-        _fail(self.source, message, mark.line + 1, mark.column + 1)
-
-
-def _compose(text: str, source: str) -> Node | None:
-    """The node tree of the single document in `text`, with YAML errors translated."""
-    try:
-        loader = _DepthLimitedLoader(text, source)
-        try:
-            return loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.reader.ReaderError as exc:
-        name = _char_name(chr(exc.character))
-        _fail(source, f"{name} is not allowed in YAML", *_line_column(text, exc.position))
-    except yaml.MarkedYAMLError as exc:
-        raise _error(source, [_yaml_problem(exc, source)]) from exc
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, source: str) -> Diagnostic:
-    """PyYAML's problem and context as one short sentence, at the problem's position."""
-    message = exc.problem or exc.context or "invalid YAML"
-    if exc.problem and exc.context and exc.problem.startswith("but "):
-        message = f"{exc.context}, {exc.problem}"
-    elif exc.problem and exc.context:
-        started = f" started at line {exc.context_mark.line + 1}" if exc.context_mark else ""
-        message += f" ({exc.context}{started})"
-    mark = exc.problem_mark or exc.context_mark
-    hint = next((h for key, h in _HINTS.items() if key in message), None)
-    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-    return Diagnostic(message, file=source, line=line, column=column, hint=hint)
-
-
 class _Builder:
     """Builds plain values from nodes, recording positions and collecting problems."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, alias_marks: AliasMarks) -> None:
         self.source = source
+        self._alias_marks = alias_marks
         self.positions: dict[FieldPath, Position] = {}
         self.value_positions: dict[FieldPath, Position] = {}
         self.problems: list[Diagnostic] = []
-        self._count = 0
+        self._built: set[int] = set()  # nodes built once: building one again repeats it
+        self._repeated = 0  # values built again through aliases
+        self._alias: FieldPath | None = None  # where the alias being expanded was used
         self._open: set[int] = set()  # collections being built, to catch alias cycles
 
     def build(self, node: Node, path: FieldPath) -> Any:
-        self._count += 1
-        if self._count > MAX_NODES:
-            self._abort(_TOO_MANY, node)
+        """The plain value of `node`, written at `path` (directly or through an alias)."""
+        if id(node) not in self._built:
+            self._built.add(id(node))
+            return self._build(node, path)
+        outermost = self._alias is None
+        if outermost:
+            self._alias = path
+        try:
+            return self._build(node, path)
+        finally:
+            if outermost:
+                self._alias = None
+
+    def _build(self, node: Node, path: FieldPath) -> Any:
+        if self._alias is not None:
+            self._repeated += 1
+            if self._repeated > MAX_ALIAS_VALUES:
+                self._abort_at_alias(_TOO_MANY_REPEATS, _TOO_MANY_REPEATS_HINT)
         self.value_positions[path] = _mark(node)
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if len(path) >= MAX_DEPTH:
-            self._abort(_TOO_DEEP, node)
+            self._abort(_TOO_DEEP, node, hint=_TOO_DEEP_HINT)
         if id(node) in self._open:
             self._abort("an alias refers to a collection that contains it", node)
         self._open.add(id(node))
@@ -272,7 +238,7 @@ class _Builder:
         if node.tag != _TAG + "seq":
             self._unsupported_tag(node, path)
         for index, item in enumerate(node.value):
-            self.positions[path + (index,)] = _mark(item)
+            self.positions[path + (index,)] = self._alias_marks.get((id(node), index), _mark(item))
         return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
 
     def _key(self, node: Node, path: FieldPath) -> str | None:
@@ -323,13 +289,15 @@ class _Builder:
             Diagnostic(message, self.source, line, column, format_path(path) or None, hint)
         )
 
-    def _abort(self, message: str, node: Node) -> NoReturn:
-        _fail(self.source, message, *_mark(node))
+    def _abort(self, message: str, node: Node, *, hint: str | None = None) -> NoReturn:
+        _fail(self.source, message, *_mark(node), hint=hint)
 
-
-def _line_column(text: str, index: int) -> Position:
-    """1-based line and column of the character at `index`."""
-    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    def _abort_at_alias(self, message: str, hint: str) -> NoReturn:
+        """Fail at the outermost alias being expanded: at its key, or at the list item."""
+        site = self._alias or ()
+        line, column = self.positions.get(site, (None, None))
+        diagnostic = Diagnostic(message, self.source, line, column, format_path(site), hint)
+        raise _error(self.source, [diagnostic])
 
 
 def _mark(node: Node) -> Position:
@@ -353,28 +321,3 @@ def _join_surrogate_pairs(text: str) -> str:
     return _SURROGATE_PAIR.sub(
         lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text
     )
-
-
-def _char_name(char: str) -> str:
-    code = f"U+{ord(char):04X}"
-    if char == "\0":
-        return f"a NUL character ({code})"
-    if "\ud800" <= char <= "\udfff":
-        return f"a lone surrogate ({code})"
-    return f"the control character {code}"
-
-
-def _error(source: str, problems: list[Diagnostic]) -> SpecError:
-    ordered = sorted(dict.fromkeys(problems), key=lambda d: (d.line or 0, d.column or 0))
-    return SpecError(f"{source} is not a valid requirements file", diagnostics=tuple(ordered))
-
-
-def _fail(
-    source: str,
-    message: str,
-    line: int | None = None,
-    column: int | None = None,
-    *,
-    hint: str | None = None,
-) -> NoReturn:
-    raise _error(source, [Diagnostic(message, source, line, column, hint=hint)])

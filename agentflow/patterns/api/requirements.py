@@ -26,6 +26,7 @@ from agentflow.patterns import StrictModel
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "MAX_ENDPOINTS",
     "PERIOD_SECONDS",
     "ApiRequirements",
     "AuthConfig",
@@ -44,6 +45,9 @@ _SEPARATOR_ESCAPES = frozenset({"%2F", "%5C"})
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+MAX_ENDPOINTS = 2000
+"""Endpoints one package may have: each is a method on two clients plus its tests."""
+_SPLIT = "split the API into several requirements files, one package each"
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _PATH_PARAM = re.compile(r"\{([^{}]*)\}")
 _RATE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
@@ -286,7 +290,7 @@ class ApiRequirements(StrictModel):
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     headers: dict[str, str] = Field(default_factory=dict)
-    endpoints: tuple[Endpoint, ...] = Field(default=(), max_length=2000)
+    endpoints: tuple[Endpoint, ...] = Field(default=(), max_length=MAX_ENDPOINTS)
 
     @model_validator(mode="before")
     @classmethod
@@ -313,6 +317,18 @@ class ApiRequirements(StrictModel):
                 raise ValueError("set credentials with `auth`, never as a static header")
             if any(not ch.isprintable() for ch in text):
                 raise ValueError(f"the value of header {name!r} must be a single printable line")
+        return value
+
+    @field_validator("endpoints", mode="before")
+    @classmethod
+    def _within_endpoint_limit(cls, value: Any) -> Any:
+        """Refuse too many endpoints by name, before validating each of them."""
+        if isinstance(value, list | tuple) and len(value) > MAX_ENDPOINTS:
+            raise PydanticCustomError(
+                "too_many_endpoints",
+                "at most {limit} endpoints are allowed in one requirements file, got {count}",
+                {"limit": f"{MAX_ENDPOINTS:,}", "count": f"{len(value):,}", "hint": _SPLIT},
+            )
         return value
 
     @field_validator("endpoints")
