@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from agentflow.errors import Diagnostic, SpecError
-from agentflow.patterns.api.requirements import MAX_ENDPOINTS
-from agentflow.spec import ApiRequirements, load_spec, parse_spec
+from agentflow.patterns.api.requirements import MAX_ENDPOINTS, ApiRequirements
+from agentflow.spec import load_spec, parse_spec
 from agentflow.spec.yaml_source import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
 
 both_parsers = pytest.mark.usefixtures("parser")
