@@ -1,7 +1,10 @@
-"""Orchestration: patterns, backends, the orchestrator and the builder.
+"""The user guide's import path for the builder and the orchestrator.
 
-The public names are imported lazily, so importing `agentflow.runtime` (or the
-CLI's `--help`) does not pay for the whole pipeline.
+`IntegrationBuilder` and `IntegrationPackage` live in `agentflow.build`, `SmartOrchestrator` in
+`agentflow.generation.orchestrator`; `.integration_patterns` and `.utils` beside this module
+re-export the pattern classes and the runtime helpers. The names are imported lazily, so
+importing `agentflow.orchestration.utils` (or the CLI's `--help`) does not pay for the whole
+pipeline.
 """
 
 from __future__ import annotations
