@@ -1,30 +1,23 @@
 """`agentflow integrate init`: a catalog entry as a requirements file to edit.
 
 The file is the entry's own text, comments included, under a header saying where it came
-from and how to make the package. Written to a path, it appears all at once: the text goes
-to a temporary file beside the target, which is then renamed into place. Without `force`
-that last step is a hard link, which fails rather than replace anything, so a file that
-appeared meanwhile is not overwritten either.
+from and how to make the package. Written to a path, it appears all at once
+(`publish_file`); without `force` a file that appeared meanwhile is not overwritten either.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import shlex
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from agentflow import __version__
 from agentflow.catalog import CatalogEntry, find_entry
 from agentflow.errors import OutputError
-from agentflow.package.transaction import file_error, lstat_mode
+from agentflow.package.transaction import file_error, lstat_mode, publish_file
 
 __all__ = ["StarterFile", "init_requirements", "starter_text"]
-
-# Hard links are not supported everywhere (some network and FAT file systems).
-_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV})
 
 
 @dataclass(frozen=True)
@@ -78,41 +71,12 @@ def command_word(file_name: str) -> str:
 
 def _write_new(target: Path, text: str, *, force: bool) -> None:
     """Write `text` to `target` all at once; never replace a file unless `force`."""
+    exists = OutputError(f"{target} already exists; pass --force to overwrite it")
     if not force and lstat_mode(target) is not None:
-        raise OutputError(f"{target} already exists; pass --force to overwrite it")
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        raise exists
     try:
-        with temporary.open("x", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _publish(temporary, target, force=force)
+        publish_file(target, text, replace=force)
+    except FileExistsError:
+        raise exists from None
     except OSError as exc:
         raise file_error("write", target, exc) from exc
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _publish(temporary: Path, target: Path, *, force: bool) -> None:
-    """Move the finished file into place: a rename with `force`, else a link that cannot
-    replace a file created since the check."""
-    if force:
-        os.replace(temporary, target)
-        return
-    try:
-        os.link(temporary, target)
-    except FileExistsError:
-        raise OutputError(f"{target} already exists; pass --force to overwrite it") from None
-    except OSError as exc:
-        if exc.errno not in _NO_LINKS:
-            raise
-        _reserve(target)
-        os.replace(temporary, target)
-
-
-def _reserve(target: Path) -> None:
-    """Create `target` empty, failing if it exists: the claim where links are unsupported."""
-    try:
-        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    except FileExistsError:
-        raise OutputError(f"{target} already exists; pass --force to overwrite it") from None

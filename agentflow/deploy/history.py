@@ -8,8 +8,6 @@ live follows from the history alone: a deploy pushes a version, a rollback pops 
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -24,6 +22,7 @@ from agentflow.deploy.record import DeploymentRecord, describe_errors
 from agentflow.deploy.targets import Target
 from agentflow.errors import DeployError, DeployLockTimeout
 from agentflow.package.lock import hold_lock_file
+from agentflow.package.transaction import publish_file
 
 __all__ = [
     "HISTORY_FILE",
@@ -114,25 +113,11 @@ def read_history(target: Target) -> list[DeploymentRecord]:
 
 
 def write_history(target: Target, records: Sequence[DeploymentRecord]) -> None:
-    """Replace the history file atomically (write a new file, then rename it into place).
-
-    The new file is created like any other (mode 0666 less the umask), not private the
-    way temporary files are.
-    """
-    path = target.state_dir / HISTORY_FILE
+    """Replace the history file atomically (`publish_file`: a new file renamed into place)."""
     text = json.dumps(
         {"version": 1, "records": [r.to_dict() for r in records]}, indent=2, sort_keys=True
     )
-    temporary = path.with_name(f".history.{uuid.uuid4().hex}.tmp")
-    try:
-        with temporary.open("x", encoding="utf-8") as stream:
-            stream.write(text + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    publish_file(target.state_dir / HISTORY_FILE, text + "\n", replace=True)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,6 +32,7 @@ __all__ = [
     "Change",
     "file_error",
     "lstat_mode",
+    "publish_file",
     "read_plain",
     "replace_files",
     "safe_relative_path",
@@ -41,6 +43,8 @@ Change = tuple[str, bytes | None]
 """A relative path and its new bytes; None removes the file."""
 
 _DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+# Hard links are not supported everywhere (some network and FAT file systems).
+_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV})
 
 
 def safe_relative_path(name: str) -> PurePosixPath:
@@ -275,3 +279,39 @@ def _regular_mode(path: Path) -> int | None:
             f"{path} is not a regular file, where agentflow generates one; move it aside"
         )
     return mode
+
+
+def publish_file(path: Path, text: str, *, replace: bool) -> None:
+    """Make `path` hold `text`, appearing all at once: written and synced beside it, then
+    renamed into place (`replace`), or else linked there, which raises `FileExistsError`
+    rather than replace a file that exists, even one created a moment ago.
+
+    The file is created like any other (mode 0666 less the umask), not private the way
+    temporary files are.
+    """
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with temporary.open("x", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _link_new(source: Path, path: Path) -> None:
+    """Link `source` at `path`, which must not exist; where links are unsupported, claim
+    `path` with an exclusive create, then rename over the claim."""
+    try:
+        os.link(source, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        os.replace(source, path)
