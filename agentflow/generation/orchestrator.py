@@ -258,7 +258,7 @@ class SmartOrchestrator:
         if not self._chain:
             return self.backend.generate(request)
         from agentflow.generation.backends.enrich import ENRICHED_SUBTASKS, EnrichmentFailed
-        from agentflow.generation.backends.guard import PARSE_LOCK
+        from agentflow.python_ast import PARSE_LOCK
 
         if request.subtask.id not in ENRICHED_SUBTASKS:
             with PARSE_LOCK:

@@ -93,8 +93,9 @@ class CacheManager(Generic[V]):
         with self._lock:
             self._entries.clear()
 
-    def get_or_set(self, key: str, factory: Callable[[], V]) -> V:
-        """The cached value, or ``factory()`` stored and returned on a miss.
+    def get_or_set(self, key: str, factory: Callable[[], V], *, ttl: float | None = None) -> V:
+        """The cached value, or ``factory()`` stored (for ``ttl`` seconds, the cache's
+        own TTL when None) and returned on a miss.
 
         ``factory`` runs outside the lock so a slow call never blocks other keys;
         concurrent misses on the same key may each call it, and the last one wins.
@@ -104,7 +105,7 @@ class CacheManager(Generic[V]):
         if cached is not None:
             return cached[0]
         value = factory()
-        self.set(key, value)
+        self.set(key, value, ttl=ttl)
         return value
 
     def cached(self, ttl: float | None = None) -> Callable[[Callable[P, V]], Callable[P, V]]:
@@ -126,13 +127,7 @@ class CacheManager(Generic[V]):
             @functools.wraps(fn)
             def wrapper(*args: P.args, **kwargs: P.kwargs) -> V:
                 key = f"{name}{args!r}{sorted(kwargs.items())!r}"
-                with self._lock:
-                    found = self._lookup(key, touch=True)
-                if found is not None:
-                    return found[0]
-                value = fn(*args, **kwargs)
-                self.set(key, value, ttl=ttl)
-                return value
+                return self.get_or_set(key, functools.partial(fn, *args, **kwargs), ttl=ttl)
 
             return wrapper
 

@@ -22,7 +22,6 @@ from agentflow.errors import BackendError, LLMError
 from agentflow.generation.backends.base import GeneratedFile, GenerationRequest
 from agentflow.generation.backends.guard import (
     GUARD_VERSION,
-    PARSE_LOCK,
     check_rewrite,
     literal_facts,
     requirement_addresses,
@@ -40,6 +39,7 @@ from agentflow.generation.backends.template import TemplateBackend
 from agentflow.generation.budget import CostLedger
 from agentflow.generation.model_selection import select_model
 from agentflow.generation.response_cache import ResponseCache
+from agentflow.python_ast import PARSE_LOCK
 
 __all__ = ["ENRICHED_SUBTASKS", "SYSTEM_PROMPT", "EnrichBackend", "EnrichmentFailed"]
 

@@ -45,7 +45,6 @@ from agentflow.python_ast import PARSE_LOCK  # parse and compile one thread at a
 
 __all__ = [
     "GUARD_VERSION",
-    "PARSE_LOCK",
     "check_rewrite",
     "literal_facts",
     "requirement_addresses",
