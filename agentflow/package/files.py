@@ -24,12 +24,10 @@ from agentflow.package.pristine import PRISTINE_DIR, store_folder
 from agentflow.package.transaction import file_error
 
 __all__ = [
-    "PackageEntry",
     "checked_paths",
     "is_tool_folder",
     "kept_paths",
     "shipped_paths",
-    "walk_package",
 ]
 
 _TOOL_FOLDERS = frozenset({"__pycache__", "build", "dist", "node_modules"})
@@ -38,7 +36,7 @@ _BYTECODE = (".pyc", ".pyo")
 
 
 @dataclass(frozen=True)
-class PackageEntry:
+class _Entry:
     """One entry of a package folder: its relative POSIX path and what it is."""
 
     path: str
@@ -54,7 +52,7 @@ def is_tool_folder(name: str) -> bool:
     return name.startswith(".") or name in _TOOL_FOLDERS or name.endswith(".egg-info")
 
 
-def walk_package(folder: Path, prefix: str = "") -> Iterator[PackageEntry]:
+def _walk(folder: Path, prefix: str = "") -> Iterator[_Entry]:
     """Every entry below `folder` but folders, sorted, without tool folders or following
     links; an unreadable folder is an error naming it."""
     try:
@@ -66,9 +64,9 @@ def walk_package(folder: Path, prefix: str = "") -> Iterator[PackageEntry]:
         path = f"{prefix}/{entry.name}" if prefix else entry.name
         if entry.is_dir(follow_symlinks=False):
             if not is_tool_folder(entry.name):
-                yield from walk_package(Path(entry.path), path)
+                yield from _walk(Path(entry.path), path)
         else:
-            yield PackageEntry(path, _kind(entry))
+            yield _Entry(path, _kind(entry))
 
 
 def _kind(entry: os.DirEntry[str]) -> Literal["file", "link", "folder_link", "other"]:
@@ -79,10 +77,10 @@ def _kind(entry: os.DirEntry[str]) -> Literal["file", "link", "folder_link", "ot
 
 def kept_paths(root: Path) -> list[str]:
     """Relative paths of a package's files and links, sorted, with the pristine store's."""
-    found = [e.path for e in walk_package(root) if e.name not in _TOOL_FILES]
+    found = [e.path for e in _walk(root) if e.name not in _TOOL_FILES]
     store = store_folder(root)
     if store is not None:
-        found += [e.path for e in walk_package(store, PRISTINE_DIR)]
+        found += [e.path for e in _walk(store, PRISTINE_DIR)]
     return sorted(found)
 
 
@@ -94,7 +92,7 @@ def checked_paths(root: Path) -> list[str]:
     """
     return sorted(
         entry.path
-        for entry in walk_package(root)
+        for entry in _walk(root)
         if entry.kind != "folder_link"
         and entry.path != METADATA_FILE
         and not entry.name.endswith(_BYTECODE)
@@ -105,7 +103,7 @@ def shipped_paths(root: Path) -> list[str]:
     """Relative paths of the files a deploy ships, in walk order (folder by folder, the
     order `content_sha256` hashes them in); a link is an `InputError`."""
     names = []
-    for entry in walk_package(root):
+    for entry in _walk(root):
         if entry.name.startswith(".") or entry.name.endswith(_BYTECODE):
             continue
         if entry.kind in ("link", "folder_link"):

@@ -13,15 +13,10 @@ from collections.abc import Iterable
 
 from agentflow.patterns import pyrepr
 
-__all__ = ["SAMPLE_BODY", "arguments", "literal", "mapping"]
+__all__ = ["SAMPLE_BODY", "arguments", "mapping"]
 
 # The JSON body generated tests and examples send (double quotes, as in the docs' code).
 SAMPLE_BODY = '{"name": "example"}'
-
-
-def literal(value: object) -> str:
-    """`value` as a Python literal: the `pyrepr` filter."""
-    return pyrepr(value)
 
 
 def arguments(*parts: str) -> str:
@@ -31,4 +26,4 @@ def arguments(*parts: str) -> str:
 
 def mapping(pairs: Iterable[tuple[object, str]]) -> str:
     """A dict display whose keys are literals and whose values are code (`{'id': id}`)."""
-    return "{" + ", ".join(f"{literal(key)}: {code}" for key, code in pairs) + "}"
+    return "{" + ", ".join(f"{pyrepr(key)}: {code}" for key, code in pairs) + "}"

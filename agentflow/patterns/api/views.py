@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agentflow.patterns.api.fragments import SAMPLE_BODY, arguments, literal, mapping
+from agentflow.patterns import pyrepr
+from agentflow.patterns.api.fragments import SAMPLE_BODY, arguments, mapping
 from agentflow.patterns.api.naming import ClassNames
 
 __all__ = [
@@ -62,7 +63,7 @@ class PaginationView:
             "page": (("page_param", self.page_param),),
         }.get(self.style, ())
         pairs = (("items_field", self.items_field), *extra)
-        return arguments(*(f"{name}={literal(value)}" for name, value in pairs))
+        return arguments(*(f"{name}={pyrepr(value)}" for name, value in pairs))
 
     @property
     def doc_lead(self) -> str:
@@ -94,10 +95,10 @@ class PaginationView:
     def _page(self, items: str, next_cursor: str | None = None) -> str:
         """A page body holding the list expression `items`, shaped as this style expects."""
         if self.style == "cursor":
-            cursor = f"{literal(self.next_field)}: {literal(next_cursor)}"
-            return f"{{{literal(self.items_field)}: {items}, {cursor}}}"
+            cursor = f"{pyrepr(self.next_field)}: {pyrepr(next_cursor)}"
+            return f"{{{pyrepr(self.items_field)}: {items}, {cursor}}}"
         if self.items_field:
-            return f"{{{literal(self.items_field)}: {items}}}"
+            return f"{{{pyrepr(self.items_field)}: {items}}}"
         return items
 
 
@@ -164,7 +165,7 @@ class EndpointView:
     @property
     def call_args(self) -> str:
         """What the method passes to the client's `_call`: method, URL, request options."""
-        return arguments(literal(self.http_method), self._url, self._request_kwargs)
+        return arguments(pyrepr(self.http_method), self._url, self._request_kwargs)
 
     @property
     def iter_args(self) -> str:
@@ -226,15 +227,15 @@ class EndpointView:
     @property
     def path_samples(self) -> str:
         """The path samples as arguments: what must reach the wire percent-encoded."""
-        return arguments(*(literal(p.sample) for p in self.path_params))
+        return arguments(*(pyrepr(p.sample) for p in self.path_params))
 
     @property
     def example_args(self) -> str:
         """Arguments of the examples' call: placeholder names as path values, the
         required query samples and a JSON body."""
         return arguments(
-            *(literal(p.name) for p in self.path_params),
-            *(f"{p.python_name}={literal(p.sample)}" for p in self.required_query),
+            *(pyrepr(p.name) for p in self.path_params),
+            *(f"{p.python_name}={pyrepr(p.sample)}" for p in self.required_query),
             f"json={SAMPLE_BODY}" if self.body else "",
         )
 
@@ -246,28 +247,28 @@ class EndpointView:
     def _url(self) -> str:
         """The URL expression: the path, its parameters percent-encoded by `_path`."""
         if not self.path_params:
-            return literal(self.path)
+            return pyrepr(self.path)
         values = mapping((p.name, p.python_name) for p in self.path_params)
-        return f"_path({literal(self.path)}, {values})"
+        return f"_path({pyrepr(self.path)}, {values})"
 
     @property
     def _request_kwargs(self) -> str:
         query = mapping((p.name, p.python_name) for p in self.query_params)
         return arguments(
-            f"operation={literal(self.method_name)}",
+            f"operation={pyrepr(self.method_name)}",
             f"params=_query({query})" if self.query_params else "",
             "json=json" if self.body else "",
-            "" if self.retry is None else f"retry={literal(self.retry)}",
+            "" if self.retry is None else f"retry={pyrepr(self.retry)}",
         )
 
     def _samples(self, *, all_query: bool, first_path: str | None = None) -> str:
-        paths = [literal(p.sample) for p in self.path_params]
+        paths = [pyrepr(p.sample) for p in self.path_params]
         if paths and first_path is not None:
             paths[0] = first_path
         query = self.query_params if all_query else self.required_query
         return arguments(
             *paths,
-            *(f"{p.python_name}={literal(p.sample)}" for p in query),
+            *(f"{p.python_name}={pyrepr(p.sample)}" for p in query),
             f"json={SAMPLE_BODY}" if self.body else "",
         )
 
