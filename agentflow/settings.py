@@ -63,6 +63,17 @@ class BackendSettings:
     max_retries: int = 3
     workers: int = 4
 
+    @classmethod
+    def merged(cls, settings: BackendSettings | None, **given: Any) -> BackendSettings:
+        """`settings` (the defaults when None) overridden by the Python API's keyword options
+        that were given (not None), every number checked under the keyword's name."""
+        merged = (settings or cls()).overridden(**given)
+        for key, label in _API_NAMES.items():
+            value = getattr(merged, key)
+            if value is not None:
+                check_setting(key, value, label=label)
+        return merged
+
     def overridden(self, **values: Any) -> BackendSettings:
         """These settings with the values given (not None) instead; a different backend
         name drops the model and address that belonged to the configured one."""
@@ -128,6 +139,9 @@ def check_setting(key: str, value: object, *, label: str | None = None) -> float
     return value
 
 
+# What the Python API (`SmartOrchestrator`) calls each number setting.
+_API_NAMES = {"max_cost": "max_cost", "timeout": "timeout", "max_retries": "max_retries"}
+_API_NAMES["workers"] = "max_workers"
 _STRINGS = ("name", "model", "base_url")
 _KEYS = frozenset({*_STRINGS, *LIMITS, "fallback"})
 

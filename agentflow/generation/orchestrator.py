@@ -33,14 +33,13 @@ from agentflow.generation.budget import CostLedger
 from agentflow.generation.fallback import Failure, FallbackPolicy
 from agentflow.patterns.base import IntegrationPattern, Subtask
 from agentflow.runtime.retry import RetryPolicy
-from agentflow.settings import check_setting
+from agentflow.settings import BackendSettings
 
 if TYPE_CHECKING:
     from agentflow.generation.backends.enrich import EnrichBackend
     from agentflow.generation.backends.http_chat import HttpChatClient
     from agentflow.generation.backends.llm import ChatClient, ChatRequest, ChatResponse
     from agentflow.generation.response_cache import ResponseCache
-    from agentflow.settings import BackendSettings
 
 __all__ = ["ProgressEvent", "SmartOrchestrator"]
 
@@ -57,65 +56,72 @@ class ProgressEvent:
 class SmartOrchestrator:
     """Produces a package's files, subtask by subtask, with the chosen backend.
 
-    `provider` names the backend: "template" (offline, the default) or a model provider of
-    `PROVIDERS`. `clients` supplies ready `ChatClient`s by provider (otherwise one is made
-    with `make_client`, waiting `timeout` seconds per call and retrying a failed call up to
-    `max_retries` times), `model` overrides the table, `max_cost` caps spending in USD, `cache`
-    stores answers (by default under `cache_dir() / "responses"`; `use_cache=False` for none),
-    `on_progress` receives a `ProgressEvent` per step. `enable_fallback` left as None keeps the
-    template after failed answers but stops at a missing or refused key; True also goes past
-    such a key (with a warning), False makes every provider failure an error. Numbers outside
-    `settings.LIMITS` are an `InputError`.
+    Configured by one `BackendSettings` (`settings`; `from_settings` for agentflow.toml and
+    the CLI), which the guide's keywords override: `provider` ("template", offline, the
+    default, or a model provider of `PROVIDERS`), `fallback_providers`, `model`, `base_url`,
+    `max_cost` (USD), `max_workers`, `timeout` and `max_retries` per call; numbers outside
+    `settings.LIMITS` are an `InputError`. `clients` supplies ready `ChatClient`s by provider,
+    `cache` stores answers (`use_cache=False` for none), `on_progress` receives a
+    `ProgressEvent` per step. `enable_fallback` left as None keeps the template after failed
+    answers but stops at a missing or refused key; True also goes past such a key (with a
+    warning), False makes every provider failure an error.
     """
 
     def __init__(
         self,
-        provider: str = "template",
+        provider: str | None = None,
         *,
         enable_fallback: bool | None = None,
         enable_model_selection: bool = True,
-        fallback_providers: Sequence[str] = (),
+        settings: BackendSettings | None = None,
+        fallback_providers: Sequence[str] | None = None,
         model: str | None = None,
         base_url: str | None = None,
         max_cost: float | None = None,
-        max_workers: int = 4,
-        timeout: float = 120.0,
-        max_retries: int = 3,
+        max_workers: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
         clients: Mapping[str, ChatClient] | None = None,
         cache: ResponseCache | None = None,
         use_cache: bool = True,
         on_progress: Callable[[ProgressEvent], None] | None = None,
     ) -> None:
+        self.settings = BackendSettings.merged(
+            settings,
+            name=provider,
+            fallback=None if fallback_providers is None else tuple(fallback_providers),
+            model=model,
+            base_url=base_url,
+            max_cost=max_cost,
+            workers=max_workers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
         backends = load_backends()
-        _check_known((provider, *fallback_providers), backends)
-        self.provider = provider
+        names = (self.provider, *self.settings.fallback)
+        _check_known(names, backends)
         self.enable_fallback = enable_fallback
         self.enable_model_selection = enable_model_selection
-        self.max_workers = int(check_setting("workers", max_workers, label="max_workers"))
         self.on_progress = on_progress
-        self.ledger = CostLedger(None if max_cost is None else check_setting("max_cost", max_cost))
-        self._timeout = check_setting("timeout", timeout)
-        self._retry = _retry_policy(int(check_setting("max_retries", max_retries)))
+        self.ledger = CostLedger(self.settings.max_cost)
         self._fallback = FallbackPolicy(
             enable_fallback=enable_fallback,
-            fallback_providers=fallback_providers,
+            fallback_providers=self.settings.fallback,
             keys=provider_keys(),
-            providers=[n for n in (provider, *fallback_providers) if n not in backends],
+            providers=[n for n in names if n not in backends],
         )
-        self.backend: Backend = backends.get(provider, TemplateBackend)()
+        self.backend: Backend = backends.get(self.provider, TemplateBackend)()
         self._chain: list[EnrichBackend] = []
         self._made_clients: list[HttpChatClient] = []
-        if provider not in backends:
+        if self.provider not in backends:
             if use_cache and cache is None:
                 from agentflow.generation.response_cache import ResponseCache
 
                 cache = ResponseCache()
             try:
                 self._chain = [
-                    self._enricher(
-                        name, model=model, base_url=base_url, clients=clients, cache=cache
-                    )
-                    for name in (provider, *fallback_providers)
+                    self._enricher(name, clients=clients, cache=cache)
+                    for name in names
                     if name not in backends
                 ]
             except BaseException:
@@ -125,14 +131,18 @@ class SmartOrchestrator:
         self._calls: dict[str, int] = defaultdict(int)
         self._costs_lock = threading.Lock()
 
+    @property
+    def provider(self) -> str:
+        """The backend asked first: "template" or a model provider."""
+        return self.settings.name
+
+    @property
+    def max_workers(self) -> int:
+        """How many files are generated at once."""
+        return self.settings.workers
+
     def _enricher(
-        self,
-        name: str,
-        *,
-        model: str | None,
-        base_url: str | None,
-        clients: Mapping[str, ChatClient] | None,
-        cache: ResponseCache | None,
+        self, name: str, *, clients: Mapping[str, ChatClient] | None, cache: ResponseCache | None
     ) -> EnrichBackend:
         from agentflow.generation.backends.enrich import EnrichBackend
         from agentflow.generation.backends.providers import make_client
@@ -143,9 +153,9 @@ class SmartOrchestrator:
             try:
                 made = make_client(
                     name,
-                    base_url=base_url if primary else None,
-                    timeout=self._timeout,
-                    retry=self._retry,
+                    base_url=self.settings.base_url if primary else None,
+                    timeout=self.settings.timeout,
+                    retry=_retry_policy(self.settings.max_retries),
                 )
             except LLMError as exc:
                 if exc.kind != "auth":
@@ -159,7 +169,7 @@ class SmartOrchestrator:
             client,
             ledger=self.ledger,
             cache=cache,
-            model=model if primary else None,
+            model=self.settings.model if primary else None,
             model_selection=self.enable_model_selection,
             keys=getattr(client, "keys", None),
         )
@@ -172,17 +182,7 @@ class SmartOrchestrator:
         on_progress: Callable[[ProgressEvent], None] | None = None,
     ) -> SmartOrchestrator:
         """The orchestrator `agentflow.toml` and the command-line options describe."""
-        return cls(
-            settings.name,
-            fallback_providers=settings.fallback,
-            model=settings.model,
-            base_url=settings.base_url,
-            max_cost=settings.max_cost,
-            max_workers=settings.workers,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-            on_progress=on_progress,
-        )
+        return cls(settings=settings, on_progress=on_progress)
 
     def __enter__(self) -> SmartOrchestrator:
         return self
