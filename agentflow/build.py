@@ -5,7 +5,8 @@
 
 Only this module sequences the stages. Every stage before the write is pure: nothing is
 written to the destination and nothing is printed. Validation runs on a private temporary
-copy; generation never touches metadata, validation or disk.
+copy, written once per build (a revision round rewrites only the files that changed);
+generation never touches metadata, validation or disk.
 
 A builder may run several builds at once, from a thread pool as the guide shows: each build
 keeps its state to itself, and the history they share is locked, so it holds exactly one record
@@ -239,9 +240,6 @@ class IntegrationBuilder:
     ) -> tuple[GeneratedPackage, ValidationReport]:
         """The package and its report; model-made files that fail are revised or replaced."""
 
-        def validate(package: GeneratedPackage) -> ValidationReport:
-            return _validate_in_memory(package.files, metadata_for(package), spec.slug)
-
         def regenerate(
             orchestrator: SmartOrchestrator, previous: GeneratedPackage, revise: dict[str, Revision]
         ) -> GeneratedPackage:
@@ -249,16 +247,22 @@ class IntegrationBuilder:
                 spec, pattern, requirements, orchestrator, previous=previous, revise=revise
             )
 
-        report = validate(generated)
-        if not self.orchestrator.calls_models:
-            return generated, report
-        return revise_failing(
-            generated,
-            report,
-            orchestrator=self.orchestrator,
-            regenerate=regenerate,
-            validate=validate,
-        )
+        with _ValidationCopy(spec.slug) as copy:
+
+            def validate(package: GeneratedPackage) -> ValidationReport:
+                metadata = dump_metadata(metadata_for(package))
+                return copy.validate({**package.files, METADATA_FILE: metadata})
+
+            report = validate(generated)
+            if not self.orchestrator.calls_models:
+                return generated, report
+            return revise_failing(
+                generated,
+                report,
+                orchestrator=self.orchestrator,
+                regenerate=regenerate,
+                validate=validate,
+            )
 
     def get_build_history(self) -> list[dict[str, Any]]:
         """One record per build: service, pattern, duration, cost, score, stage timings."""
@@ -340,20 +344,34 @@ def _package_metadata(
     )
 
 
-def _validate_in_memory(
-    files: Mapping[str, str], metadata: Mapping[str, Any], slug: str
-) -> ValidationReport:
-    """Validate the package in a private temporary directory that is removed afterwards.
+class _ValidationCopy:
+    """A private temporary copy of a package under validation, removed afterwards.
 
-    The files are written plainly (their paths checked): nobody else sees the folder, so it
-    needs neither the writer's lock nor its all-or-nothing renames. An OSError is the
-    caller's to report (`agentflow.workflows.building`).
+    The first round writes the package; a revision round rewrites only the files that
+    changed and removes those no longer produced. Nobody else sees the folder, so the files
+    are written plainly (their paths checked), without the writer's lock or renames. An
+    OSError is the caller's to report (`agentflow.workflows.building`).
     """
-    from agentflow.validation import validate_package
 
-    with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as tmp:
-        package_dir = Path(tmp) / slug
-        package_dir.mkdir()
-        texts = {**files, METADATA_FILE: dump_metadata(metadata)}
-        write_tree(package_dir, {name: text.encode("utf-8") for name, text in texts.items()})
-        return validate_package(package_dir)
+    def __init__(self, slug: str) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="agentflow-validate-")
+        self.root = Path(self._folder.name) / slug
+        self._written: dict[str, str] = {}
+
+    def __enter__(self) -> _ValidationCopy:
+        self.root.mkdir()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._folder.cleanup()
+
+    def validate(self, files: Mapping[str, str]) -> ValidationReport:
+        """The report on `files` (`{relative path: text}`, metadata.json included)."""
+        from agentflow.validation import validate_package
+
+        for name in sorted(set(self._written) - set(files)):
+            (self.root / name).unlink()
+        changed = {n: t.encode("utf-8") for n, t in files.items() if self._written.get(n) != t}
+        write_tree(self.root, changed)
+        self._written = dict(files)
+        return validate_package(self.root)

@@ -15,7 +15,6 @@ from agentflow.build import (
 )
 from agentflow.errors import GenerationError, InputError
 from agentflow.generation.orchestrator import ProgressEvent, SmartOrchestrator
-from agentflow.package.metadata import read_metadata
 from agentflow.package.writer import WriteOutcome, check_destination, planned_changes
 from agentflow.patterns.base import (
     PatternMatch,
@@ -70,7 +69,7 @@ def create_integration(
     document = load_spec(spec_path)
     load_seconds = time.perf_counter() - started
     destination = Path(output_dir) / document.spec.slug
-    target = check_destination(destination)
+    target, metadata = check_destination(destination)
     with (
         building(spec_path),
         SmartOrchestrator.from_settings(
@@ -80,7 +79,7 @@ def create_integration(
         regeneration = regeneration_version(
             document,
             target,
-            read_metadata(target),
+            metadata,
             integration_type=integration_type,
             orchestrator=orchestrator,
         )

@@ -112,7 +112,8 @@ def lstat_mode(path: Path) -> int | None:
 
 
 def write_tree(root: Path, files: Mapping[str, bytes]) -> None:
-    """Write `files` into the new, empty folder `root` (the caller maps OSError)."""
+    """Write `files` into the folder `root`, replacing files of the same names (the caller
+    maps OSError)."""
     for name, data in sorted(files.items()):
         target = root.joinpath(*safe_relative_path(name).parts)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from agentflow.errors import OutputError
 from agentflow.package.lock import package_lock
@@ -69,6 +70,7 @@ from agentflow.package.transaction import (
 )
 
 __all__ = [
+    "Destination",
     "WriteOutcome",
     "check_destination",
     "edited_files",
@@ -110,19 +112,30 @@ def resolve_destination(destination: str | Path) -> Path:
     return resolved
 
 
-def check_destination(destination: str | Path) -> Path:
+class Destination(NamedTuple):
+    """A package folder checked before building, and its metadata.json as read then (None
+    when there is no package, or its metadata.json is not a JSON object)."""
+
+    path: Path
+    metadata: dict[str, Any] | None
+
+
+def check_destination(destination: str | Path) -> Destination:
     """`resolve_destination`, also refusing what `write_package` would refuse whatever the
     new files are: a folder that is not a package, or a package whose hand edits cannot be
-    told. Called before building, so nobody waits for a refusal."""
+    told. Called before building, so nobody waits for a refusal; the metadata.json read
+    for that serves the build too (the previous version, the recorded backend)."""
     resolved = resolve_destination(destination)
-    if _folder_exists(resolved):
-        _last_generation(resolved)
-    return resolved
+    if not _folder_exists(resolved):
+        return Destination(resolved, None)
+    metadata, checksums = _recorded(resolved)
+    _last_generation(resolved, checksums)
+    return Destination(resolved, metadata if isinstance(metadata, dict) else None)
 
 
 def edited_files(package_dir: Path) -> tuple[str, ...]:
     """Generated files of a package whose content differs from the last generation."""
-    return edited_since(package_dir, _last_generation(package_dir) or {})
+    return edited_since(package_dir, _last_generation(package_dir, _recorded(package_dir)[1]) or {})
 
 
 def edited_since(package_dir: Path, generation: Mapping[str, str]) -> tuple[str, ...]:
@@ -179,7 +192,7 @@ def write_package(
             return WriteOutcome(destination, "created", dict.fromkeys(sorted(files), "new"))
         snapshot = take_snapshot(destination)
         stored = read_pristine(destination)
-        last = _last_generation(destination, stored)
+        last = _last_generation(destination, _recorded(destination)[1], stored)
         plan = planned_changes(files, destination)
         if last is None:
             replace_package(staged, destination, unchanged_since=snapshot)
@@ -237,16 +250,16 @@ def _create(files: Mapping[str, str], destination: Path) -> None:
 
 
 def _last_generation(
-    package_dir: Path, stored: Mapping[str, str] | None = None
+    package_dir: Path,
+    recorded: dict[str, str] | str | None,
+    stored: Mapping[str, str] | None = None,
 ) -> dict[str, str] | None:
-    """The last generation's `{file: sha256}`, from metadata.json or else the pristine store
-    (`stored` when the caller has read it).
+    """The last generation's `{file: sha256}`, from metadata.json's checksums (`recorded`,
+    see `_recorded`) or else the pristine store (`stored` when the caller has read it).
 
     None for an empty folder; a folder that is not a package, or a package whose hand edits
     neither can tell, is refused.
     """
-    raw = read_plain(package_dir, METADATA_FILE)
-    recorded = None if raw is None else _checksums_in(raw)
     if isinstance(recorded, dict):
         return recorded
     if stored is None:
@@ -263,13 +276,17 @@ def _last_generation(
     return None
 
 
-def _checksums_in(raw: bytes) -> dict[str, str] | str:
-    """`recorded_checksums` of metadata.json's bytes."""
+def _recorded(package_dir: Path) -> tuple[Any, dict[str, str] | str | None]:
+    """metadata.json, read and parsed once: its value (None when absent or not JSON) and
+    its `recorded_checksums` (None when there is no metadata.json)."""
+    raw = read_plain(package_dir, METADATA_FILE)
+    if raw is None:
+        return None, None
     try:
         metadata = json.loads(raw)
     except ValueError as exc:
-        return f"is not valid JSON ({exc})"
-    return recorded_checksums(metadata)
+        return None, f"is not valid JSON ({exc})"
+    return metadata, recorded_checksums(metadata)
 
 
 def _same_generation(

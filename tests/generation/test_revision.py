@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +13,7 @@ from agentflow.build import IntegrationBuilder, IntegrationPackage
 from agentflow.generation.backends.llm import ChatRequest
 from agentflow.generation.backends.pricing import cost
 from agentflow.generation.orchestrator import SmartOrchestrator
+from agentflow.validation import ValidationReport
 
 from .fake_chat import REQUIREMENTS, FakeChat, improved, target, template_files
 
@@ -64,3 +68,28 @@ def test_tests_still_failing_after_revision_fall_back_to_the_template() -> None:
     assert records(package)["github_adapter.py"]["provenance"] == "gpt-4o"
     total = json.loads(package.files["metadata.json"])["build_metrics"]["total_cost"]
     assert total == pytest.approx(sum(float(r.get("cost", 0)) for r in records(package).values()))
+
+
+def test_a_revision_round_rewrites_only_what_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentflow.build as build
+    import agentflow.validation as validation
+
+    written: list[list[str]] = []
+    folders: list[str] = []
+    write_tree, validate_package = build.write_tree, validation.validate_package
+
+    def recording_write(root: Path, files: Mapping[str, bytes]) -> None:
+        written.append(sorted(files))
+        write_tree(root, files)
+
+    def recording_validate(path: Path, **options: Any) -> ValidationReport:
+        folders.append(str(path))
+        return validate_package(path, **options)
+
+    monkeypatch.setattr(build, "write_tree", recording_write)
+    monkeypatch.setattr(validation, "validate_package", recording_validate)
+    package = validated_build(failing_tests_until_told(fixed_on_revision=True))
+    first, revision = written
+    assert set(first) == set(package.files)
+    assert revision == sorted([TESTS, "metadata.json"])
+    assert len(set(folders)) == 1 and not Path(folders[0]).exists()

@@ -26,6 +26,7 @@ from agentflow.package.pristine import PRISTINE_DIR, STORE_DIR, read_pristine
 from agentflow.package.snapshot import take_snapshot
 from agentflow.package.transaction import safe_relative_path
 from agentflow.package.writer import (
+    check_destination,
     edited_files,
     planned_changes,
     replace_package,
@@ -80,6 +81,15 @@ def test_identical_regeneration_writes_nothing(pkg: Path) -> None:
     outcome = write_package(package_files(duration=9.9), pkg)
     assert outcome.status == "unchanged"
     assert (pkg / METADATA_FILE).stat().st_mtime_ns == before
+
+
+def test_the_destination_check_hands_over_the_metadata_it_read(pkg: Path) -> None:
+    checked = check_destination(pkg)
+    assert checked.path == pkg.resolve()
+    assert checked.metadata == json.loads(package_files()[METADATA_FILE])
+    assert check_destination(pkg.parent / "new") == (pkg.parent.resolve() / "new", None)
+    (pkg / METADATA_FILE).write_text("[1]")  # the pristine store still tells the edits
+    assert check_destination(pkg).metadata is None
 
 
 def test_changed_package_needs_force(pkg: Path) -> None:
