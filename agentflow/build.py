@@ -201,7 +201,7 @@ class IntegrationBuilder:
             generated = generate(selected, self.orchestrator)
         timer.stages.update(generated.timings)  # revisions count as validation time
         metadata_for = functools.partial(
-            _package_metadata, document, spec, pattern.name, scores, self.orchestrator.provider
+            _package_metadata, document, spec, pattern.name, scores, self.orchestrator.backend_name
         )
         report = None
         if self.validate:

@@ -94,7 +94,7 @@ def regeneration_version(
     previous = previous_version(package_dir, metadata)
     if document.spec.version is None and previous is not None and metadata is not None:
         if orchestrator.calls_models:
-            same = _same_inputs(document, metadata, orchestrator.provider)
+            same = _same_inputs(document, metadata, orchestrator.backend_name)
             return Regeneration(previous if same else bump_patch(previous))
         selected = select(document, integration_type=integration_type, package_version=previous)
         probe = generate(selected, orchestrator)

@@ -52,9 +52,13 @@ CONFIG_FILE = "agentflow.toml"
 
 @dataclass(frozen=True)
 class BackendSettings:
-    """Which backend builds packages, with which model, where, and within what budget."""
+    """Which backend builds packages, with which model, where, and within what budget.
 
-    name: str = "template"
+    `backend` is "template" (offline), an offline backend a plugin registers, or a model
+    provider; the config file calls it `[backend] name` and the Python API `provider`.
+    """
+
+    backend: str = "template"
     model: str | None = None
     base_url: str | None = None
     max_cost: float | None = None
@@ -76,9 +80,9 @@ class BackendSettings:
 
     def overridden(self, **values: Any) -> BackendSettings:
         """These settings with the values given (not None) instead; a different backend
-        name drops the model and address that belonged to the configured one."""
+        drops the model and address that belonged to the configured one."""
         given = {key: value for key, value in values.items() if value is not None}
-        if given.get("name", self.name) != self.name:
+        if given.get("backend", self.backend) != self.backend:
             given = {"model": None, "base_url": None, **given}
         return replace(self, **given)
 
@@ -170,7 +174,7 @@ def _settings(table: Any, path: Path) -> BackendSettings:
             limit = LIMITS[key]
             _require(limit.allows(value), path, key, limit.what)
             value = int(value) if limit.whole else float(value)
-        values[key] = value
+        values["backend" if key == "name" else key] = value
     return BackendSettings(**values)
 
 

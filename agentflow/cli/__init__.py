@@ -172,8 +172,8 @@ def update(
     from agentflow.settings import load_backend_settings
     from agentflow.update import update_package
 
-    name = backend_choice["name"] or recorded_backend(read_metadata(Path(package_dir)))
-    settings = load_backend_settings().overridden(**{**backend_choice, "name": name})
+    backend = backend_choice["backend"] or recorded_backend(read_metadata(Path(package_dir)))
+    settings = load_backend_settings().overridden(**{**backend_choice, "backend": backend})
     result = update_package(
         package_dir, requirements, dry_run=dry_run, validate=not no_validate, backend=settings
     )

@@ -157,7 +157,6 @@ def backend_options(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         choice = {key: kwargs.pop(key) for key in _BACKEND_OPTIONS}
-        choice["name"] = choice.pop("backend")
         choice["fallback"] = choice["fallback"] or None
         return command(*args, backend_choice=choice, **kwargs)
 

@@ -1,12 +1,9 @@
-"""SmartOrchestrator: runs a pattern's subtasks through a backend and accounts for cost.
+"""SmartOrchestrator: runs a pattern's subtasks through one backend and accounts for cost.
 
-With a model provider, each subtask goes to the provider's model for its complexity
-(`model_selection`), then to each of `fallback_providers` in turn when a provider fails or its
-answers are rejected, and finally to the template output unless `enable_fallback=False`. A
-missing or refused key is an error unless fallback was asked for (see `fallback`); a provider
-without a key or that cannot be reached is then skipped, with one warning.
-Subtasks run in parallel as soon as the subtasks they depend on are done. Several builds may
-share an orchestrator at once: what they share (costs, ledger, fallback policy) is locked.
+The backend is the one the settings name: an offline one ("template", or a plugin's), or
+`backends.model.ModelBackend` for a model provider and its fallback providers. Subtasks run
+in parallel as soon as the subtasks they depend on are done. Several builds may share an
+orchestrator at once: what they share (costs, ledger, fallback policy) is locked.
 """
 
 from __future__ import annotations
@@ -18,27 +15,21 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from agentflow.errors import BackendError, InputError, LLMError
+from agentflow.errors import BackendError, InputError
 from agentflow.generation.backends import (
     Backend,
     GeneratedFile,
     GenerationRequest,
-    TemplateBackend,
     load_backends,
 )
 from agentflow.generation.backends.base import Revision
-from agentflow.generation.backends.key_pieces import provider_keys
 from agentflow.generation.backends.providers import PROVIDERS
 from agentflow.generation.budget import CostLedger
-from agentflow.generation.fallback import Failure, FallbackPolicy
 from agentflow.patterns.base import IntegrationPattern, Subtask
-from agentflow.runtime.retry import RetryPolicy
 from agentflow.settings import BackendSettings
 
 if TYPE_CHECKING:
-    from agentflow.generation.backends.enrich import EnrichBackend
-    from agentflow.generation.backends.http_chat import HttpChatClient
-    from agentflow.generation.backends.llm import ChatClient, ChatRequest, ChatResponse
+    from agentflow.generation.backends.llm import ChatClient
     from agentflow.generation.response_cache import ResponseCache
 
 __all__ = ["ProgressEvent", "SmartOrchestrator"]
@@ -54,7 +45,7 @@ class ProgressEvent:
 
 
 class SmartOrchestrator:
-    """Produces a package's files, subtask by subtask, with the chosen backend.
+    """Produces a package's files, subtask by subtask, with the chosen backend (`backend`).
 
     Configured by one `BackendSettings` (`settings`; `from_settings` for agentflow.toml and
     the CLI), which the guide's keywords override: `provider` ("template", offline, the
@@ -88,7 +79,7 @@ class SmartOrchestrator:
     ) -> None:
         self.settings = BackendSettings.merged(
             settings,
-            name=provider,
+            backend=provider,
             fallback=None if fallback_providers is None else tuple(fallback_providers),
             model=model,
             base_url=base_url,
@@ -98,81 +89,49 @@ class SmartOrchestrator:
             max_retries=max_retries,
         )
         backends = load_backends()
-        names = (self.provider, *self.settings.fallback)
+        names = (self.backend_name, *self.settings.fallback)
         _check_known(names, backends)
-        self.enable_fallback = enable_fallback
-        self.enable_model_selection = enable_model_selection
         self.on_progress = on_progress
         self.ledger = CostLedger(self.settings.max_cost)
-        self._fallback = FallbackPolicy(
-            enable_fallback=enable_fallback,
-            fallback_providers=self.settings.fallback,
-            keys=provider_keys(),
-            providers=[n for n in names if n not in backends],
-        )
-        self.backend: Backend = backends.get(self.provider, TemplateBackend)()
-        self._chain: list[EnrichBackend] = []
-        self._made_clients: list[HttpChatClient] = []
-        if self.provider not in backends:
+        self.backend: Backend
+        if self.backend_name in backends:
+            self.backend = backends[self.backend_name]()
+        else:
+            from agentflow.generation.backends.model import ModelBackend
+
             if use_cache and cache is None:
                 from agentflow.generation.response_cache import ResponseCache
 
                 cache = ResponseCache()
-            try:
-                self._chain = [
-                    self._enricher(name, clients=clients, cache=cache)
-                    for name in names
-                    if name not in backends
-                ]
-            except BaseException:
-                self.close()
-                raise
+            self.backend = ModelBackend(
+                [name for name in names if name not in backends],
+                self.settings,
+                ledger=self.ledger,
+                enable_fallback=enable_fallback,
+                enable_model_selection=enable_model_selection,
+                clients=clients,
+                cache=cache,
+            )
+        # Whether building asks model providers (and so may cost money), not only templates.
+        self.calls_models = self.backend_name not in backends
         self._costs: dict[str, float] = defaultdict(float)
         self._calls: dict[str, int] = defaultdict(int)
         self._costs_lock = threading.Lock()
 
     @property
+    def backend_name(self) -> str:
+        """The backend chosen: "template" (or another offline backend) or a model provider."""
+        return self.settings.backend
+
+    @property
     def provider(self) -> str:
-        """The backend asked first: "template" or a model provider."""
-        return self.settings.name
+        """`backend_name`, by the guide's name for it."""
+        return self.settings.backend
 
     @property
     def max_workers(self) -> int:
         """How many files are generated at once."""
         return self.settings.workers
-
-    def _enricher(
-        self, name: str, *, clients: Mapping[str, ChatClient] | None, cache: ResponseCache | None
-    ) -> EnrichBackend:
-        from agentflow.generation.backends.enrich import EnrichBackend
-        from agentflow.generation.backends.providers import make_client
-
-        primary = name == self.provider
-        client = (clients or {}).get(name)
-        if client is None:
-            try:
-                made = make_client(
-                    name,
-                    base_url=self.settings.base_url if primary else None,
-                    timeout=self.settings.timeout,
-                    retry=_retry_policy(self.settings.max_retries),
-                )
-            except LLMError as exc:
-                if exc.kind != "auth":
-                    raise
-                self._fallback.failure(name, name, exc)  # raises unless fallback was asked for
-                client = _MissingKey(name, exc)
-            else:
-                self._made_clients.append(made)
-                client = made
-        return EnrichBackend(
-            client,
-            ledger=self.ledger,
-            cache=cache,
-            model=self.settings.model if primary else None,
-            model_selection=self.enable_model_selection,
-            keys=getattr(client, "keys", None),
-        )
 
     @classmethod
     def from_settings(
@@ -191,14 +150,10 @@ class SmartOrchestrator:
         self.close()
 
     def close(self) -> None:
-        """Release the connections of the provider clients this orchestrator made."""
-        for client in self._made_clients:
-            client.close()
-
-    @property
-    def calls_models(self) -> bool:
-        """Whether building asks model providers (and so may cost money), not only templates."""
-        return bool(self._chain)
+        """Release what the backend holds (a model backend's connections)."""
+        close = getattr(self.backend, "close", None)
+        if callable(close):
+            close()
 
     def run(
         self,
@@ -219,7 +174,7 @@ class SmartOrchestrator:
         order = _dependency_order(subtasks)
         previous, revise = previous or {}, revise or {}
         produced: dict[str, GeneratedFile] = {}
-        workers = 1 if not self._chain else self.max_workers
+        workers = self.max_workers if self.calls_models else 1
         with ThreadPoolExecutor(max_workers=workers) as pool:
             running: dict[Future[GeneratedFile], Subtask] = {}
             while len(produced) < len(order):
@@ -230,7 +185,7 @@ class SmartOrchestrator:
                     revision = revise.get(subtask.id)
                     request = self._request(subtask, pattern, context, slug, produced, revision)
                     self._emit(ProgressEvent("started", subtask.id))
-                    running[pool.submit(self._produce, request)] = subtask
+                    running[pool.submit(self.backend.generate, request)] = subtask
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: order.index(running[f])):
                     subtask = running.pop(future)
@@ -252,42 +207,6 @@ class SmartOrchestrator:
         path = subtask.output_path(slug)
         return GenerationRequest(subtask, pattern, context, path, dependencies, revision)
 
-    def _produce(self, request: GenerationRequest) -> GeneratedFile:
-        """The file from the first provider that succeeds, else the template output; files
-        no model enriches are rendered directly (their provenance is plainly "template")."""
-        if not self._chain:
-            return self.backend.generate(request)
-        from agentflow.generation.backends.enrich import ENRICHED_SUBTASKS, EnrichmentFailed
-        from agentflow.python_ast import PARSE_LOCK
-
-        if request.subtask.id not in ENRICHED_SUBTASKS:
-            with PARSE_LOCK:
-                return TemplateBackend().generate(request)
-        spent, tokens = 0.0, 0
-        failures: list[Failure] = []
-        for backend in self._chain:
-            try:
-                generated = self._enrich(backend, request)
-            except EnrichmentFailed as exc:
-                spent, tokens = spent + exc.cost, tokens + exc.tokens
-                failures.append(self._fallback.failure(backend.name, exc.model, exc))
-                continue
-            return replace(generated, cost=generated.cost + spent, tokens=generated.tokens + tokens)
-        provenance = self._fallback.kept_template(request.path, failures)
-        with PARSE_LOCK:
-            fallback = TemplateBackend().generate(request)
-        return replace(fallback, provenance=provenance, cost=spent, tokens=tokens)
-
-    def _enrich(self, backend: EnrichBackend, request: GenerationRequest) -> GeneratedFile:
-        """`backend`'s file, or `EnrichmentFailed` without asking when its provider is skipped."""
-        from agentflow.generation.backends.enrich import EnrichmentFailed
-
-        error = self._fallback.skipped(backend.name)
-        if error is None:
-            return backend.generate(request)
-        model = backend.model_for(request)
-        raise EnrichmentFailed(f"{error.kind}: {error}", model=model, cost=0.0, tokens=0) from error
-
     def _account(self, subtask: str, generated: GeneratedFile) -> None:
         with self._costs_lock:
             self._costs[subtask] += generated.cost
@@ -308,7 +227,7 @@ class SmartOrchestrator:
             costs, calls = dict(self._costs), sum(self._calls.values())
         by_model, model_calls = self.ledger.snapshot()
         return {
-            "provider": self.provider,
+            "provider": self.backend_name,
             "total_cost": round(sum(costs.values()), 6),
             "by_operation": {op: round(cost, 6) for op, cost in sorted(costs.items())},
             "by_model": {m: round(c, 6) for m, c in sorted(by_model.items())},
@@ -317,32 +236,12 @@ class SmartOrchestrator:
         }
 
 
-class _MissingKey:
-    """Stands for a provider whose client could not be made for want of a key: the fallback
-    policy skips it (see `_enrich`), so the build makes no call and records why."""
-
-    def __init__(self, provider: str, error: LLMError) -> None:
-        self.provider = provider
-        self.error = error
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        """Fail as making the client did (`_enrich` never gets this far)."""
-        raise self.error
-
-
-def _retry_policy(max_retries: int) -> RetryPolicy:
-    """The default backoff for model calls, with `max_retries` retries after the first try."""
-    from agentflow.generation.backends.http_chat import DEFAULT_RETRY
-
-    return replace(DEFAULT_RETRY, max_attempts=max_retries + 1)
-
-
 def _check_known(names: Sequence[str], backends: Mapping[str, object]) -> None:
-    """Refuse a provider that is neither an offline backend nor in the model table."""
+    """Refuse a name that is neither an offline backend nor a model provider."""
     for name in names:
         if name not in backends and name not in PROVIDERS:
             known = ", ".join(sorted({*backends, *PROVIDERS}))
-            raise InputError(f"unknown provider {name!r}; available: {known}")
+            raise InputError(f"unknown backend or provider {name!r}; available: {known}")
 
 
 def _unaffected(

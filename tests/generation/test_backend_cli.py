@@ -155,8 +155,8 @@ def test_a_bad_config_file_fails_create_with_exit_2_and_writes_nothing(workdir: 
 
 def test_another_backend_on_the_command_line_drops_the_configured_model() -> None:
     configured = BackendSettings("anthropic", "claude-opus-4", "https://proxy.internal", 1.0)
-    assert configured.overridden(name="openai") == BackendSettings("openai", max_cost=1.0)
-    assert configured.overridden(name="anthropic", model=None).model == "claude-opus-4"
+    assert configured.overridden(backend="openai") == BackendSettings("openai", max_cost=1.0)
+    assert configured.overridden(backend="anthropic", model=None).model == "claude-opus-4"
     assert configured.overridden(model="claude-3-5-haiku").base_url == "https://proxy.internal"
 
 

@@ -71,17 +71,17 @@ def test_cycles_and_unknown_dependencies_are_errors() -> None:
 
 
 def test_unknown_provider_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="unknown provider 'gpt-9'"):
+    with pytest.raises(InputError, match="unknown backend or provider 'gpt-9'"):
         SmartOrchestrator("gpt-9")
 
 
 def test_one_settings_object_configures_the_orchestrator_and_the_keywords_win() -> None:
     from agentflow.settings import BackendSettings
 
-    configured = BackendSettings(name="template", workers=2, timeout=30.0, max_cost=1.0)
+    configured = BackendSettings(backend="template", workers=2, timeout=30.0, max_cost=1.0)
     orchestrator = SmartOrchestrator(settings=configured, max_workers=3)
     assert orchestrator.settings == BackendSettings(
-        name="template", workers=3, timeout=30.0, max_cost=1.0
+        backend="template", workers=3, timeout=30.0, max_cost=1.0
     )
     assert (orchestrator.provider, orchestrator.max_workers) == ("template", 3)
     assert SmartOrchestrator.from_settings(configured).settings == configured

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from agentflow.cli.presenters import subtask_progress
 from agentflow.errors import BackendError, InputError, LLMError
+from agentflow.generation.backends import Backend
 from agentflow.generation.backends.llm import ChatRequest, ChatResponse
 from agentflow.generation.budget import CostLedger
 from agentflow.generation.orchestrator import ProgressEvent, SmartOrchestrator
@@ -48,6 +49,21 @@ def test_provider_failure_moves_to_the_next_provider(kind: str) -> None:
     assert provenance(package.files)[ADAPTER] == "gpt-4o"
     assert primary.requests[0].model == "claude-sonnet-4-20250514"
     assert len(second.requests) == 4
+
+
+def test_a_model_provider_is_a_backend_like_the_template() -> None:
+    chat = FakeChat("openai")
+    with SmartOrchestrator("openai", clients={"openai": chat}, use_cache=False) as orchestrator:
+        backend: Backend = orchestrator.backend
+        assert (backend.name, orchestrator.backend_name, orchestrator.calls_models) == (
+            "openai",
+            "openai",
+            True,
+        )
+        package = build(orchestrator)
+    assert provenance(package.files)[ADAPTER] == "gpt-4o"
+    with SmartOrchestrator() as offline:
+        assert (offline.backend.name, offline.calls_models) == ("template", False)
 
 
 def test_every_provider_failing_ends_at_the_template() -> None:
@@ -190,7 +206,7 @@ def test_zero_budget_without_fallback_is_an_error() -> None:
 
 
 def test_unknown_fallback_provider_is_refused() -> None:
-    with pytest.raises(Exception, match="unknown provider 'nope'"):
+    with pytest.raises(Exception, match="unknown backend or provider 'nope'"):
         SmartOrchestrator("openai", fallback_providers=("nope",), clients={})
 
 
@@ -223,7 +239,7 @@ def test_closing_releases_only_the_clients_it_made(monkeypatch: pytest.MonkeyPat
         made.append(Closable(name))
         return made[-1]
 
-    monkeypatch.setattr("agentflow.generation.backends.providers.make_client", make_client)
+    monkeypatch.setattr("agentflow.generation.backends.model.make_client", make_client)
     given = Closable("openai")
     with SmartOrchestrator(
         "openai", fallback_providers=("anthropic",), clients={"openai": given}, use_cache=False

@@ -2,8 +2,8 @@
 
 Offline backends are zero-argument classes producing a `GeneratedFile` per subtask; besides
 the built-in ones, packages register theirs under the entry-point group `agentflow.backends`.
-Model providers (`openai`, `anthropic`, `deepseek`, `ollama`) are not listed here: they enrich
-the template output through `enrich.EnrichBackend` (see `model_selection`).
+Model providers (`openai`, `anthropic`, `deepseek`, `ollama`) are not listed here: their
+backend is `model.ModelBackend`, which enriches the template output with each provider in turn.
 """
 
 from functools import cache
