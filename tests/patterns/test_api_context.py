@@ -16,7 +16,8 @@ from agentflow.patterns.api.context import (
     build_api_context,
 )
 from agentflow.patterns.api.naming import CLIENT_ATTRIBUTES, ClassNames, method_names
-from agentflow.patterns.api.requirements import ApiRequirements, Endpoint
+from agentflow.patterns.api.operations import Endpoint
+from agentflow.patterns.api.requirements import ApiRequirements
 from agentflow.spec.models import IntegrationSpec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -64,7 +65,7 @@ def test_github_example() -> None:
     assert api.secret_env_vars == ("GITHUB_TOKEN",)
     assert api.rate_limit is not None
     assert api.rate_limit.summary == "5000 requests per hour (1.39/s sustained)"
-    assert api.rate_limit.burst == 1.3888888888888888
+    assert api.rate_limit.burst == 5000
     assert [e.method_name for e in api.live_endpoints] == ["get_user"]
     assert api.probe.method_name == "get_repos"
     assert api.non_idempotent is not None
@@ -245,11 +246,14 @@ def test_no_method_is_tested_as_not_retried_when_the_config_retries_all() -> Non
 
 
 def test_class_names_avoid_helper_imports() -> None:
-    assert ClassNames.for_prefix("GitHub").http_error == "GitHubHTTPError"
+    assert ClassNames.for_prefix("GitHub").http_error == "APIStatusError"
     assert ClassNames.for_prefix("GitHub").async_client == "AsyncGitHubClient"
     integration = ClassNames.for_prefix("Integration")
     assert integration.error == "IntegrationApiError"
-    assert len(set(integration.all())) == 11
+    assert len(set(integration.all())) == 15
+    not_found = ClassNames.for_prefix("NotFound")  # its base error would be NotFoundError
+    assert (not_found.error, not_found.not_found_error) == ("NotFoundApiError", "NotFoundError")
+    assert dict(not_found.status_errors())[404] == "NotFoundError"
 
 
 @pytest.mark.parametrize(("prefix", "client"), [("_42Labs", "Svc42LabsClient"), ("", "SvcClient")])

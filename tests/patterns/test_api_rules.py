@@ -31,6 +31,16 @@ def package(example: str = "github.yaml") -> dict[str, str]:
     return dict(_rendered(example))
 
 
+# How the generated sync client's get_user sends its request.
+GET_USER_CALL = """return self._call(
+            "GET",
+            "/user",
+            operation="get_user",
+            params=_query({}, extra_query),
+            options=_CallOptions(extra_headers, timeout, max_retries),
+        )"""
+
+
 def replace_once(text: str, old: str, new: str) -> str:
     assert text.count(old) >= 1, f"{old!r} not found"
     return text.replace(old, new, 1)
@@ -65,9 +75,9 @@ def test_a_new_public_method_without_a_test_is_reported() -> None:
     files = package()
     files[ADAPTER] = replace_once(
         files[ADAPTER],
-        "    def get_user(self) -> Any:",
+        "    def get_user(\n",
         '    def get_gists(self) -> Any:\n        return self._call("GET", "/gists", '
-        'operation="get_gists")\n\n    def get_user(self) -> Any:',
+        'operation="get_gists")\n\n    def get_user(\n',
     )
     only_problem(files, "GitHubClient.get_gists is never called")
 
@@ -76,7 +86,7 @@ def test_a_direct_client_call_bypassing_the_request_path_is_reported() -> None:
     files = package()
     files[ADAPTER] = replace_once(
         files[ADAPTER],
-        'return self._call("GET", "/user", operation="get_user")',
+        GET_USER_CALL,
         'return self._http.get("/user").json()',
     )
     only_problem(files, "GitHubClient.get_user", "self._http.get()", "outside _request")

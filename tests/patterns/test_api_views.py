@@ -9,6 +9,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from agentflow.patterns.api.context import ApiContext, build_api_context
 from agentflow.patterns.api.naming import ClassNames
 from agentflow.patterns.api.requirements import ApiRequirements
@@ -35,22 +38,47 @@ def api_for(*endpoints: dict[str, Any], **extra: Any) -> ApiContext:
 
 def test_method_parameters_and_request_arguments() -> None:
     issues, create = api_for(ISSUES, CREATE).endpoints
+    options = (
+        "extra_headers: Mapping[str, str] | None = None, "
+        "extra_query: Mapping[str, Any] | None = None, "
+        "timeout: float | None = None, max_retries: int | None = None"
+    )
     assert issues.signature == (
-        "self, owner: str | int, repo: str | int, *, state: str | None = None, per_page: int"
+        "self, owner: str | int, repo: str | int, *, state: str | None = None, per_page: int, "
+        + options
     )
     assert issues.doc_params == "owner, repo, *, state=None, per_page"
     assert issues.call_args == (
         "'GET', _path('/repos/{owner}/{repo}/issues', {'owner': owner, 'repo': repo}), "
-        "operation='get_repos_issues', params=_query({'state': state, 'per_page': per_page})"
+        "operation='get_repos_issues', params=_query({'state': state, 'per_page': per_page}, "
+        "extra_query), options=_CallOptions(extra_headers, timeout, max_retries)"
     )
     assert issues.iter_args == (
         f"{issues.call_args}, items_field='data', cursor_param='cursor', next_field='next'"
     )
-    assert create.signature == "self, owner: str | int, *, json: Mapping[str, Any] | None = None"
+    assert create.signature == (
+        f"self, owner: str | int, *, json: Mapping[str, Any], {options}, "
+        "extra_body: Mapping[str, Any] | None = None"
+    )
+    assert create.doc_params == "owner, *, json"
     assert create.call_args == (
         "'POST', _path('/repos/{owner}/issues', {'owner': owner}), "
-        "operation='post_repos_issues', json=json, retry=False"
+        "operation='post_repos_issues', params=_query({}, extra_query), "
+        "json=_body(json, extra_body), "
+        "options=_CallOptions(extra_headers, timeout, max_retries, retry=False)"
     )
+
+
+def test_query_types_may_be_written_in_short_form() -> None:
+    (view,) = api_for(
+        {"method": "GET", "path": "/items", "query": [{"per_page": "int"}, "q"]}
+    ).endpoints
+    assert [(p.python_name, p.type) for p in view.query_params] == [
+        ("per_page", "int"),
+        ("q", "str"),
+    ]
+    with pytest.raises(ValidationError, match="'integer' is not a query type; use one of bool"):
+        api_for({"method": "GET", "path": "/items", "query": [{"per_page": "integer"}]})
 
 
 def test_docstring_parts() -> None:
@@ -60,7 +88,15 @@ def test_docstring_parts() -> None:
         "Send POST /repos/{owner}/issues.",
         False,
     )
-    assert [name for name, _ in create.doc_args] == ["owner", "json"]
+    assert [name for name, _ in create.doc_args] == [
+        "owner",
+        "json",
+        "extra_headers",
+        "extra_query",
+        "timeout",
+        "max_retries",
+        "extra_body",
+    ]
     assert issues.pagination is not None
     assert issues.pagination.doc_lead == "Yield every item of get_repos_issues(), page after page."
 
@@ -100,7 +136,7 @@ def literals_of(code: str) -> set[object]:
     """The constants in the argument list `code`, which must contain no call but `f`'s."""
     call = ast.parse(f"f({code})", mode="eval").body
     nested = [n for n in ast.walk(call) if isinstance(n, ast.Call) and n is not call]
-    assert all(ast.unparse(n.func) in ("_path", "_query") for n in nested), code
+    assert all(ast.unparse(n.func) in ("_path", "_query", "_body", "_CallOptions") for n in nested)
     return {n.value for n in ast.walk(call) if isinstance(n, ast.Constant)}
 
 

@@ -57,7 +57,8 @@ _RUNTIME_EXPORTS = (
 
 @dataclass(frozen=True)
 class RateLimitView:
-    """A client-side rate limit, as written and as a sustained per-second rate."""
+    """A client-side rate limit, as written and as a sustained per-second rate; `burst`
+    is the window's quota (at least 1), so calls within quota never wait."""
 
     requests: int | float
     per: str
@@ -115,11 +116,6 @@ class ApiContext:
         return any(e.path_params for e in self.endpoints)
 
     @property
-    def has_query(self) -> bool:
-        """Whether any endpoint takes query parameters."""
-        return any(e.query_params for e in self.endpoints)
-
-    @property
     def any_retry_forced(self) -> bool:
         """Whether an endpoint was declared `retry: true`."""
         return any(e.retry is True for e in self.endpoints)
@@ -155,6 +151,11 @@ class ApiContext:
         """What the adapter imports from `urllib.parse`."""
         names = [("quote", self.has_path_params), ("unquote", self.generic), ("urlsplit", True)]
         return ", ".join(name for name, used in names if used)
+
+    @property
+    def sends_bodies(self) -> bool:
+        """Whether any method sends a JSON body (and so takes `extra_body`)."""
+        return any(e.body for e in self.calls)
 
     @property
     def clients(self) -> tuple[ClientFlavor, ...]:
@@ -230,6 +231,11 @@ class ApiContext:
     def probe_overrides(self) -> str:
         """Extra `client(...)` arguments retry tests of the probe need, as code."""
         return "" if self.probe.retryable else ", retry_non_idempotent=True"
+
+    @property
+    def body_probe(self) -> EndpointView | None:
+        """The endpoint tests send an `extra_body` through, if any sends a body."""
+        return next((e for e in self.endpoints if e.body), None)
 
     @property
     def path_probe(self) -> EndpointView | None:
@@ -318,7 +324,7 @@ def _rate_limit_view(requirements: ApiRequirements) -> RateLimitView | None:
         per=limit.per,
         period_seconds=limit.period_seconds,
         per_second=limit.per_second,
-        burst=max(1.0, limit.per_second),
+        burst=max(1.0, requests),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agentflow.patterns import RUNTIME_NAMES, Diagnostic, SpecError, identifier, unique_identifiers
-from agentflow.patterns.api.requirements import Endpoint
+from agentflow.patterns.api.operations import Endpoint
 
 __all__ = ["CLIENT_ATTRIBUTES", "RESERVED_PARAMS", "ClassNames", "method_names", "spec_error"]
 
@@ -23,54 +23,84 @@ CLIENT_ATTRIBUTES = frozenset(
 )
 # Names the adapter may import from its helper package; its own classes must differ.
 HELPER_NAMES = RUNTIME_NAMES
-# Parameter names the generated methods use themselves.
-RESERVED_PARAMS = ("self", "json")
+# Parameter names the generated methods use themselves: the body and the per-call options.
+RESERVED_PARAMS = (
+    "self",
+    "json",
+    "extra_headers",
+    "extra_query",
+    "extra_body",
+    "timeout",
+    "max_retries",
+)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-# ClassNames field -> class-name suffix (the async client is `Async<prefix>Client`).
-_SUFFIXES = {
-    "config": "Config",
-    "client": "Client",
-    "error": "Error",
-    "http_error": "HTTPError",
-    "auth_error": "AuthError",
-    "not_found_error": "NotFoundError",
-    "rate_limit_error": "RateLimitError",
-    "server_error": "ServerError",
-    "connection_error": "ConnectionError",
-    "timeout_error": "TimeoutError",
-}
+# ClassNames field -> class-name suffix of the service's own classes (the async client is
+# `Async<prefix>Client`).
+_SUFFIXES = {"config": "Config", "client": "Client", "error": "Error"}
 # Classes only the generic client (an adapter without declared endpoints) defines.
 _GENERIC_SUFFIXES = {"invalid_path_error": "InvalidPathError"}
+# ClassNames field -> the error names Python SDK users know (openai-python, anthropic-sdk),
+# the same in every package; all derive from the service's base error.
+SDK_ERRORS = {
+    "connection_error": "APIConnectionError",
+    "timeout_error": "APITimeoutError",
+    "http_error": "APIStatusError",
+    "bad_request_error": "BadRequestError",
+    "auth_error": "AuthenticationError",
+    "permission_denied_error": "PermissionDeniedError",
+    "not_found_error": "NotFoundError",
+    "conflict_error": "ConflictError",
+    "unprocessable_entity_error": "UnprocessableEntityError",
+    "rate_limit_error": "RateLimitError",
+    "server_error": "InternalServerError",
+}
+# The status class of each error status; other statuses raise the `http_error` base, and
+# 5xx the `server_error`.
+STATUS_ERRORS = {
+    400: "bad_request_error",
+    401: "auth_error",
+    403: "permission_denied_error",
+    404: "not_found_error",
+    409: "conflict_error",
+    422: "unprocessable_entity_error",
+    429: "rate_limit_error",
+}
 
 
 @dataclass(frozen=True)
 class ClassNames:
-    """Names of the classes an adapter defines, from the service's class-name prefix."""
+    """Names of the classes an adapter defines: the service's own (from its class-name
+    prefix) and the SDK error names."""
 
     config: str
     client: str
     async_client: str
     error: str
-    http_error: str
-    auth_error: str
-    not_found_error: str
-    rate_limit_error: str
-    server_error: str
     connection_error: str
     timeout_error: str
+    http_error: str
+    bad_request_error: str
+    auth_error: str
+    permission_denied_error: str
+    not_found_error: str
+    conflict_error: str
+    unprocessable_entity_error: str
+    rate_limit_error: str
+    server_error: str
     invalid_path_error: str
 
     @classmethod
     def for_prefix(cls, prefix: str) -> ClassNames:
         """Public names for `prefix` (`_42Labs` → `Svc42Labs`, like the `svc_` slug).
 
-        `Api` is appended to the prefix when a name would shadow a helper import.
+        `Api` is appended to the prefix when a name would shadow a helper import or an SDK
+        error name (a service called `NotFound`).
         """
         prefix = prefix.lstrip("_")
         if not prefix[:1].isalpha():
             prefix = f"Svc{prefix}"
         names = cls._build(prefix)
-        if HELPER_NAMES & set(names.defined(generic=True)):
+        if (HELPER_NAMES | set(SDK_ERRORS.values())) & set(names.service_classes()):
             names = cls._build(f"{prefix}Api")
         return names
 
@@ -78,7 +108,12 @@ class ClassNames:
     def _build(cls, prefix: str) -> ClassNames:
         suffixes = {**_SUFFIXES, **_GENERIC_SUFFIXES}
         names = {field: f"{prefix}{suffix}" for field, suffix in suffixes.items()}
-        return cls(async_client=f"Async{prefix}Client", **names)
+        return cls(async_client=f"Async{prefix}Client", **names, **SDK_ERRORS)
+
+    def service_classes(self) -> tuple[str, ...]:
+        """The names made from the service's prefix."""
+        fields = (*_SUFFIXES, "async_client", *_GENERIC_SUFFIXES)
+        return tuple(getattr(self, field) for field in fields)
 
     def all(self) -> tuple[str, ...]:
         """The class names every adapter defines, in declaration order."""
@@ -88,6 +123,10 @@ class ClassNames:
         """The class names of an adapter: `all()`, plus those of the generic client if any."""
         extra = tuple(getattr(self, field) for field in _GENERIC_SUFFIXES) if generic else ()
         return self.all() + extra
+
+    def status_errors(self) -> tuple[tuple[int, str], ...]:
+        """(status, class name) of every status with its own error class, by status."""
+        return tuple((status, getattr(self, field)) for status, field in STATUS_ERRORS.items())
 
 
 def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:

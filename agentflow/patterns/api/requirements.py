@@ -16,17 +16,14 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt, field_validator,
 from pydantic_core import PydanticCustomError
 
 from agentflow.patterns import StrictModel
+from agentflow.patterns.api.operations import PATH_PARAM, Endpoint
 
 __all__ = [
-    "IDEMPOTENT_METHODS",
     "MAX_ENDPOINTS",
     "PERIOD_SECONDS",
     "ApiRequirements",
     "AuthConfig",
     "CircuitBreakerConfig",
-    "Endpoint",
-    "Pagination",
-    "QueryParam",
     "RateLimit",
     "RetryConfig",
 ]
@@ -35,14 +32,11 @@ _ESCAPE = re.compile(r"%.{0,2}")
 _HEX_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _SEPARATOR_ESCAPES = frozenset({"%2F", "%5C"})
 
-HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 MAX_ENDPOINTS = 2000
 """Endpoints one package may have: each is a method on two clients plus its tests."""
 _SPLIT = "split the API into several requirements files, one package each"
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_PATH_PARAM = re.compile(r"\{([^{}]*)\}")
 _RATE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
 _TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 
@@ -150,96 +144,6 @@ _AUTH_SETTINGS: dict[str, frozenset[str]] = {
 }
 
 
-class QueryParam(StrictModel):
-    """A query parameter of an endpoint; a bare string is an optional `str` parameter."""
-
-    name: str = Field(min_length=1, max_length=100)
-    type: Literal["str", "int", "float", "bool"] = "str"
-    required: StrictBool = False
-    description: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_bare_name(cls, data: Any) -> Any:
-        return {"name": data} if isinstance(data, str) else data
-
-
-class Pagination(StrictModel):
-    """How an endpoint pages through results; a bare string names the style.
-
-    - `link`: follow the `rel="next"` URL of the `Link` header (GitHub).
-    - `cursor`: send `cursor_param`, read the next cursor from the JSON field `next_field`.
-    - `page`: send `page_param` = 1, 2, … until a page has no items.
-    `items_field` names the JSON field holding the items (absent: the body is the list).
-    """
-
-    style: Literal["link", "cursor", "page"]
-    cursor_param: str = "cursor"
-    next_field: str = "next_cursor"
-    page_param: str = "page"
-    items_field: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_bare_style(cls, data: Any) -> Any:
-        return {"style": data} if isinstance(data, str) else data
-
-
-class Endpoint(StrictModel):
-    """One operation of the API; becomes one typed method on the generated clients."""
-
-    method: HttpMethod
-    path: str = Field(min_length=1, max_length=2000)
-    name: str | None = Field(default=None, max_length=100)
-    description: str = Field(default="", max_length=2000)
-    query: tuple[QueryParam, ...] = ()
-    body: StrictBool = False
-    pagination: Pagination | None = None
-    retry: StrictBool | None = None
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _uppercase_method(cls, value: Any) -> Any:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("path")
-    @classmethod
-    def _well_formed_path(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError(f"{value!r} must start with '/'")
-        if any(ch.isspace() or not ch.isprintable() or ch in "?#" for ch in value):
-            raise ValueError(
-                f"{value!r} must not contain whitespace, '?' or '#'; declare query parameters "
-                "under `query:`"
-            )
-        stripped = _PATH_PARAM.sub("", value)
-        if "{" in stripped or "}" in stripped:
-            raise ValueError(f"{value!r} has unbalanced '{{' or '}}'")
-        names = _PATH_PARAM.findall(value)
-        for name in names:
-            if not name.strip():
-                raise ValueError(f"{value!r} has an empty path parameter '{{}}'")
-        if len(set(names)) != len(names):
-            raise ValueError(f"{value!r} names a path parameter twice")
-        return value
-
-    @model_validator(mode="after")
-    def _no_body_on_get(self) -> Endpoint:
-        if self.body and self.method in {"GET", "HEAD"}:
-            raise ValueError(f"{self.method} endpoints cannot send a JSON body")
-        return self
-
-    @property
-    def path_params(self) -> tuple[str, ...]:
-        """Path parameter names in the order they appear in `path`."""
-        return tuple(_PATH_PARAM.findall(self.path))
-
-    @property
-    def retryable(self) -> bool:
-        """Whether failed calls are retried: idempotent methods, unless overridden."""
-        return self.method in IDEMPOTENT_METHODS if self.retry is None else self.retry
-
-
 class RetryConfig(StrictModel):
     """Retry policy: exponential backoff with full jitter, honouring `Retry-After`."""
 
@@ -331,7 +235,7 @@ class ApiRequirements(StrictModel):
         routes: dict[tuple[str, str], int] = {}
         names: dict[str, int] = {}
         for index, endpoint in enumerate(endpoints):
-            route = (endpoint.method, _PATH_PARAM.sub("{}", endpoint.path))
+            route = (endpoint.method, PATH_PARAM.sub("{}", endpoint.path))
             first = routes.setdefault(route, index)
             if first != index:
                 raise _duplicate(f"endpoint {endpoint.method} {endpoint.path}", index, first)

@@ -140,26 +140,28 @@ class EndpointView:
     @property
     def signature(self) -> str:
         """The method's parameters: self, path values (positional), then keyword-only query
-        values and the JSON body."""
+        values, the JSON body (required when declared) and the per-call options."""
         query = (
             f"{p.python_name}: {p.type}{_default(p, ' | None = None')}" for p in self.query_params
         )
         return arguments(
             "self",
             *(f"{p.python_name}: {p.type}" for p in self.path_params),
-            self._keyword_only,
+            "*",
             *query,
-            "json: Mapping[str, Any] | None = None" if self.body else "",
+            "json: Mapping[str, Any]" if self.body else "",
+            *_OPTION_PARAMS,
+            _EXTRA_BODY_PARAM if self.body else "",
         )
 
     @property
     def doc_params(self) -> str:
-        """The parameters as the guide shows them: `owner, *, state=None`."""
+        """The parameters as the guide shows them: `owner, *, state=None, json`."""
         return arguments(
             *(p.python_name for p in self.path_params),
-            self._keyword_only,
+            "*" if self.query_params or self.body else "",
             *(f"{p.python_name}{_default(p, '=None')}" for p in self.query_params),
-            "json=None" if self.body else "",
+            "json" if self.body else "",
         )
 
     @property
@@ -185,9 +187,10 @@ class EndpointView:
 
     @property
     def doc_args(self) -> tuple[tuple[str, str], ...]:
-        """The docstring's `Args:` entries: (Python name, description)."""
+        """The docstring's `Args:` entries: (Python name, description), then the options."""
         body = (("json", "the JSON request body."),) if self.body else ()
-        return tuple((p.python_name, p.description) for p in self.params) + body
+        options = _OPTION_DOCS + (_EXTRA_BODY_DOC if self.body else ())
+        return tuple((p.python_name, p.description) for p in self.params) + body + options
 
     @property
     def sample_args(self) -> str:
@@ -198,6 +201,11 @@ class EndpointView:
     def required_sample_args(self) -> str:
         """Arguments a test passes: path samples, required query samples, a JSON body."""
         return self._samples(all_query=False)
+
+    @property
+    def sample_lead(self) -> str:
+        """`required_sample_args` ready to take more arguments: followed by `, ` if any."""
+        return _leading(self.required_sample_args)
 
     @property
     def traversal_args(self) -> str:
@@ -240,8 +248,9 @@ class EndpointView:
         )
 
     @property
-    def _keyword_only(self) -> str:
-        return "*" if self.query_params or self.body else ""
+    def example_lead(self) -> str:
+        """`example_args` ready to take more arguments: followed by `, ` if any."""
+        return _leading(self.example_args)
 
     @property
     def _url(self) -> str:
@@ -256,10 +265,16 @@ class EndpointView:
         query = mapping((p.name, p.python_name) for p in self.query_params)
         return arguments(
             f"operation={pyrepr(self.method_name)}",
-            f"params=_query({query})" if self.query_params else "",
-            "json=json" if self.body else "",
-            "" if self.retry is None else f"retry={pyrepr(self.retry)}",
+            f"params=_query({query}, extra_query)",
+            "json=_body(json, extra_body)" if self.body else "",
+            f"options=_CallOptions({self._options})",
         )
+
+    @property
+    def _options(self) -> str:
+        """The `_CallOptions` arguments: the per-call options, the declared retry choice."""
+        retry = "" if self.retry is None else f"retry={pyrepr(self.retry)}"
+        return arguments("extra_headers", "timeout", "max_retries", retry)
 
     def _samples(self, *, all_query: bool, first_path: str | None = None) -> str:
         paths = [pyrepr(p.sample) for p in self.path_params]
@@ -273,8 +288,30 @@ class EndpointView:
         )
 
 
+def _leading(args: str) -> str:
+    """An argument list ready to take more arguments: followed by `, ` unless empty."""
+    return f"{args}, " if args else ""
+
+
 def _default(param: ParamView, default: str) -> str:
     return "" if param.required else default
+
+
+# The per-call options every endpoint method takes, as openai-python's methods do.
+_OPTION_PARAMS = (
+    "extra_headers: Mapping[str, str] | None = None",
+    "extra_query: Mapping[str, Any] | None = None",
+    "timeout: float | None = None",
+    "max_retries: int | None = None",
+)
+_EXTRA_BODY_PARAM = "extra_body: Mapping[str, Any] | None = None"
+_OPTION_DOCS = (
+    ("extra_headers", "headers of this call, added to (or replacing) the client's."),
+    ("extra_query", "query parameters to send besides the declared ones."),
+    ("timeout", "seconds for this call; None keeps the configured timeout."),
+    ("max_retries", "retries of this call; None keeps the configured attempts."),
+)
+_EXTRA_BODY_DOC = (("extra_body", "fields to send besides `json`, which they update."),)
 
 
 @dataclass(frozen=True)

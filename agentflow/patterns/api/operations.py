@@ -1,0 +1,130 @@
+"""One operation of an API's `requirements.endpoints`: method, path, query, body, paging.
+
+Becomes one typed method on each generated client (see `endpoints` for its view).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal, get_args
+
+from pydantic import Field, StrictBool, field_validator, model_validator
+
+from agentflow.patterns import StrictModel
+
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "PATH_PARAM",
+    "Endpoint",
+    "HttpMethod",
+    "Pagination",
+    "QueryParam",
+]
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+PATH_PARAM = re.compile(r"\{([^{}]*)\}")
+
+
+QueryType = Literal["str", "int", "float", "bool"]
+_QUERY_TYPES = frozenset(get_args(QueryType))
+
+
+class QueryParam(StrictModel):
+    """A query parameter of an endpoint; a bare string is an optional `str` parameter and
+    `name: type` (`per_page: int`) an optional one of that type."""
+
+    name: str = Field(min_length=1, max_length=100)
+    type: QueryType = "str"
+    required: StrictBool = False
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_short_forms(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"name": data}
+        if isinstance(data, dict) and len(data) == 1:
+            ((name, kind),) = data.items()
+            if name not in cls.model_fields and isinstance(kind, str):
+                if kind not in _QUERY_TYPES:
+                    types = ", ".join(sorted(_QUERY_TYPES))
+                    raise ValueError(f"{name}: {kind!r} is not a query type; use one of {types}")
+                return {"name": name, "type": kind}
+        return data
+
+
+class Pagination(StrictModel):
+    """How an endpoint pages through results; a bare string names the style.
+
+    - `link`: follow the `rel="next"` URL of the `Link` header (GitHub).
+    - `cursor`: send `cursor_param`, read the next cursor from the JSON field `next_field`.
+    - `page`: send `page_param` = 1, 2, … until a page has no items.
+    `items_field` names the JSON field holding the items (absent: the body is the list).
+    """
+
+    style: Literal["link", "cursor", "page"]
+    cursor_param: str = "cursor"
+    next_field: str = "next_cursor"
+    page_param: str = "page"
+    items_field: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_style(cls, data: Any) -> Any:
+        return {"style": data} if isinstance(data, str) else data
+
+
+class Endpoint(StrictModel):
+    """One operation of the API; becomes one typed method on the generated clients."""
+
+    method: HttpMethod
+    path: str = Field(min_length=1, max_length=2000)
+    name: str | None = Field(default=None, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    query: tuple[QueryParam, ...] = ()
+    body: StrictBool = False
+    pagination: Pagination | None = None
+    retry: StrictBool | None = None
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _uppercase_method(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("path")
+    @classmethod
+    def _well_formed_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"{value!r} must start with '/'")
+        if any(ch.isspace() or not ch.isprintable() or ch in "?#" for ch in value):
+            raise ValueError(
+                f"{value!r} must not contain whitespace, '?' or '#'; declare query parameters "
+                "under `query:`"
+            )
+        stripped = PATH_PARAM.sub("", value)
+        if "{" in stripped or "}" in stripped:
+            raise ValueError(f"{value!r} has unbalanced '{{' or '}}'")
+        names = PATH_PARAM.findall(value)
+        for name in names:
+            if not name.strip():
+                raise ValueError(f"{value!r} has an empty path parameter '{{}}'")
+        if len(set(names)) != len(names):
+            raise ValueError(f"{value!r} names a path parameter twice")
+        return value
+
+    @model_validator(mode="after")
+    def _no_body_on_get(self) -> Endpoint:
+        if self.body and self.method in {"GET", "HEAD"}:
+            raise ValueError(f"{self.method} endpoints cannot send a JSON body")
+        return self
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """Path parameter names in the order they appear in `path`."""
+        return tuple(PATH_PARAM.findall(self.path))
+
+    @property
+    def retryable(self) -> bool:
+        """Whether failed calls are retried: idempotent methods, unless overridden."""
+        return self.method in IDEMPOTENT_METHODS if self.retry is None else self.retry
