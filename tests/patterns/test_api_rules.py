@@ -76,10 +76,33 @@ def test_a_new_public_method_without_a_test_is_reported() -> None:
     files[ADAPTER] = replace_once(
         files[ADAPTER],
         "    def get_user(\n",
-        '    def get_gists(self) -> Any:\n        return self._call("GET", "/gists", '
-        'operation="get_gists")\n\n    def get_user(\n',
+        "    def get_gists(self, *, timeout: float | None = None, max_retries: int | None = None,"
+        ' extra_headers: Mapping[str, str] | None = None) -> Any:\n        return self._call("GET",'
+        ' "/gists", operation="get_gists")\n\n    def get_user(\n',
     )
     only_problem(files, "GitHubClient.get_gists is never called")
+
+
+def test_an_endpoint_method_without_per_call_options_is_reported() -> None:
+    files = package()
+    files[ADAPTER] = replace_once(
+        files[ADAPTER],
+        "        timeout: float | None = None,\n"
+        "        max_retries: int | None = None,\n"
+        '    ) -> Any:\n        """Send GET /user.',
+        '    ) -> Any:\n        """Send GET /user.',
+    )
+    only_problem(files, "GitHubClient.get_user takes no timeout, max_retries")
+
+
+def test_a_missing_status_error_class_is_reported() -> None:
+    files = package()
+    files[ADAPTER] = replace_once(
+        files[ADAPTER],
+        "class ConflictError(APIStatusError):",
+        "class _Conflict(APIStatusError):",
+    ).replace("409: ConflictError", "409: _Conflict")
+    only_problem(files, "defines no ConflictError")
 
 
 def test_a_direct_client_call_bypassing_the_request_path_is_reported() -> None:

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from agentflow.patterns import RUNTIME_NAMES, Diagnostic, SpecError, identifier, unique_identifiers
 from agentflow.patterns.api.operations import Endpoint
 
-__all__ = ["CLIENT_ATTRIBUTES", "RESERVED_PARAMS", "ClassNames", "method_names", "spec_error"]
+__all__ = [
+    "CLIENT_ATTRIBUTES",
+    "RESERVED_PARAMS",
+    "SDK_ERRORS",
+    "STATUS_ERRORS",
+    "ClassNames",
+    "method_names",
+    "spec_error",
+]
 
 # Attributes of the generated clients; endpoint methods must never shadow them.
 CLIENT_ATTRIBUTES = frozenset(

@@ -6,6 +6,9 @@
 - Every HTTP request goes through the client's single `_request` method, which consults
   the circuit breaker and the rate limiter and sleeps between retries; nothing else calls
   httpx to send.
+- Every endpoint method takes the per-call options `timeout`, `max_retries` and extra
+  headers (`extra_headers`, or `headers` on the generic client), and the adapter defines
+  every SDK error class (`APIStatusError`, `NotFoundError`, … see `naming.SDK_ERRORS`).
 - No function or class is defined twice in one scope (the first would silently never run,
   e.g. a hidden test).
 - No file holds a hard-coded credential (token-like literals assigned to secret-sounding
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from agentflow.patterns import find_secrets, is_adapter_file, parse_python
+from agentflow.patterns.api.naming import SDK_ERRORS
 
 __all__ = ["REQUEST_METHOD", "check_api_package"]
 
@@ -32,6 +36,8 @@ _SENDING = frozenset(
 _CLIENT_CLASSES = frozenset({"Client", "AsyncClient"})
 # Client members that are not endpoints.
 _LIFECYCLE = frozenset({"close", "aclose"})
+# Per-call options every endpoint method takes; one of each group.
+_CALL_OPTIONS = (("timeout",), ("max_retries",), ("extra_headers", "headers"))
 # What `_request` must mention: the breaker check, the limiter, a wait between attempts.
 _REQUEST_DUTIES = (
     ("before_call", "the circuit breaker (before_call)"),
@@ -76,6 +82,7 @@ def _check_adapter(
     if tree is None:
         return problems
     problems = _single_request_path(path, tree) + _clients_without_methods(path, tree)
+    problems += _missing_call_options(path, tree) + _missing_error_classes(path, tree)
     pure = PurePosixPath(path)
     test_path = str(pure.with_name(f"test_{pure.name}"))
     if test_path not in parsed:
@@ -152,6 +159,30 @@ def _clients_without_methods(path: str, tree: ast.Module) -> list[str]:
         for cls in _client_classes(tree)
         if not any(True for _ in _endpoint_methods(cls))
     ]
+
+
+def _missing_call_options(path: str, tree: ast.Module) -> list[str]:
+    """Endpoint methods a caller could not give a timeout, retries or headers to."""
+    problems = []
+    for cls in _client_classes(tree):
+        for method in _endpoint_methods(cls):
+            taken = {a.arg for a in (*method.args.args, *method.args.kwonlyargs)}
+            missing = [group[0] for group in _CALL_OPTIONS if not taken.intersection(group)]
+            if missing:
+                problems.append(
+                    f"{path}:{method.lineno}: {cls.name}.{method.name} takes no "
+                    f"{', '.join(missing)}; every endpoint method takes the per-call options"
+                )
+    return problems
+
+
+def _missing_error_classes(path: str, tree: ast.Module) -> list[str]:
+    """SDK error classes the adapter does not define: callers could not catch that status."""
+    defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    missing = sorted(set(SDK_ERRORS.values()) - defined)
+    if not missing:
+        return []
+    return [f"{path}: defines no {', '.join(missing)}; keep every generated error class"]
 
 
 def _names_used(tree: ast.Module) -> set[str]:
