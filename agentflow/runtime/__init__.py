@@ -14,10 +14,18 @@ from .errors import (
 )
 from .metrics import MetricsCollector, OperationMetrics
 from .rate_limiter import RateLimiter
-from .retry import RetryPolicy, parse_retry_after, retry_exponential
+from .retry import (
+    RETRY_STATUSES,
+    RetryPolicy,
+    parse_retry_after,
+    retry_after_from,
+    retry_exponential,
+    should_retry_header,
+)
 from .secrets import SecretManager
 
 __all__ = [
+    "RETRY_STATUSES",
     "CacheManager",
     "CircuitBreaker",
     "CircuitOpenError",
@@ -32,5 +40,7 @@ __all__ = [
     "RetryPolicy",
     "SecretManager",
     "parse_retry_after",
+    "retry_after_from",
     "retry_exponential",
+    "should_retry_header",
 ]
