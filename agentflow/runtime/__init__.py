@@ -1,6 +1,14 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim."""
+"""Runtime helpers for generated integrations; stdlib only, copied in verbatim.
+
+The circuit breaker and the rate limiter log state changes and waits at INFO, on
+their module's logger unless the caller passes its own. As a library they stay
+silent until the application configures logging: the package logger gets only a
+``NullHandler``.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from .cache import CacheManager
 from .circuit_breaker import CircuitBreaker
@@ -23,6 +31,8 @@ from .retry import (
     should_retry_header,
 )
 from .secrets import SecretManager
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "RETRY_STATUSES",
