@@ -4,11 +4,13 @@ Waiting callers reserve their tokens up front (the balance may go negative) and
 then sleep for exactly the time the bucket needs to refill. Reservation makes
 the limiter first-come first-served, needs one sleep per call instead of a
 polling loop, and works the same with injected clocks and sleeps in tests.
+Every wait is logged at INFO, so a slow client can be traced to its own limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import threading
 import time
@@ -20,13 +22,16 @@ __all__ = ["RateLimiter"]
 # Absorbs float rounding in refill arithmetic (10 * 0.1 != 1.0).
 _EPSILON = 1e-9
 
+_LOG = logging.getLogger(__name__)
+
 
 class RateLimiter:
     """Token bucket: ``rate`` tokens per second, bursts of up to ``capacity``.
 
     ``calls_per_minute`` gives the rate per minute instead (give one of the two). As a
     context manager (``with limiter:`` or ``async with limiter:``) it takes one token
-    before the block runs, waiting if needed.
+    before the block runs, waiting if needed. Waits are logged at INFO on ``logger``
+    (this module's by default).
     """
 
     def __init__(
@@ -38,6 +43,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        logger: logging.Logger | None = None,
     ) -> None:
         rate = _per_second(rate, calls_per_minute)
         size = max(1.0, rate) if capacity is None else capacity
@@ -48,9 +54,43 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._async_sleep = async_sleep
+        self._log = _LOG if logger is None else logger
         self._lock = threading.Lock()
         self._tokens = self.capacity
         self._updated = clock()
+
+    @classmethod
+    def for_quota(
+        cls,
+        requests: float,
+        period_seconds: float,
+        *,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        logger: logging.Logger | None = None,
+    ) -> RateLimiter:
+        """A bucket for a quota of ``requests`` per ``period_seconds`` (5000 per 3600).
+
+        A quota lets its requests go at any pace within the window, so the bucket holds
+        ``burst`` (default: ``requests``) tokens: calls within the quota never wait, and
+        only a client outrunning it is held to the sustained rate. The bucket refills
+        while it drains, so a full burst followed by the sustained rate can send up to
+        ``requests + burst`` in one window; a smaller ``burst`` narrows that margin, and
+        the server's 429 with its wait hint covers the rest.
+        """
+        for name, value in (("requests", requests), ("period_seconds", period_seconds)):
+            if not (value > 0 and math.isfinite(value)):
+                raise ValueError(f"{name} must be a positive number, got {value}")
+        return cls(
+            requests / period_seconds,
+            capacity=requests if burst is None else burst,
+            clock=clock,
+            sleep=sleep,
+            async_sleep=async_sleep,
+            logger=logger,
+        )
 
     def __repr__(self) -> str:
         return f"RateLimiter(rate={self.rate}, capacity={self.capacity})"
@@ -131,7 +171,13 @@ class RateLimiter:
             self._refill()
             self._tokens -= tokens
             deficit = -self._tokens
-        return deficit / self.rate if deficit > _EPSILON else 0.0
+        if deficit <= _EPSILON:
+            return 0.0
+        wait = deficit / self.rate
+        self._log.info(
+            "rate limit of %.4g/s reached: waiting %.2fs for %g token(s)", self.rate, wait, tokens
+        )
+        return wait
 
     def _refund(self, tokens: float) -> None:
         with self._lock:

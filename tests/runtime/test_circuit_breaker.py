@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 
 import pytest
@@ -205,3 +206,79 @@ def test_concurrent_half_open_callers_get_one_trial(clock: FakeClock) -> None:
     for thread in threads:
         thread.join(timeout=10)
     assert sorted(admitted) == [False] * 15 + [True]
+
+
+def test_release_trial_lets_the_next_caller_try_at_once(clock: FakeClock) -> None:
+    cb = breaker(clock, threshold=1)
+    cb.record_failure()
+    clock.advance(10.0)
+    cb.before_call()
+    with pytest.raises(CircuitOpenError):
+        cb.before_call()
+    cb.release_trial()
+    assert cb.state == "half_open" and cb.failures == 1
+    cb.before_call()
+
+
+def test_cancelled_async_trial_frees_the_slot(clock: FakeClock) -> None:
+    cb = breaker(clock, threshold=1)
+    cb.record_failure()
+    clock.advance(10.0)
+
+    async def cancel_the_trial() -> None:
+        started = asyncio.Event()
+
+        async def hangs() -> None:
+            started.set()
+            await asyncio.Event().wait()
+
+        trial = asyncio.create_task(cb.call_async(hangs))
+        await started.wait()
+        with pytest.raises(CircuitOpenError):
+            cb.before_call()
+        trial.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await trial
+
+    asyncio.run(cancel_the_trial())
+    assert cb.state == "half_open" and cb.failures == 1
+    cb.before_call()
+
+
+def transitions(caplog: pytest.LogCaptureFixture, name: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == name and r.levelno == logging.INFO]
+
+
+def test_transitions_are_logged_on_the_module_logger(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    cb = breaker(clock, threshold=2)
+    trip(cb)
+    clock.advance(10.0)
+    cb.before_call("get_user")
+    cb.record_failure()
+    clock.advance(10.0)
+    cb.before_call("get_user")
+    cb.record_success()
+    assert transitions(caplog, "agentflow.runtime.circuit_breaker") == [
+        "circuit breaker closed -> open: 2 consecutive failure(s); refusing calls for 10.0s",
+        "circuit breaker open -> half_open: admitting get_user as the trial call",
+        "circuit breaker half_open -> open: 3 consecutive failure(s); refusing calls for 10.0s",
+        "circuit breaker open -> half_open: admitting get_user as the trial call",
+        "circuit breaker half_open -> closed: a call succeeded",
+    ]
+
+
+def test_transitions_go_to_the_callers_logger_and_steady_state_is_quiet(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    cb = CircuitBreaker(1, 5.0, clock=clock, logger=logging.getLogger("svc.adapter"))
+    cb.record_success()
+    cb.before_call()
+    assert caplog.records == []
+    cb.record_failure()
+    assert transitions(caplog, "svc.adapter") == [
+        "circuit breaker closed -> open: 1 consecutive failure(s); refusing calls for 5.0s"
+    ]

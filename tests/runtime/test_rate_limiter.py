@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import sys
 import threading
@@ -146,6 +147,79 @@ def test_interrupted_sync_wait_gives_tokens_back(clock: FakeClock) -> None:
         bucket.acquire()
     clock.advance(1.0)
     assert bucket.try_acquire()
+
+
+def test_cancelled_async_waiter_gives_tokens_back_to_the_next(clock: FakeClock) -> None:
+    bucket = RateLimiter(1.0, clock=clock, async_sleep=asyncio.sleep)
+    bucket.try_acquire()
+
+    async def cancel_a_waiter() -> None:
+        waiter = asyncio.create_task(bucket.acquire_async())
+        await asyncio.sleep(0)  # the waiter reserves its token and starts sleeping
+        assert bucket.available == 0.0 and not bucket.try_acquire()
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+
+    asyncio.run(cancel_a_waiter())
+    clock.advance(1.0)
+    assert bucket.try_acquire()
+
+
+def test_for_quota_lets_calls_within_the_quota_go_without_waiting(clock: FakeClock) -> None:
+    bucket = RateLimiter.for_quota(5000, 3600, clock=clock, sleep=clock.sleep)
+    assert bucket.capacity == 5000 and bucket.rate == pytest.approx(5000 / 3600)
+    assert [bucket.acquire() for _ in range(5000)] == [0.0] * 5000
+    assert bucket.acquire() == pytest.approx(3600 / 5000)
+    assert clock.sleeps == [pytest.approx(0.72)]
+
+
+def test_for_quota_burst_is_configurable(clock: FakeClock) -> None:
+    bucket = RateLimiter.for_quota(100, 60, burst=2, clock=clock, sleep=clock.sleep)
+    assert (bucket.capacity, bucket.rate) == (2.0, pytest.approx(100 / 60))
+    assert [bucket.acquire() for _ in range(3)] == [0.0, 0.0, pytest.approx(0.6)]
+
+
+@pytest.mark.parametrize(
+    ("requests", "period", "burst", "message"),
+    [
+        (0, 60.0, None, "requests"),
+        (math.nan, 60.0, None, "requests"),
+        (10, 0.0, None, "period_seconds"),
+        (10, math.inf, None, "period_seconds"),
+        (10, 60.0, 0.0, "capacity"),
+    ],
+)
+def test_for_quota_rejects_invalid_values(
+    requests: float, period: float, burst: float | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        RateLimiter.for_quota(requests, period, burst=burst)
+
+
+def test_waits_are_logged_and_free_calls_are_not(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    bucket = RateLimiter(
+        2.0, clock=clock, sleep=clock.sleep, logger=logging.getLogger("svc.adapter")
+    )
+    bucket.acquire()
+    bucket.acquire()
+    bucket.acquire()
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        ("svc.adapter", logging.INFO, "rate limit of 2/s reached: waiting 0.50s for 1 token(s)")
+    ]
+
+
+def test_waits_go_to_the_module_logger_by_default(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    bucket = limiter(clock, rate=1.0)
+    bucket.acquire()
+    bucket.acquire()
+    assert [r.name for r in caplog.records] == ["agentflow.runtime.rate_limiter"]
 
 
 @pytest.fixture

@@ -81,12 +81,31 @@ def test_jitter_is_reproducible_with_a_seeded_rng() -> None:
 
 @pytest.mark.parametrize(
     ("retry_after", "expected"),
-    [(7.0, 7.0), (60.0, 60.0), (500.0, 60.0), (-3.0, 0.0), (0.0, 0.0)],
+    [(7.0, 7.0), (60.0, 60.0), (-3.0, 0.0), (0.0, 0.0)],
 )
-def test_retry_after_wins_and_is_capped(retry_after: float, expected: float) -> None:
+def test_retry_after_up_to_the_max_wins(retry_after: float, expected: float) -> None:
     policy = RetryPolicy(backoff_max=1.0, retry_after_max=60.0, jitter=True)
-    rng = random.Random(1)
-    assert policy.delay(1, retry_after=retry_after, rng=rng) == expected
+    assert policy.delay(1, retry_after=retry_after, rng=random.Random(1)) == expected
+    assert policy.wait_for(1, retry_after, rng=random.Random(1)) == expected
+
+
+@pytest.mark.parametrize("retry_after", [60.001, 500.0, math.inf])
+def test_retry_after_beyond_the_max_is_capped_by_delay(retry_after: float) -> None:
+    assert RetryPolicy(retry_after_max=60.0).delay(1, retry_after=retry_after) == 60.0
+
+
+@pytest.mark.parametrize("retry_after", [60.001, 500.0, math.inf, math.nan])
+def test_retry_after_beyond_the_max_means_do_not_retry(retry_after: float) -> None:
+    policy = RetryPolicy(retry_after_max=60.0, jitter=False)
+    assert policy.wait_for(1, retry_after) is None
+    assert policy.wait_for(1, retry_after=retry_after) is None
+
+
+def test_wait_for_without_a_hint_is_the_backoff() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_max=4.0, jitter=False)
+    assert [policy.wait_for(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    with pytest.raises(ValueError, match="1-based"):
+        policy.wait_for(0, 1.0)
 
 
 # --- parse_retry_after ---------------------------------------------------------
@@ -96,13 +115,15 @@ NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc)
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("120", 120.0), (" 3 ", 3.0), ("1.5", 1.5), ("-5", 0.0), ("0", 0.0)],
+    [("120", 120.0), (" 3 ", 3.0), ("1.5", 1.5), ("0", 0.0)],
 )
 def test_parse_delta_seconds(header: str, expected: float) -> None:
     assert parse_retry_after(header) == expected
 
 
-@pytest.mark.parametrize("header", [None, "", "   ", "soon", "nan", "inf", "12abc"])
+@pytest.mark.parametrize(
+    "header", [None, "", "   ", "soon", "nan", "inf", "1e400", "-5", "-0.5", "12abc"]
+)
 def test_parse_absent_or_garbage_is_none(header: str | None) -> None:
     assert parse_retry_after(header, now=NOW) is None
 

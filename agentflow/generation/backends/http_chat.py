@@ -27,7 +27,6 @@ import abc
 import ipaddress
 import json
 import logging
-import math
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -38,7 +37,7 @@ import httpx
 from agentflow.errors import LLMError
 from agentflow.generation.backends.key_pieces import ProviderKeys, provider_keys
 from agentflow.generation.backends.llm import ChatRequest, ChatResponse
-from agentflow.runtime.retry import RetryPolicy, parse_retry_after
+from agentflow.runtime.retry import RetryPolicy, retry_after_from
 from agentflow.settings import Limit
 
 __all__ = ["DEFAULT_RETRY", "MAX_USAGE_TOKENS", "HttpChatClient", "is_loopback"]
@@ -66,17 +65,6 @@ def is_loopback(url: str) -> bool:
 _TOKEN_COUNT = Limit(
     0, MAX_USAGE_TOKENS, whole=True, what=f"a whole number from 0 to {MAX_USAGE_TOKENS:,}"
 )
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds the server asks to wait: OpenAI's precise `retry-after-ms`, else `Retry-After`."""
-    try:
-        millis = float(headers.get("retry-after-ms", "nan"))
-    except ValueError:
-        millis = math.nan
-    if math.isfinite(millis):
-        return max(0.0, millis / 1000)
-    return parse_retry_after(headers.get("retry-after"))
 
 
 class HttpChatClient(abc.ABC):
@@ -207,7 +195,7 @@ class HttpChatClient(abc.ABC):
     def _status_error(self, response: httpx.Response) -> LLMError:
         status = response.status_code
         detail = self._error_detail(response)
-        retry_after = _retry_after(response.headers)
+        retry_after = retry_after_from(response.headers)
         text = f"HTTP {status}: {detail}"
         if status in (401, 403):
             return self._error(f"{text}; {self._refusal()}", kind="auth")

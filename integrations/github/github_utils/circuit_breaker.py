@@ -7,11 +7,13 @@
 
 Failing fast while a service is down spares it a flood of doomed requests and
 spares callers their timeouts; the single trial call in half_open probes for
-recovery without releasing the whole backlog at once.
+recovery without releasing the whole backlog at once. Each transition is logged
+at INFO, so an operator can tell why calls are being refused.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +28,8 @@ T = TypeVar("T")
 
 CircuitState = Literal["closed", "open", "half_open"]
 
+_LOG = logging.getLogger(__name__)
+
 
 class CircuitBreaker:
     """Opens after ``failure_threshold`` consecutive failures for ``reset_timeout``s.
@@ -33,7 +37,8 @@ class CircuitBreaker:
     Only exceptions in ``failure_on`` count as failures in ``call``; others (a 404
     mapped to ``NotFoundError``, say) prove the service answered and count as
     success. A half-open trial that never reports back frees its slot after
-    ``reset_timeout`` so a lost call cannot wedge the breaker.
+    ``reset_timeout`` so a lost call cannot wedge the breaker. Transitions are
+    logged at INFO on ``logger`` (this module's by default).
     """
 
     def __init__(
@@ -43,6 +48,7 @@ class CircuitBreaker:
         *,
         clock: Callable[[], float] = time.monotonic,
         failure_on: tuple[type[BaseException], ...] = (Exception,),
+        logger: logging.Logger | None = None,
     ) -> None:
         if failure_threshold < 1:
             raise ValueError(f"failure_threshold must be >= 1, got {failure_threshold}")
@@ -52,6 +58,7 @@ class CircuitBreaker:
         self.reset_timeout = float(reset_timeout)
         self.failure_on = failure_on
         self._clock = clock
+        self._log = _LOG if logger is None else logger
         self._lock = threading.Lock()
         self._failures = 0
         self._opened_at: float | None = None
@@ -88,10 +95,18 @@ class CircuitBreaker:
                 # The trial's outcome decides; it may close the circuit any moment.
                 raise CircuitOpenError(0.0, operation=operation)
             self._trial_started = now
+            self._moved(
+                "open",
+                "half_open",
+                "admitting %s as the trial call",
+                operation or "a call",
+            )
 
     def record_success(self) -> None:
         """Close the circuit and forget earlier failures."""
         with self._lock:
+            if self._opened_at is not None:
+                self._moved(self._state(self._clock()), "closed", "a call succeeded")
             self._failures = 0
             self._opened_at = None
             self._trial_started = None
@@ -107,6 +122,22 @@ class CircuitBreaker:
             ):
                 self._opened_at = now
                 self._trial_started = None
+                self._moved(
+                    state,
+                    "open",
+                    "%d consecutive failure(s); refusing calls for %.1fs",
+                    self._failures,
+                    self.reset_timeout,
+                )
+
+    def release_trial(self) -> None:
+        """Free the half-open trial slot after an attempt that ended without a verdict.
+
+        A cancelled or interrupted attempt says nothing about the service; without
+        this the next trial would wait for the lost one to time out.
+        """
+        with self._lock:
+            self._trial_started = None
 
     def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn`` under the breaker, recording its outcome."""
@@ -137,9 +168,13 @@ class CircuitBreaker:
             self.record_failure()
         elif isinstance(exc, Exception):
             self.record_success()
-        else:  # cancelled or interrupted: no verdict, but free the trial slot
-            with self._lock:
-                self._trial_started = None
+        else:  # cancelled or interrupted: no verdict
+            self.release_trial()
+
+    def _moved(
+        self, old: CircuitState, new: CircuitState, why: str, *args: object
+    ) -> None:
+        self._log.info("circuit breaker %s -> %s: " + why, old, new, *args)
 
     def _state(self, now: float) -> CircuitState:
         if self._opened_at is None:

@@ -1,6 +1,14 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim."""
+"""Runtime helpers for generated integrations; stdlib only, copied in verbatim.
+
+The circuit breaker and the rate limiter log state changes and waits at INFO, on
+their module's logger unless the caller passes its own. As a library they stay
+silent until the application configures logging: the package logger gets only a
+``NullHandler``.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from .cache import CacheManager
 from .circuit_breaker import CircuitBreaker
@@ -14,10 +22,20 @@ from .errors import (
 )
 from .metrics import MetricsCollector, OperationMetrics
 from .rate_limiter import RateLimiter
-from .retry import RetryPolicy, parse_retry_after, retry_exponential
+from .retry import (
+    RETRY_STATUSES,
+    RetryPolicy,
+    parse_retry_after,
+    retry_after_from,
+    retry_exponential,
+    should_retry_header,
+)
 from .secrets import SecretManager
 
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 __all__ = [
+    "RETRY_STATUSES",
     "CacheManager",
     "CircuitBreaker",
     "CircuitOpenError",
@@ -32,5 +50,7 @@ __all__ = [
     "RetryPolicy",
     "SecretManager",
     "parse_retry_after",
+    "retry_after_from",
     "retry_exponential",
+    "should_retry_header",
 ]
