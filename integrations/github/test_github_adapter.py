@@ -23,20 +23,24 @@ import github_adapter
 from github_adapter import (
     ENV_PREFIX,
     SECRET_ENV_VARS,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
     AsyncGitHubClient,
+    AuthenticationError,
+    BadRequestError,
     CircuitOpenError,
     ConfigurationError,
-    GitHubAuthError,
+    ConflictError,
     GitHubClient,
     GitHubConfig,
-    GitHubConnectionError,
     GitHubError,
-    GitHubHTTPError,
-    GitHubNotFoundError,
-    GitHubRateLimitError,
-    GitHubServerError,
-    GitHubTimeoutError,
+    InternalServerError,
     MissingSecretError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
 )
 from github_utils.secrets import SecretManager
 
@@ -138,6 +142,17 @@ def client(
     )
 
 
+def default_client(service: Service, fake: FakeTime) -> GitHubClient:
+    """A sync client with the default settings (rate limit, jitter), fake time."""
+    return GitHubClient(
+        config=GitHubConfig(),
+        transport=httpx.MockTransport(service),
+        secrets=SecretManager(FAKE_SECRETS),
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+
+
 def async_client(
     service: Service, fake: FakeTime | None = None, **overrides: Any
 ) -> AsyncGitHubClient:
@@ -190,6 +205,7 @@ def test_config_defaults_come_from_the_requirements() -> None:
     assert config.retry_after_max == 60.0
     assert config.failure_threshold == 5
     assert config.rate_limit == pytest.approx(1.3888888888888888)
+    assert config.rate_limit_burst == 5000
 
 
 def test_from_env_applies_overrides() -> None:
@@ -269,13 +285,97 @@ def test_missing_credential_names_its_variable(missing: str) -> None:
         assert value not in str(excinfo.value)
 
 
+def assert_credentials_sent(request: httpx.Request) -> None:
+    """`request` carries FAKE_SECRETS as the auth scheme says."""
+    assert request.headers["Authorization"] == f"Bearer {FAKE_SECRETS['GITHUB_TOKEN']}"
+
+
 def test_credentials_and_default_headers_are_sent() -> None:
     service = Service()
     with client(service) as api:
         api.get_repos("v0 /0", "v1 /1")
     request = service.requests[0]
     assert request.headers["User-Agent"] == settings().headers["User-Agent"]
-    assert request.headers["Authorization"] == f"Bearer {FAKE_SECRETS['GITHUB_TOKEN']}"
+    assert_credentials_sent(request)
+
+
+def test_credentials_and_base_url_may_be_given_as_arguments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in FAKE_SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    service = Service()
+    with GitHubClient(
+        token=FAKE_SECRETS["GITHUB_TOKEN"],
+        base_url="https://example.test/v2",
+        config=settings(),
+        transport=httpx.MockTransport(service),
+    ) as api:
+        api.get_repos("v0 /0", "v1 /1")
+    request = service.requests[0]
+    assert (request.url.host, request.url.path[:4]) == ("example.test", "/v2/")
+    assert_credentials_sent(request)
+    with pytest.raises(ConfigurationError, match="not both"):
+        GitHubClient(
+            token=FAKE_SECRETS["GITHUB_TOKEN"], secrets=SecretManager(FAKE_SECRETS)
+        )
+
+
+def test_a_given_http_client_is_used_as_given() -> None:
+    service = Service()
+    own = httpx.Client(transport=httpx.MockTransport(service))
+    proxied = httpx.Client(
+        transport=httpx.MockTransport(service), base_url="https://proxy.test/p"
+    )
+    for http in (own, proxied):
+        with GitHubClient(
+            http_client=http, config=settings(), secrets=SecretManager(FAKE_SECRETS)
+        ) as api:
+            api.get_repos("v0 /0", "v1 /1")
+        assert not http.is_closed  # the caller's to close
+        http.close()
+    assert service.requests[0].url.host == httpx.URL(BASE_URL).host
+    assert service.requests[1].url.host == "proxy.test"
+    assert service.requests[1].url.path.startswith("/p/")
+    assert_credentials_sent(service.requests[1])
+    with pytest.raises(ConfigurationError, match="not both"):
+        GitHubClient(http_client=own, transport=httpx.MockTransport(service))
+
+
+def test_raw_responses_give_status_headers_and_the_value() -> None:
+    headers = {"X-Request-Id": "req-7", "ETag": '"abc"'}
+    service = Service(respond(200, {"ok": True}, headers))
+    with client(service) as api:
+        raw = api.with_raw_response.get_repos("v0 /0", "v1 /1")
+    assert (raw.status_code, raw.headers["ETag"], raw.request_id) == (
+        200,
+        '"abc"',
+        "req-7",
+    )
+    assert raw.parse() == {"ok": True}
+    assert "200" in repr(raw)
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            raw = await api.with_raw_response.get_repos("v0 /0", "v1 /1")
+            return raw.parse()
+
+    assert asyncio.run(run()) == {"ok": True}
+
+
+def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
+    service = Service(respond(503), respond(200, {"ok": True}))
+    with client(service, timeout=30.0) as api:
+        quick = api.with_options(timeout=2.5, max_retries=0, headers={"X-Team": "a"})
+        with pytest.raises(InternalServerError):
+            quick.get_repos("v0 /0", "v1 /1")
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert (quick.config.max_attempts, api.config.timeout) == (1, 30.0)
+    first, second = service.requests
+    assert (first.extensions["timeout"]["read"], first.headers["X-Team"]) == (2.5, "a")
+    assert (
+        second.extensions["timeout"]["read"] == 30.0 and "X-Team" not in second.headers
+    )
 
 
 def test_get_repos_sends_its_request() -> None:
@@ -302,14 +402,14 @@ def test_get_repos_issues_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
         assert api.get_repos_issues(
-            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
+            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
         ) == {"ok": True}
     request = service.requests[0]
     assert_sent(
         request,
         "GET",
         "/repos/v0 /0/v1 /1/issues",
-        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
+        {"state": "a b&c", "labels": "a b&c", "per_page": "7"},
         None,
     )
     assert_encoded(request, "v0 /0", "v1 /1")
@@ -321,7 +421,7 @@ def test_get_repos_issues_sends_its_request_async() -> None:
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.get_repos_issues(
-                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
+                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
             )
 
     assert asyncio.run(run()) == {"ok": True}
@@ -329,7 +429,7 @@ def test_get_repos_issues_sends_its_request_async() -> None:
         service.requests[0],
         "GET",
         "/repos/v0 /0/v1 /1/issues",
-        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
+        {"state": "a b&c", "labels": "a b&c", "per_page": "7"},
         None,
     )
 
@@ -421,44 +521,139 @@ def test_post_repos_issues_sends_its_request_async() -> None:
     )
 
 
+def test_per_call_options_reach_the_request() -> None:
+    service = Service()
+    with client(service, timeout=30.0) as api:
+        api.get_repos(
+            "v0 /0",
+            "v1 /1",
+            extra_headers={"X-Trace": "t-1"},
+            extra_query={"debug": "1"},
+            timeout=2.5,
+        )
+        api.get_repos("v0 /0", "v1 /1")
+    first, second = service.requests
+    assert first.headers["X-Trace"] == "t-1"
+    assert sent_query(first) == {**{}, "debug": "1"}
+    assert first.extensions["timeout"]["read"] == 2.5
+    assert "X-Trace" not in second.headers
+    assert second.extensions["timeout"]["read"] == 30.0
+
+
+def test_max_retries_of_one_call_overrides_the_configured_attempts() -> None:
+    service = Service(respond(503))
+    with client(service) as api, pytest.raises(InternalServerError):
+        api.get_repos("v0 /0", "v1 /1", max_retries=0)
+    assert len(service.requests) == 1
+    service = Service(
+        respond(503), respond(503), respond(503), respond(200, {"ok": True})
+    )
+    with client(service, max_attempts=1) as api:
+        assert api.get_repos("v0 /0", "v1 /1", max_retries=3) == {"ok": True}
+    assert len(service.requests) == 4
+    with client(service) as api, pytest.raises(ValueError, match="max_retries"):
+        api.get_repos("v0 /0", "v1 /1", max_retries=-1)
+
+
+def test_extra_body_fields_join_the_json_body() -> None:
+    service = Service()
+    with client(service) as api:
+        api.post_repos_issues(
+            "v0 /0", "v1 /1", json={"name": "example"}, extra_body={"note": "extra"}
+        )
+    assert json.loads(service.requests[0].content) == {
+        **{"name": "example"},
+        "note": "extra",
+    }
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (401, GitHubAuthError),
-        (403, GitHubAuthError),
-        (404, GitHubNotFoundError),
-        (422, GitHubHTTPError),
-        (500, GitHubServerError),
-        (501, GitHubServerError),
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (303, APIStatusError),
+        (418, APIStatusError),
+        (500, InternalServerError),
+        (501, InternalServerError),
     ],
 )
 def test_error_statuses_map_to_exceptions(
     status: int, expected: type[Exception]
 ) -> None:
-    service = Service(respond(status, {"message": "nope"}))
+    headers = {"X-Request-Id": "req-42"}
+    service = Service(respond(status, {"message": "nope"}, headers))
     with client(service, max_attempts=1) as api, pytest.raises(expected) as excinfo:
         api.get_repos("v0 /0", "v1 /1")
     error = excinfo.value
     assert type(error) is expected
-    assert isinstance(error, GitHubHTTPError)
-    assert error.status_code == status
+    assert isinstance(error, APIStatusError) and isinstance(error, GitHubError)
+    assert error.status_code == error.response.status_code == status
     assert error.operation == "get_repos"
-    assert error.method == "GET"
+    assert error.method == error.request.method == "GET"
     assert "?" not in error.url
-    assert json.loads(error.body) == {"message": "nope"}
+    assert error.body == {"message": "nope"}
+    assert error.request_id == "req-42"
     assert str(status) in str(error)
 
 
-def test_error_body_is_truncated() -> None:
+def test_error_body_is_kept_whole() -> None:
     service = Service(respond(400, {"message": "x" * 5000}))
-    with client(service) as api, pytest.raises(GitHubHTTPError) as excinfo:
+    with client(service) as api, pytest.raises(BadRequestError) as excinfo:
         api.get_repos("v0 /0", "v1 /1")
-    assert len(excinfo.value.body) == 500
+    assert excinfo.value.body == {"message": "x" * 5000}
+    assert excinfo.value.request_id is None
+
+
+def test_an_error_body_that_is_not_json_is_kept_as_text() -> None:
+    service = Service(lambda request: httpx.Response(400, content=b"bad input"))
+    with client(service) as api, pytest.raises(BadRequestError) as excinfo:
+        api.get_repos("v0 /0", "v1 /1")
+    assert excinfo.value.body == "bad input"
+
+
+def test_redirects_within_the_origin_are_followed() -> None:
+    moved = {"Location": BASE_URL + "/moved"}
+    service = Service(respond(301, headers=moved), respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+    assert [r.url.path for r in service.requests][1] == BASE_PATH + "/moved"
+
+
+def test_redirects_to_another_origin_are_refused() -> None:
+    service = Service(
+        respond(302, headers={"Location": "https://elsewhere.invalid/steal"})
+    )
+    with client(service) as api, pytest.raises(GitHubError, match="another origin"):
+        api.get_repos("v0 /0", "v1 /1")
+    assert [r.url.host for r in service.requests] == [httpx.URL(BASE_URL).host]
+
+
+def test_a_closed_client_raises_its_own_error() -> None:
+    service = Service()
+    api = client(service)
+    api.close()
+    with pytest.raises(GitHubError, match="closed"):
+        api.get_repos("v0 /0", "v1 /1")
+
+    async def run() -> None:
+        async_api = async_client(service)
+        await async_api.aclose()
+        await async_api.get_repos("v0 /0", "v1 /1")
+
+    with pytest.raises(GitHubError, match="closed"):
+        asyncio.run(run())
+    assert service.requests == []
 
 
 def test_client_errors_are_not_retried() -> None:
     service = Service(respond(404))
-    with client(service) as api, pytest.raises(GitHubNotFoundError):
+    with client(service) as api, pytest.raises(NotFoundError):
         api.get_repos("v0 /0", "v1 /1")
     assert len(service.requests) == 1
 
@@ -474,18 +669,33 @@ def test_invalid_json_is_an_error() -> None:
         api.get_repos("v0 /0", "v1 /1")
 
 
-def test_server_errors_are_retried_with_backoff() -> None:
+@pytest.mark.parametrize("status", [408, 409, 429, 502, 503])
+def test_transient_statuses_are_retried_with_backoff(status: int) -> None:
     fake = FakeTime()
-    service = Service(respond(503), respond(502), respond(200, {"ok": True}))
+    service = Service(respond(status), respond(503), respond(200, {"ok": True}))
     with client(service, fake) as api:
         assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
     assert len(service.requests) == 3
     assert fake.sleeps == [0.25, 0.5]
 
 
+def test_default_backoff_is_jittered_below_its_ceiling(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="github_adapter")
+    fake = FakeTime()
+    service = Service(respond(503), respond(503), respond(200, {"ok": True}))
+    with default_client(service, fake) as api:
+        assert api.get_repos("v0 /0", "v1 /1", max_retries=2) == {"ok": True}
+    ceilings = [0.5, 2 * 0.5]
+    assert len(fake.sleeps) == 2
+    assert all(0 <= s <= c for s, c in zip(fake.sleeps, ceilings, strict=True))
+    assert caplog.text.count("retrying in") == 2
+
+
 def test_retries_stop_after_max_attempts() -> None:
     service = Service(respond(500))
-    with client(service) as api, pytest.raises(GitHubServerError):
+    with client(service) as api, pytest.raises(InternalServerError):
         api.get_repos("v0 /0", "v1 /1")
     assert len(service.requests) == 3
 
@@ -500,20 +710,48 @@ def test_retry_after_is_honoured() -> None:
     assert fake.sleeps == [7.0]
 
 
-def test_retry_after_is_capped() -> None:
+def test_retry_after_ms_is_honoured() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(429, headers={"retry-after-ms": "1500"}), respond(200, {"ok": True})
+    )
+    with client(service, fake) as api:
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+    assert fake.sleeps == [1.5]
+
+
+def test_the_server_may_say_whether_to_retry() -> None:
+    service = Service(respond(503, headers={"x-should-retry": "false"}))
+    with client(service) as api, pytest.raises(InternalServerError):
+        api.get_repos("v0 /0", "v1 /1")
+    assert len(service.requests) == 1
+    service = Service(
+        respond(400, headers={"x-should-retry": "true"}), respond(200, {"ok": True})
+    )
+    with client(service) as api:
+        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+    assert len(service.requests) == 2
+
+
+def test_a_retry_after_longer_than_the_cap_is_raised_not_shortened() -> None:
     fake = FakeTime()
     service = Service(
         respond(503, headers={"Retry-After": "3600"}), respond(200, {"ok": True})
     )
-    with client(service, fake, retry_after_max=5.0) as api:
+    with (
+        client(service, fake, retry_after_max=5.0) as api,
+        pytest.raises(InternalServerError) as excinfo,
+    ):
         api.get_repos("v0 /0", "v1 /1")
-    assert fake.sleeps == [5.0]
+    assert excinfo.value.retry_after == 3600.0
+    assert fake.sleeps == []
+    assert len(service.requests) == 1
 
 
 def test_rate_limit_error_once_retries_are_spent() -> None:
     fake = FakeTime()
     service = Service(respond(429, headers={"Retry-After": "2"}))
-    with client(service, fake) as api, pytest.raises(GitHubRateLimitError) as excinfo:
+    with client(service, fake) as api, pytest.raises(RateLimitError) as excinfo:
         api.get_repos("v0 /0", "v1 /1")
     assert excinfo.value.retry_after == 2.0
     assert fake.sleeps == [2.0, 2.0]
@@ -521,7 +759,7 @@ def test_rate_limit_error_once_retries_are_spent() -> None:
 
 def test_connection_errors_are_retried_then_raised() -> None:
     service = Service(fail(httpx.ConnectError))
-    with client(service) as api, pytest.raises(GitHubConnectionError) as excinfo:
+    with client(service) as api, pytest.raises(APIConnectionError) as excinfo:
         api.get_repos("v0 /0", "v1 /1")
     assert len(service.requests) == 3
     assert isinstance(excinfo.value.__cause__, httpx.ConnectError)
@@ -541,7 +779,7 @@ def test_async_retries_with_backoff() -> None:
 
 def test_timeouts_map_to_timeout_error() -> None:
     service = Service(fail(httpx.ReadTimeout))
-    with client(service, max_attempts=1) as api, pytest.raises(GitHubTimeoutError):
+    with client(service, max_attempts=1) as api, pytest.raises(APITimeoutError):
         api.get_repos("v0 /0", "v1 /1")
 
 
@@ -556,7 +794,7 @@ def test_other_httpx_errors_are_not_retried() -> None:
 
 def test_post_repos_issues_is_not_retried_by_default() -> None:
     service = Service(respond(503))
-    with client(service) as api, pytest.raises(GitHubServerError):
+    with client(service) as api, pytest.raises(InternalServerError):
         api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"})
     assert len(service.requests) == 1
 
@@ -577,7 +815,7 @@ def test_circuit_opens_after_failures_then_recovers() -> None:
         service, fake, max_attempts=1, failure_threshold=2, reset_timeout=30.0
     ) as api:
         for _ in range(2):
-            with pytest.raises(GitHubServerError):
+            with pytest.raises(InternalServerError):
                 api.get_repos("v0 /0", "v1 /1")
         with pytest.raises(CircuitOpenError):
             api.get_repos("v0 /0", "v1 /1")
@@ -592,9 +830,17 @@ def test_client_errors_keep_the_circuit_closed() -> None:
     service = Service(respond(404))
     with client(service, failure_threshold=2) as api:
         for _ in range(3):
-            with pytest.raises(GitHubNotFoundError):
+            with pytest.raises(NotFoundError):
                 api.get_repos("v0 /0", "v1 /1")
         assert api.circuit_state == "closed"
+
+
+def test_calls_within_the_default_quota_never_wait() -> None:
+    fake = FakeTime()
+    with default_client(Service(), fake) as api:
+        for _ in range(5):
+            api.get_repos("v0 /0", "v1 /1")
+    assert fake.sleeps == []
 
 
 def test_rate_limiter_spaces_requests() -> None:
@@ -605,11 +851,31 @@ def test_rate_limiter_spaces_requests() -> None:
     assert fake.sleeps == [0.5, 0.5]
 
 
+def test_log_variable_prints_the_log_to_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logger = logging.getLogger("github_adapter")
+    handlers, level = list(logger.handlers), logger.level
+    monkeypatch.setenv(f"{ENV_PREFIX}_LOG", "info")
+    try:
+        github_adapter._log_from_env()
+        assert logger.level == logging.INFO
+        service = Service(respond(503), respond(200, {"ok": True}))
+        with client(service) as api:
+            api.get_repos("v0 /0", "v1 /1", max_retries=1)
+    finally:
+        logger.handlers, logger.level = handlers, level
+    assert "retrying in" in capsys.readouterr().err
+    monkeypatch.setenv(f"{ENV_PREFIX}_LOG", "off")
+    github_adapter._log_from_env()
+    assert logger.handlers == handlers
+
+
 def test_metrics_count_calls_errors_and_latency() -> None:
     service = Service(respond(200, {"ok": True}), respond(404))
     with client(service) as api:
         api.get_repos("v0 /0", "v1 /1")
-        with pytest.raises(GitHubNotFoundError):
+        with pytest.raises(NotFoundError):
             api.get_repos("v0 /0", "v1 /1")
         metrics = api.metrics["get_repos"]
     assert metrics.calls == 2
@@ -644,9 +910,9 @@ def test_async_errors_are_mapped_and_counted() -> None:
         async with async_client(
             service, fake, max_attempts=1, rate_limit=2.0, rate_limit_burst=1.0
         ) as api:
-            with pytest.raises(GitHubNotFoundError):
+            with pytest.raises(NotFoundError):
                 await api.get_repos("v0 /0", "v1 /1")
-            with pytest.raises(GitHubConnectionError):
+            with pytest.raises(APIConnectionError):
                 await api.get_repos("v0 /0", "v1 /1")
             assert api.metrics["get_repos"].errors == 2
 
@@ -655,12 +921,40 @@ def test_async_errors_are_mapped_and_counted() -> None:
     assert fake.sleeps == [0.5]
 
 
+def test_cancelling_the_trial_call_frees_the_circuit() -> None:
+    fake = FakeTime()
+    replies = iter([500, None, 200])
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        status = next(replies)
+        if status is None:  # a call that hangs until it is cancelled
+            await asyncio.Event().wait()
+        return httpx.Response(status or 200, json={"ok": True})
+
+    async def run() -> Any:
+        async with AsyncGitHubClient(
+            config=settings(max_attempts=1, failure_threshold=1, reset_timeout=30.0),
+            transport=httpx.MockTransport(handler),
+            secrets=SecretManager(FAKE_SECRETS),
+            sleep=fake.async_sleep,
+            clock=fake.clock,
+        ) as api:
+            with pytest.raises(InternalServerError):
+                await api.get_repos("v0 /0", "v1 /1")
+            fake.now += 30.0
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(api.get_repos("v0 /0", "v1 /1"), timeout=0.05)
+            return await api.get_repos("v0 /0", "v1 /1")
+
+    assert asyncio.run(run()) == {"ok": True}
+
+
 def test_async_circuit_open_refuses_calls() -> None:
     service = Service(respond(500))
 
     async def run() -> None:
         async with async_client(service, max_attempts=1, failure_threshold=1) as api:
-            with pytest.raises(GitHubServerError):
+            with pytest.raises(InternalServerError):
                 await api.get_repos("v0 /0", "v1 /1")
             with pytest.raises(CircuitOpenError):
                 await api.get_repos("v0 /0", "v1 /1")
@@ -677,15 +971,22 @@ def test_credentials_stay_out_of_logs_errors_and_reprs(
     service = Service(respond(500, {"echo": echo}))
     with (
         client(service, max_attempts=2) as api,
-        pytest.raises(GitHubServerError) as excinfo,
+        pytest.raises(InternalServerError) as excinfo,
     ):
         api.get_repos("v0 /0", "v1 /1")
     error = excinfo.value
-    texts = [caplog.text, str(error), repr(error), error.body, error.url, repr(api)]
+    texts = [
+        caplog.text,
+        str(error),
+        repr(error),
+        json.dumps(error.body),
+        error.url,
+        repr(api),
+    ]
     for secret in FAKE_SECRETS.values():
         for text in texts:
             assert secret not in text
-    assert "***" in error.body
+    assert "***" in error.body["echo"]
     assert "GET" in caplog.text
 
 

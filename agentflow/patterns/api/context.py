@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from agentflow.patterns import package_names
+from agentflow.patterns import package_names, pyrepr
 from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
+from agentflow.patterns.api.fragments import mapping
 from agentflow.patterns.api.naming import ClassNames, method_names, spec_error
 from agentflow.patterns.api.requirements import (
     ApiRequirements,
@@ -46,6 +47,7 @@ __all__ = [
 _TEST_IMPORTS = ("CircuitOpenError", "ConfigurationError", "ENV_PREFIX")
 # Names every adapter exports besides its own classes.
 _RUNTIME_EXPORTS = (
+    "APIResponse",
     "CircuitOpenError",
     "ConfigurationError",
     "ENV_PREFIX",
@@ -65,6 +67,11 @@ class RateLimitView:
     period_seconds: int
     per_second: float
     burst: float
+
+    @property
+    def calls_within_burst(self) -> int:
+        """How many calls in a row the tests make to show the burst never waits (at most 5)."""
+        return min(5, int(self.burst))
 
     @property
     def summary(self) -> str:
@@ -151,6 +158,30 @@ class ApiContext:
         """What the adapter imports from `urllib.parse`."""
         names = [("quote", self.has_path_params), ("unquote", self.generic), ("urlsplit", True)]
         return ", ".join(name for name, used in names if used)
+
+    @property
+    def credential_params(self) -> tuple[tuple[str, str], ...]:
+        """(client argument, environment variable) of each credential: `token`, `api_key`,
+        or `username` and `password`, as the auth scheme suggests."""
+        params = {"bearer": ("token",), "api_key": ("api_key",), "basic": ("username", "password")}
+        return tuple(zip(params.get(self.auth.type, ()), self.secret_env_vars, strict=True))
+
+    @property
+    def credentials_mapping(self) -> str:
+        """The credentials the client passes on, as code: `{"GITHUB_TOKEN": token}`."""
+        return mapping((var, param) for param, var in self.credential_params)
+
+    @property
+    def credential_kwargs(self) -> str:
+        """The credentials as arguments tests pass to a client, followed by `, `:
+        `token=FAKE_SECRETS["GITHUB_TOKEN"], `."""
+        return "".join(f"{p}=FAKE_SECRETS[{pyrepr(var)}], " for p, var in self.credential_params)
+
+    @property
+    def raw_methods(self) -> tuple[str, ...]:
+        """The methods `with_raw_response` offers: every call but the page walkers."""
+        generic = ("request",) if self.generic else ()
+        return (*generic, *(e.method_name for e in self.calls))
 
     @property
     def sends_bodies(self) -> bool:

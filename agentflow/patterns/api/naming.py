@@ -27,7 +27,18 @@ __all__ = [
 
 # Attributes of the generated clients; endpoint methods must never shadow them.
 CLIENT_ATTRIBUTES = frozenset(
-    {"aclose", "circuit_state", "close", "config", "metrics", "request", "send", "stream"}
+    {
+        "aclose",
+        "circuit_state",
+        "close",
+        "config",
+        "metrics",
+        "request",
+        "send",
+        "stream",
+        "with_options",
+        "with_raw_response",
+    }
 )
 # Names the adapter may import from its helper package; its own classes must differ.
 HELPER_NAMES = RUNTIME_NAMES

@@ -35,7 +35,7 @@ _SENDING = frozenset(
 )
 _CLIENT_CLASSES = frozenset({"Client", "AsyncClient"})
 # Client members that are not endpoints.
-_LIFECYCLE = frozenset({"close", "aclose"})
+_LIFECYCLE = frozenset({"close", "aclose", "with_options"})
 # Per-call options every endpoint method takes; one of each group.
 _CALL_OPTIONS = (("timeout",), ("max_retries",), ("extra_headers", "headers"))
 # What `_request` must mention: the breaker check, the limiter, a wait between attempts.

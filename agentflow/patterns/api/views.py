@@ -321,7 +321,7 @@ class ClientFlavor:
     Each field is the code that differs: the `def` keyword, the `await ` prefix (empty for
     sync), the iterator type, the httpx transport and client classes, the `sleep`
     parameter's type and default, the sleeps handed to `_ClientCore`, the context-manager
-    and close methods, and the rate limiter's acquire method.
+    and close methods, the rate limiter's acquire method and the raw-response wrapper.
     """
 
     is_async: bool
@@ -337,6 +337,7 @@ class ClientFlavor:
     exit: str
     close: str
     acquire: str
+    raw_wrapper: str
 
     def class_name(self, names: ClassNames) -> str:
         """This client's class name among `names`."""
@@ -357,6 +358,7 @@ SYNC_CLIENT = ClientFlavor(
     exit="__exit__",
     close="close",
     acquire="acquire",
+    raw_wrapper="_raw",
 )
 ASYNC_CLIENT = ClientFlavor(
     is_async=True,
@@ -372,4 +374,5 @@ ASYNC_CLIENT = ClientFlavor(
     exit="__aexit__",
     close="aclose",
     acquire="acquire_async",
+    raw_wrapper="_async_raw",
 )
