@@ -696,14 +696,13 @@ class _ClientCore:
             **self._auth["headers"],
             **(options.headers or {}),
         }
+        timeout = self._config.timeout if options.timeout is None else options.timeout
         return {
             "url": self._prefix + url if url.startswith("/") else url,
             "params": {**self._auth.get("params", {}), **(params or {})},
             "headers": headers,
             "auth": self._auth.get("auth", httpx.USE_CLIENT_DEFAULT),
-            "timeout": self._config.timeout
-            if options.timeout is None
-            else options.timeout,
+            "timeout": timeout,
             "follow_redirects": False,
         }
 
