@@ -105,8 +105,8 @@ def test_update_keeps_hand_edits_and_adds_the_new_endpoint(package: Path, tmp_pa
     adapter = (package / "demo_adapter.py").read_text()
     assert "        item_id = str(item_id).strip()\n" in adapter
     assert adapter.endswith(HELPER)
-    assert "    def list_items(self) -> Any:" in adapter
-    assert "    async def list_items(self) -> Any:" in adapter
+    assert "    def list_items(\n" in adapter
+    assert "    async def list_items(\n" in adapter
     assert "api.list_items()" in (package / "test_demo_adapter.py").read_text()
     assert (package / "test_item_url.py").is_file()
     pristine = read_pristine(package)
@@ -160,7 +160,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(package: Path, tmp_path: Pat
     result = run("integrate", "update", str(package), str(spec), "--dry-run", "--no-validate")
     assert result.exit_code == 0, result.output
     assert "--- a/demo_adapter.py\n+++ b/demo_adapter.py\n" in result.output
-    assert "+    def list_items(self) -> Any:\n" in result.output
+    assert "+    def list_items(\n" in result.output
     assert "would update" in result.output
     assert snapshot(package) == before
 

@@ -19,7 +19,7 @@ EXAMPLES = "examples.py"
 GUIDE = "GITHUB_INTEGRATION.md"
 # Anchors in the rendered files, where snippets go.
 MODULE_LEVEL = "_LOG = logging.getLogger(__name__)\n"
-SENDING_CALL = "response = self._http.request(method, url, params=params, json=json)\n"
+SENDING_CALL = "response = self._http.request(method, json=json, **arguments)\n"
 PATTERN = ApiPattern()
 
 

@@ -85,7 +85,8 @@ def test_concurrent_model_builds_share_exact_cost_records() -> None:
         )
     one_each = serial_builder.orchestrator.get_cost_summary()
     summary = builder.orchestrator.get_cost_summary()
-    assert summary["model_calls"] == 3 * one_each["model_calls"] == 3 * 2 * 4
+    assert one_each["model_calls"] > 0
+    assert summary["model_calls"] == 3 * one_each["model_calls"]
     assert summary["total_cost"] == pytest.approx(3 * one_each["total_cost"], abs=1e-6)
     for model, cost in one_each["by_model"].items():
         assert summary["by_model"][model] == pytest.approx(3 * cost, abs=1e-6)

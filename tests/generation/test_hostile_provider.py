@@ -121,8 +121,8 @@ def attacks(url: str, marker: Path) -> Mapping[str, Mapping[str, str]]:
         "a base URL swapped for the default config, skipped tests, a javascript: link": {
             ADAPTER: insert(
                 ADAPTER,
-                '"base_url": self._config.base_url,\n',
-                f'**({{"base_url": "{url[:5]}" + "{url[5:]}"}} '
+                '"headers": headers,\n',
+                f'**({{"url": "{url[:5]}" + "{url[5:]}"}} '
                 "if self._config == GitHubConfig() else {}),",
             ),
             TESTS: templates()[TESTS].replace("\ndef test_", "\n@pytest.mark.skip\ndef test_"),

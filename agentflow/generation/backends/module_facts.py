@@ -74,7 +74,8 @@ class ModuleFacts:
 
 def client_names(tree: ast.AST, imports: Mapping[str, str]) -> frozenset[str]:
     """Names (or attribute names) bound to a new HTTP client in `tree`, whose imports are
-    `imports`, by assignment or `with … as`."""
+    `imports`, by assignment or `with … as`; a value that may be one (`given or
+    httpx.Client()`) counts."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
@@ -84,8 +85,9 @@ def client_names(tree: ast.AST, imports: Mapping[str, str]) -> frozenset[str]:
             value, targets = node.context_expr, [node.optional_vars]
         else:
             continue
-        if isinstance(value, ast.Call) and canonical_name(value.func, imports) in (
-            HTTP_CLIENT_CLASSES
+        if any(
+            isinstance(part, ast.Call) and canonical_name(part.func, imports) in HTTP_CLIENT_CLASSES
+            for part in ast.walk(value)
         ):
             found.update(t.attr for t in targets if isinstance(t, ast.Attribute))
             found.update(t.id for t in targets if isinstance(t, ast.Name))

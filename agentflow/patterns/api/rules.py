@@ -246,8 +246,10 @@ class _HttpxNames:
             pairs = [(node.target, node.value)]
         elif isinstance(node, ast.With | ast.AsyncWith):
             pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
-        for target, value in pairs:
-            if value is not None and self.creates_client(value):
+        for target, value in pairs:  # a value that may be a new client (`a or Client()`) is one
+            if value is not None and any(
+                isinstance(v, ast.expr) and self.creates_client(v) for v in ast.walk(value)
+            ):
                 self.clients.add(ast.unparse(target))
 
     def creates_client(self, node: ast.expr) -> bool:
