@@ -1,4 +1,4 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim."""
+"""Runtime helpers for generated integrations; stdlib only, each module copied in verbatim."""
 
 from __future__ import annotations
 
