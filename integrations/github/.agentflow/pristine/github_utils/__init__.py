@@ -1,28 +1,24 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim."""
+"""Runtime helpers for generated integrations; stdlib only, each module copied in verbatim."""
 
 from __future__ import annotations
 
-from .cache import CacheManager
 from .circuit_breaker import CircuitBreaker
 from .errors import (
     CircuitOpenError,
     ConfigurationError,
-    ErrorHandler,
     IntegrationError,
     MissingSecretError,
     RetryExhaustedError,
 )
 from .metrics import MetricsCollector, OperationMetrics
 from .rate_limiter import RateLimiter
-from .retry import RetryPolicy, parse_retry_after, retry_exponential
+from .retry import RetryPolicy, parse_retry_after
 from .secrets import SecretManager
 
 __all__ = [
-    "CacheManager",
     "CircuitBreaker",
     "CircuitOpenError",
     "ConfigurationError",
-    "ErrorHandler",
     "IntegrationError",
     "MetricsCollector",
     "MissingSecretError",
@@ -32,5 +28,4 @@ __all__ = [
     "RetryPolicy",
     "SecretManager",
     "parse_retry_after",
-    "retry_exponential",
 ]
