@@ -109,7 +109,7 @@ def test_generated_wheel_holds_only_the_adapter_and_helpers_and_imports_alone(
     wheel = build_wheel(GITHUB, tmp_path / "dist")
     modules = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
     assert {m for m in modules if not m.endswith(".dist-info")} == {
-        "github_adapter.py",
+        "github_adapter",
         "github_utils",
     }
     install_target(wheel, tmp_path / "site")
@@ -126,7 +126,7 @@ def test_generated_wheel_holds_only_the_adapter_and_helpers_and_imports_alone(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"GitHubClient {tmp_path / 'site'}")
+    assert result.stdout.startswith(f"GitHubClient {tmp_path / 'site' / 'github_adapter'}")
 
 
 class StandIn(BaseHTTPRequestHandler):

@@ -247,13 +247,13 @@ def test_create_force_refuses_an_edited_package_and_points_to_update(
 def test_deleted_files_stay_deleted_unless_the_generation_changed_them(
     package: Path, tmp_path: Path
 ) -> None:
-    (package / "demo_utils" / "cache.py").unlink()
+    (package / "demo_utils" / "metrics.py").unlink()
     (package / "DEMO_INTEGRATION.md").unlink()
     spec = write(tmp_path / "demo2.yaml", WITH_LIST)
     result = run("integrate", "update", str(package), str(spec), "--no-validate", "--json")
     files = json.loads(result.output)["files"]
-    assert files["demo_utils/cache.py"] == "left deleted"
-    assert not (package / "demo_utils" / "cache.py").exists()
+    assert files["demo_utils/metrics.py"] == "left deleted"
+    assert not (package / "demo_utils" / "metrics.py").exists()
     assert files["DEMO_INTEGRATION.md"] == "restored"
     assert "list_items" in (package / "DEMO_INTEGRATION.md").read_text()
 

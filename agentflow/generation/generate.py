@@ -63,7 +63,7 @@ def generate_package(
         pattern, subtasks, context, slug=spec.slug, previous=earlier, revise=revise
     )
     files = {generated.path: generated.text for generated in produced}
-    files.update(support_files(context["utils_module"]))
+    files.update(support_files(context["utils_module"], pattern.runtime_modules))
     rendered = time.perf_counter()
     formatted = format_files(dict(sorted(files.items())))
     timings = {

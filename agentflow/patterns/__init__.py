@@ -33,7 +33,7 @@ from agentflow.secret_scan import find_secrets
 from agentflow.spec.models import StrictModel
 
 RUNTIME_NAMES = frozenset(_runtime_all)
-"""The names a generated adapter may import from its copy of `agentflow.runtime`."""
+"""The names of `agentflow.runtime`; an adapter imports those of its `runtime_modules`."""
 
 __all__ = [
     "ENTRY_POINT_GROUP",

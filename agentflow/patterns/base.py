@@ -107,6 +107,9 @@ class IntegrationPattern:
       available            False for patterns that score specs but cannot generate yet
       requirements_model   pydantic model validating the `requirements:` mapping
       template_dir         folder holding this pattern's `*.jinja` templates
+      runtime_modules      the `agentflow.runtime` modules the generated code imports from
+                           `<slug>_utils` (e.g. "retry"); only these and what they import
+                           ship, and none at all when it is empty
     """
 
     name: ClassVar[str]
@@ -114,6 +117,7 @@ class IntegrationPattern:
     available: ClassVar[bool] = True
     requirements_model: ClassVar[type[BaseModel] | None] = None
     template_dir: ClassVar[Path | None] = None
+    runtime_modules: ClassVar[tuple[str, ...]] = ()
 
     def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
         """Score `requirements` in [0, 1] with the signals seen."""

@@ -1,4 +1,5 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim.
+"""Runtime helpers for generated integrations; stdlib only, each module copied in verbatim
+into the packages whose adapter uses it.
 
 The circuit breaker and the rate limiter log state changes and waits at INFO, on
 their module's logger unless the caller passes its own. As a library they stay
@@ -12,10 +13,10 @@ import logging
 
 from .cache import CacheManager
 from .circuit_breaker import CircuitBreaker
+from .error_handler import ErrorHandler
 from .errors import (
     CircuitOpenError,
     ConfigurationError,
-    ErrorHandler,
     IntegrationError,
     MissingSecretError,
     RetryExhaustedError,
@@ -27,9 +28,9 @@ from .retry import (
     RetryPolicy,
     parse_retry_after,
     retry_after_from,
-    retry_exponential,
     should_retry_header,
 )
+from .retry_decorator import retry_exponential
 from .secrets import SecretManager
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

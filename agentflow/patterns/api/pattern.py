@@ -32,6 +32,8 @@ class ApiPattern(IntegrationPattern):
     name = "api"
     description = "REST/HTTP API client (httpx, sync and async)"
     requirements_model = ApiRequirements
+    # What adapter.py.jinja imports from `<slug>_utils`; nothing else of the runtime ships.
+    runtime_modules = ("circuit_breaker", "errors", "metrics", "rate_limiter", "retry", "secrets")
 
     def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
         """Score by an http(s) base URL, HTTP operations, HTTP auth, rate limits, OpenAPI."""

@@ -10,31 +10,21 @@ then says "do not retry" (an early retry would only be refused again), while
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import inspect
 import math
 import random
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, ParamSpec, TypeVar, cast
-
-from .errors import RetryExhaustedError
 
 __all__ = [
     "RETRY_STATUSES",
     "RetryPolicy",
     "parse_retry_after",
     "retry_after_from",
-    "retry_exponential",
     "should_retry_header",
 ]
 
-P = ParamSpec("P")
-T = TypeVar("T")
 
 # 2 ** 64 times any sane base already exceeds any sane cap; bounding the exponent
 # keeps float conversion from overflowing on absurd attempt numbers.
@@ -179,127 +169,3 @@ def _number(text: str | None) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and value >= 0 else None
-
-
-def _retry_after_of(exc: BaseException) -> float | None:
-    """A ``retry_after`` in seconds carried by the error itself, if any."""
-    value = getattr(exc, "retry_after", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-@dataclass(frozen=True)
-class _Schedule:
-    """Decides, after each failure, whether to give up or how long to wait."""
-
-    policy: RetryPolicy
-    operation: str
-    rng: random.Random | None
-    on_retry: Callable[[int, BaseException, float], None] | None
-
-    def after_failure(self, attempt: int, exc: BaseException) -> float:
-        """Delay before the next attempt; raises ``RetryExhaustedError`` at the end."""
-        if attempt >= self.policy.max_attempts:
-            raise RetryExhaustedError(
-                f"{self.operation} failed after {attempt} attempt(s); "
-                f"last error: {type(exc).__name__}",
-                attempts=attempt,
-                operation=self.operation,
-            ) from exc
-        wait = self.policy.delay(
-            attempt, retry_after=_retry_after_of(exc), rng=self.rng
-        )
-        if self.on_retry is not None:
-            self.on_retry(attempt, exc, wait)
-        return wait
-
-
-def retry_exponential(
-    max_attempts: int = 3,
-    backoff_base: float | None = None,
-    backoff_max: float = 30.0,
-    *,
-    base_delay: float | None = None,
-    retry_on: tuple[type[BaseException], ...] = (Exception,),
-    jitter: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
-    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    rng: random.Random | None = None,
-    retry_after_max: float = 60.0,
-    on_retry: Callable[[int, BaseException, float], None] | None = None,
-) -> Callable[[Callable[P, T]], Callable[P, T]]:
-    """Retry a sync or async function on ``retry_on`` errors with backoff.
-
-    The ceiling of the n-th wait is ``backoff_base * 2 ** (n - 1)`` seconds (0.5 by default),
-    at most ``backoff_max``; ``base_delay`` is another name for ``backoff_base``, give one.
-    An error with a numeric ``retry_after`` attribute (seconds) sets the next
-    delay, capped at ``retry_after_max``. ``on_retry(attempt, error, delay)`` is
-    called before each wait, e.g. to log or count retries. Errors outside
-    ``retry_on`` propagate at once; when attempts run out,
-    ``RetryExhaustedError`` is raised from the last error.
-    """
-    if backoff_base is not None and base_delay is not None:
-        raise TypeError("give backoff_base or base_delay (the same setting), not both")
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_base=_first_given(backoff_base, base_delay, RetryPolicy.backoff_base),
-        backoff_max=backoff_max,
-        retry_after_max=retry_after_max,
-        jitter=jitter,
-    )
-
-    def decorator(fn: Callable[P, T]) -> Callable[P, T]:
-        schedule = _Schedule(policy, _name_of(fn), rng, on_retry)
-        if inspect.iscoroutinefunction(fn):
-            wrapped = _async_wrapper(fn, schedule, retry_on, async_sleep)
-            return cast(Callable[P, T], wrapped)
-        return _sync_wrapper(fn, schedule, retry_on, sleep)
-
-    return decorator
-
-
-def _first_given(*values: float | None) -> float:
-    return next(value for value in values if value is not None)
-
-
-def _name_of(fn: Callable[..., Any]) -> str:
-    return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn)))
-
-
-def _sync_wrapper(
-    fn: Callable[P, T],
-    schedule: _Schedule,
-    retry_on: tuple[type[BaseException], ...],
-    sleep: Callable[[float], None],
-) -> Callable[P, T]:
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return fn(*args, **kwargs)
-            except retry_on as exc:
-                sleep(schedule.after_failure(attempt, exc))
-
-    return wrapper
-
-
-def _async_wrapper(
-    fn: Callable[P, Awaitable[T]],
-    schedule: _Schedule,
-    retry_on: tuple[type[BaseException], ...],
-    async_sleep: Callable[[float], Awaitable[None]],
-) -> Callable[P, Awaitable[T]]:
-    @functools.wraps(fn)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await fn(*args, **kwargs)
-            except retry_on as exc:
-                await async_sleep(schedule.after_failure(attempt, exc))
-
-    return wrapper

@@ -1,21 +1,19 @@
-"""Runtime helpers for generated integrations; stdlib only, copied in verbatim.
+"""Runtime helpers for generated integrations; stdlib only, each module copied in verbatim
+into the packages whose adapter uses it.
 
 The circuit breaker and the rate limiter log state changes and waits at INFO, on
 their module's logger unless the caller passes its own. As a library they stay
 silent until the application configures logging: the package logger gets only a
-``NullHandler``.
-"""
+``NullHandler``."""
 
 from __future__ import annotations
 
 import logging
 
-from .cache import CacheManager
 from .circuit_breaker import CircuitBreaker
 from .errors import (
     CircuitOpenError,
     ConfigurationError,
-    ErrorHandler,
     IntegrationError,
     MissingSecretError,
     RetryExhaustedError,
@@ -27,7 +25,6 @@ from .retry import (
     RetryPolicy,
     parse_retry_after,
     retry_after_from,
-    retry_exponential,
     should_retry_header,
 )
 from .secrets import SecretManager
@@ -35,22 +32,19 @@ from .secrets import SecretManager
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
-    "RETRY_STATUSES",
-    "CacheManager",
     "CircuitBreaker",
     "CircuitOpenError",
     "ConfigurationError",
-    "ErrorHandler",
     "IntegrationError",
     "MetricsCollector",
     "MissingSecretError",
     "OperationMetrics",
+    "RETRY_STATUSES",
     "RateLimiter",
     "RetryExhaustedError",
     "RetryPolicy",
     "SecretManager",
     "parse_retry_after",
     "retry_after_from",
-    "retry_exponential",
     "should_retry_header",
 ]

@@ -1,0 +1,135 @@
+"""A generated package's wheel is typed: `mypy --strict` checks its users' code against it.
+
+The golden GitHub package's wheel is built and installed alone into a fresh venv, then mypy
+(ours, pointed at that venv) checks user scripts. Add a client feature's use to
+`USES_THE_CLIENT` to keep its types under test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+GITHUB = Path(__file__).resolve().parent.parent / "integrations" / "github"
+
+pytestmark = pytest.mark.slow
+
+USES_THE_CLIENT = """
+import httpx
+
+from github_adapter import (
+    GitHubClient,
+    GitHubConfig,
+    GitHubNotFoundError,
+    IntegrationError,
+)
+from github_utils.metrics import OperationMetrics
+from github_utils.secrets import SecretManager
+
+
+def answer(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/user":
+        return httpx.Response(200, json={"login": "octocat"})
+    return httpx.Response(404, json={"message": "Not Found"})
+
+
+config = GitHubConfig(max_attempts=1, rate_limit=None)
+timeout: float = config.timeout
+secrets = SecretManager({"GITHUB_TOKEN": "test-token"})
+status: int | None = None
+with GitHubClient(
+    config=config, transport=httpx.MockTransport(answer), secrets=secrets
+) as client:
+    login: str = client.get_user()["login"]
+    try:
+        client.get_repos("octocat", "missing")
+    except GitHubNotFoundError as exc:
+        status = exc.status_code
+    except IntegrationError as exc:
+        raise SystemExit(exc.message) from exc
+    metrics: OperationMetrics = client.metrics["get_user"]
+    state: str = client.circuit_state
+print(login, status, metrics.calls, state, timeout)
+"""
+
+MISTYPED = """
+from github_adapter import GitHubConfig
+
+timeout: str = GitHubConfig().timeout
+"""
+
+
+def _run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "MYPYPATH"}}
+    return subprocess.run(
+        [str(part) for part in command],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def _checked(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def user_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv holding only the wheel; httpx comes from ours, through a .pth file."""
+    root = tmp_path_factory.mktemp("typed-wheel")
+    dist = root / "dist"
+    build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist]
+    _checked(_run(*build, GITHUB, cwd=root))
+    (wheel,) = dist.glob("*.whl")
+    _checked(_run(sys.executable, "-m", "venv", "--without-pip", root / "venv", cwd=root))
+    python = root / "venv" / "bin" / "python"
+    purelib = _checked(
+        _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root)
+    )
+    (Path(purelib.strip()) / "host.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps"]
+    _checked(_run(*pip, "--no-index", wheel, cwd=root))
+    return python
+
+
+def _mypy(python: Path, script: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """mypy --strict on `script`, alone in `folder`, with `python`'s installed packages."""
+    folder.mkdir()
+    (folder / "user.py").write_text(script, encoding="utf-8")
+    return _run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--python-executable",
+        python,
+        "user.py",
+        cwd=folder,
+    )
+
+
+def test_user_code_type_checks_against_the_installed_wheel(
+    user_python: Path, tmp_path: Path
+) -> None:
+    done = _mypy(user_python, USES_THE_CLIENT, tmp_path / "user")
+    assert "import-untyped" not in done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
+    ran = _checked(_run(user_python, "user.py", cwd=tmp_path / "user"))
+    assert ran.split() == ["octocat", "404", "1", "closed", "30.0"]
+
+
+def test_a_type_error_against_the_wheel_is_reported(user_python: Path, tmp_path: Path) -> None:
+    done = _mypy(user_python, MISTYPED, tmp_path / "user")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert 'expression has type "float", variable has type "str"' in done.stdout
+    assert "import-untyped" not in done.stdout
