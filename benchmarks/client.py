@@ -161,19 +161,28 @@ def measure_calls(
     )
 
 
-def measure_import(
-    module: str, python: str, env: dict[str, str], package: Path, repeat: int
-) -> ImportResult:
-    """One warm-up import (it writes the bytecode), then `repeat` timed ones."""
-    argv = [python, "-c", IMPORT_CODE.format(path=str(package), module=module)]
-    times = [float(run_json(argv, env, package.parent)) for _ in range(repeat + 1)][1:]
-    return ImportResult(
-        module=module,
-        runs=repeat,
-        min_s=round(min(times), 5),
-        median_s=round(statistics.median(times), 5),
-        max_s=round(max(times), 5),
-    )
+def measure_imports(
+    modules: Sequence[str], python: str, env: dict[str, str], package: Path, repeat: int
+) -> list[ImportResult]:
+    """A warm-up round (it writes the bytecode), then `repeat` rounds importing each module in
+    turn, so that a change in the machine's load falls on all of them alike."""
+    times: dict[str, list[float]] = {module: [] for module in modules}
+    for index in range(repeat + 1):
+        for module, found in times.items():
+            argv = [python, "-c", IMPORT_CODE.format(path=str(package), module=module)]
+            seconds = float(run_json(argv, env, package.parent))
+            if index:  # not the warm-up
+                found.append(seconds)
+    return [
+        ImportResult(
+            module=module,
+            runs=repeat,
+            min_s=round(min(found), 5),
+            median_s=round(statistics.median(found), 5),
+            max_s=round(max(found), 5),
+        )
+        for module, found in times.items()
+    ]
 
 
 def child_env(token_var: str) -> dict[str, str]:
@@ -198,10 +207,7 @@ def run(python: str, args: argparse.Namespace) -> dict[str, Any]:
             print(f"measuring {args.calls} calls through {stack} …", file=sys.stderr)
             calls.append(measure_calls(stack, base, env, Path(tmp), args))
         print("measuring imports …", file=sys.stderr)
-        imports = [
-            measure_import(module, python, env, package, args.repeat)
-            for module in [MODULE, "httpx", *peers]
-        ]
+        imports = measure_imports([MODULE, "httpx", *peers], python, env, package, args.repeat)
     return {
         "machine": machine(),
         "versions": found,
