@@ -44,6 +44,8 @@ PEERS_VENV = BENCH_DIR / ".venv-peers"
 PEER_PACKAGES = ("openapi-python-client==0.29.1", "copier==9.19.1")
 RESULTS_FILE = BENCH_DIR / "results.json"
 GNU_TIME = Path("/usr/bin/time")
+OTHER_RESULTS = ("llm", "scaling", "client")
+"""The keys of results.json that the other benchmark scripts write; --record keeps them."""
 START = "start-up (--help)"
 LARGE = "client for the 200-endpoint API"
 
@@ -157,22 +159,26 @@ def env_with(bin_dir: Path) -> dict[str, str]:
     return env
 
 
-def ensure_peers() -> Path | None:
-    """The peers' bin directory, creating `benchmarks/.venv-peers` if needed; None on failure."""
-    bin_dir = PEERS_VENV / "bin"
-    if (bin_dir / "openapi-python-client").exists() and (bin_dir / "copier").exists():
-        return bin_dir
-    print(f"installing {', '.join(PEER_PACKAGES)} into {PEERS_VENV} …", file=sys.stderr)
+def ensure_venv(venv: Path, packages: Sequence[str]) -> Path | None:
+    """The bin directory of `venv` with `packages` installed: a marker file lists what the last
+    successful installation put there, so a changed pin installs again. None (with a warning)
+    when the installation fails."""
+    marker = venv / "installed.txt"
+    wanted = "".join(f"{package}\n" for package in packages)
+    if marker.exists() and marker.read_text(encoding="utf-8") == wanted:
+        return venv / "bin"
+    print(f"installing {', '.join(packages)} into {venv} …", file=sys.stderr)
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *PEER_PACKAGES],
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *packages],
             check=True,
         )
     except subprocess.CalledProcessError as exc:
-        print(f"warning: peers unavailable ({exc}); measuring agentflow only", file=sys.stderr)
+        print(f"warning: peers unavailable ({exc}); measuring without them", file=sys.stderr)
         return None
-    return bin_dir
+    marker.write_text(wanted, encoding="utf-8")
+    return venv / "bin"
 
 
 def peer_versions(bin_dir: Path) -> dict[str, str]:
@@ -353,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.agentflow.exists():
         parser.error(f"{args.agentflow} does not exist; pass --agentflow")
 
-    peers = None if args.no_peers else ensure_peers()
+    peers = None if args.no_peers else ensure_venv(PEERS_VENV, PEER_PACKAGES)
     with tempfile.TemporaryDirectory(prefix="agentflow-bench-") as tmp:
         root = Path(tmp)
         inputs = root / "inputs"
@@ -390,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.record:
         kept = json.loads(RESULTS_FILE.read_text(encoding="utf-8")) if RESULTS_FILE.exists() else {}
-        recorded = report | {k: kept[k] for k in ("llm", "scaling") if k in kept}  # the others'
+        recorded = report | {k: kept[k] for k in OTHER_RESULTS if k in kept}
         RESULTS_FILE.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))
