@@ -61,7 +61,13 @@ def test_the_helper_package_holds_only_what_ships_and_exports_only_that(
     assert files["py.typed"] == files["demo_utils/py.typed"] == ""
     source = Path(runtime.__file__).with_name("retry.py").read_text(encoding="utf-8")
     assert files["demo_utils/retry.py"] == source
-    assert _import_all(files, tmp_path, "demo_utils") == ["RetryPolicy", "parse_retry_after"]
+    assert _import_all(files, tmp_path, "demo_utils") == [
+        "RETRY_STATUSES",
+        "RetryPolicy",
+        "parse_retry_after",
+        "retry_after_from",
+        "should_retry_header",
+    ]
 
 
 def test_with_every_module_the_package_exports_what_agentflow_runtime_does(
