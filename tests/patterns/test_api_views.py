@@ -34,14 +34,14 @@ def api_for(*endpoints: dict[str, Any], **extra: Any) -> ApiContext:
 
 
 def test_method_parameters_and_request_arguments() -> None:
-    issues, create = api_for(ISSUES, CREATE).endpoints
+    create, issues = api_for(ISSUES, CREATE).endpoints
     assert issues.signature == (
         "self, owner: str | int, repo: str | int, *, state: str | None = None, per_page: int"
     )
     assert issues.doc_params == "owner, repo, *, state=None, per_page"
     assert issues.call_args == (
         "'GET', _path('/repos/{owner}/{repo}/issues', {'owner': owner, 'repo': repo}), "
-        "operation='get_repos_issues', params=_query({'state': state, 'per_page': per_page})"
+        "operation='list_issues', params=_query({'state': state, 'per_page': per_page})"
     )
     assert issues.iter_args == (
         f"{issues.call_args}, items_field='data', cursor_param='cursor', next_field='next'"
@@ -49,12 +49,12 @@ def test_method_parameters_and_request_arguments() -> None:
     assert create.signature == "self, owner: str | int, *, json: Mapping[str, Any] | None = None"
     assert create.call_args == (
         "'POST', _path('/repos/{owner}/issues', {'owner': owner}), "
-        "operation='post_repos_issues', json=json, retry=False"
+        "operation='create_issue', json=json, retry=False"
     )
 
 
 def test_docstring_parts() -> None:
-    issues, create = api_for({**ISSUES, "description": "List issues."}, CREATE).endpoints
+    create, issues = api_for({**ISSUES, "description": "List issues."}, CREATE).endpoints
     assert (issues.doc_lead, issues.doc_shows_summary) == ("List issues.", True)
     assert (create.doc_lead, create.doc_shows_summary) == (
         "Send POST /repos/{owner}/issues.",
@@ -62,11 +62,11 @@ def test_docstring_parts() -> None:
     )
     assert [name for name, _ in create.doc_args] == ["owner", "json"]
     assert issues.pagination is not None
-    assert issues.pagination.doc_lead == "Yield every item of get_repos_issues(), page after page."
+    assert issues.pagination.doc_lead == "Yield every item of list_issues(), page after page."
 
 
 def test_test_and_example_arguments() -> None:
-    issues, create = api_for(ISSUES, CREATE).endpoints
+    create, issues = api_for(ISSUES, CREATE).endpoints
     assert issues.sample_args == "'v0 /0', 'v1 /1', state='a b&c', per_page=7"
     assert issues.required_sample_args == "'v0 /0', 'v1 /1', per_page=7"
     assert issues.traversal_args == "\"..\", 'v1 /1', per_page=7"
