@@ -660,7 +660,28 @@ class GitHubClient(_ClientCore):
             # The link's own query replaces ours (httpx would drop it otherwise).
             target, query = str(link.copy_with(query=None)), link.params
 
-    def get_repos(self, owner: str | int, repo: str | int) -> Any:
+    def create_issue(
+        self,
+        owner: str | int,
+        repo: str | int,
+        *,
+        json: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send POST /repos/{owner}/{repo}/issues.
+
+        Args:
+            owner: the {owner} path segment
+            repo: the {repo} path segment
+            json: the JSON request body.
+        """
+        return self._call(
+            "POST",
+            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
+            operation="create_issue",
+            json=json,
+        )
+
+    def get_repo(self, owner: str | int, repo: str | int) -> Any:
         """Send GET /repos/{owner}/{repo}.
 
         Args:
@@ -670,10 +691,14 @@ class GitHubClient(_ClientCore):
         return self._call(
             "GET",
             _path("/repos/{owner}/{repo}", {"owner": owner, "repo": repo}),
-            operation="get_repos",
+            operation="get_repo",
         )
 
-    def get_repos_issues(
+    def get_user(self) -> Any:
+        """Send GET /user."""
+        return self._call("GET", "/user", operation="get_user")
+
+    def list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -694,11 +719,11 @@ class GitHubClient(_ClientCore):
         return self._call(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query({"state": state, "labels": labels, "per_page": per_page}),
         )
 
-    def iter_get_repos_issues(
+    def iter_list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -707,7 +732,7 @@ class GitHubClient(_ClientCore):
         labels: str | None = None,
         per_page: str | None = None,
     ) -> Iterator[Any]:
-        """Yield every item of get_repos_issues(), page after page.
+        """Yield every item of list_issues(), page after page.
 
         ``GET /repos/{owner}/{repo}/issues``
 
@@ -721,34 +746,9 @@ class GitHubClient(_ClientCore):
         return self._iter_link(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query({"state": state, "labels": labels, "per_page": per_page}),
             items_field=None,
-        )
-
-    def get_user(self) -> Any:
-        """Send GET /user."""
-        return self._call("GET", "/user", operation="get_user")
-
-    def post_repos_issues(
-        self,
-        owner: str | int,
-        repo: str | int,
-        *,
-        json: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """Send POST /repos/{owner}/{repo}/issues.
-
-        Args:
-            owner: the {owner} path segment
-            repo: the {repo} path segment
-            json: the JSON request body.
-        """
-        return self._call(
-            "POST",
-            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="post_repos_issues",
-            json=json,
         )
 
 
@@ -875,7 +875,28 @@ class AsyncGitHubClient(_ClientCore):
             # The link's own query replaces ours (httpx would drop it otherwise).
             target, query = str(link.copy_with(query=None)), link.params
 
-    async def get_repos(self, owner: str | int, repo: str | int) -> Any:
+    async def create_issue(
+        self,
+        owner: str | int,
+        repo: str | int,
+        *,
+        json: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send POST /repos/{owner}/{repo}/issues.
+
+        Args:
+            owner: the {owner} path segment
+            repo: the {repo} path segment
+            json: the JSON request body.
+        """
+        return await self._call(
+            "POST",
+            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
+            operation="create_issue",
+            json=json,
+        )
+
+    async def get_repo(self, owner: str | int, repo: str | int) -> Any:
         """Send GET /repos/{owner}/{repo}.
 
         Args:
@@ -885,10 +906,14 @@ class AsyncGitHubClient(_ClientCore):
         return await self._call(
             "GET",
             _path("/repos/{owner}/{repo}", {"owner": owner, "repo": repo}),
-            operation="get_repos",
+            operation="get_repo",
         )
 
-    async def get_repos_issues(
+    async def get_user(self) -> Any:
+        """Send GET /user."""
+        return await self._call("GET", "/user", operation="get_user")
+
+    async def list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -909,11 +934,11 @@ class AsyncGitHubClient(_ClientCore):
         return await self._call(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query({"state": state, "labels": labels, "per_page": per_page}),
         )
 
-    def iter_get_repos_issues(
+    def iter_list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -922,7 +947,7 @@ class AsyncGitHubClient(_ClientCore):
         labels: str | None = None,
         per_page: str | None = None,
     ) -> AsyncIterator[Any]:
-        """Yield every item of get_repos_issues(), page after page.
+        """Yield every item of list_issues(), page after page.
 
         ``GET /repos/{owner}/{repo}/issues``
 
@@ -936,32 +961,7 @@ class AsyncGitHubClient(_ClientCore):
         return self._iter_link(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query({"state": state, "labels": labels, "per_page": per_page}),
             items_field=None,
-        )
-
-    async def get_user(self) -> Any:
-        """Send GET /user."""
-        return await self._call("GET", "/user", operation="get_user")
-
-    async def post_repos_issues(
-        self,
-        owner: str | int,
-        repo: str | int,
-        *,
-        json: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """Send POST /repos/{owner}/{repo}/issues.
-
-        Args:
-            owner: the {owner} path segment
-            repo: the {repo} path segment
-            json: the JSON request body.
-        """
-        return await self._call(
-            "POST",
-            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="post_repos_issues",
-            json=json,
         )

@@ -256,7 +256,7 @@ def test_default_client_reads_settings_and_credentials_from_the_environment(
     service = Service()
     with GitHubClient(transport=httpx.MockTransport(service)) as api:
         assert api.config.base_url == "https://example.test/api"
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert service.requests[0].url.host == "example.test"
 
 
@@ -272,104 +272,58 @@ def test_missing_credential_names_its_variable(missing: str) -> None:
 def test_credentials_and_default_headers_are_sent() -> None:
     service = Service()
     with client(service) as api:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     request = service.requests[0]
     assert request.headers["User-Agent"] == settings().headers["User-Agent"]
     assert request.headers["Authorization"] == f"Bearer {FAKE_SECRETS['GITHUB_TOKEN']}"
 
 
-def test_get_repos_sends_its_request() -> None:
+def test_create_issue_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.create_issue("v0 /0", "v1 /1", json={"name": "example"}) == {
+            "ok": True
+        }
+    request = service.requests[0]
+    assert_sent(request, "POST", "/repos/v0 /0/v1 /1/issues", {}, {"name": "example"})
+    assert_encoded(request, "v0 /0", "v1 /1")
+
+
+def test_create_issue_sends_its_request_async() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(
+        service.requests[0],
+        "POST",
+        "/repos/v0 /0/v1 /1/issues",
+        {},
+        {"name": "example"},
+    )
+
+
+def test_get_repo_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     request = service.requests[0]
     assert_sent(request, "GET", "/repos/v0 /0/v1 /1", {}, None)
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_get_repos_sends_its_request_async() -> None:
+def test_get_repo_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
         async with async_client(service) as api:
-            return await api.get_repos("v0 /0", "v1 /1")
+            return await api.get_repo("v0 /0", "v1 /1")
 
     assert asyncio.run(run()) == {"ok": True}
     assert_sent(service.requests[0], "GET", "/repos/v0 /0/v1 /1", {}, None)
-
-
-def test_get_repos_issues_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
-    with client(service) as api:
-        assert api.get_repos_issues(
-            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
-        ) == {"ok": True}
-    request = service.requests[0]
-    assert_sent(
-        request,
-        "GET",
-        "/repos/v0 /0/v1 /1/issues",
-        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
-        None,
-    )
-    assert_encoded(request, "v0 /0", "v1 /1")
-
-
-def test_get_repos_issues_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
-
-    async def run() -> Any:
-        async with async_client(service) as api:
-            return await api.get_repos_issues(
-                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
-            )
-
-    assert asyncio.run(run()) == {"ok": True}
-    assert_sent(
-        service.requests[0],
-        "GET",
-        "/repos/v0 /0/v1 /1/issues",
-        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
-        None,
-    )
-
-
-def test_iter_get_repos_issues_walks_every_page() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
-    with client(service) as api:
-        assert list(api.iter_get_repos_issues("v0 /0", "v1 /1")) == [1, 2, 3]
-    assert service.requests[1].url.path == BASE_PATH + "/next-page"
-    assert service.requests[1].url.params["page"] == "2"
-
-
-def test_iter_get_repos_issues_walks_every_page_async() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
-
-    async def run() -> list[Any]:
-        async with async_client(service) as api:
-            return [item async for item in api.iter_get_repos_issues("v0 /0", "v1 /1")]
-
-    assert asyncio.run(run()) == [1, 2, 3]
-    assert len(service.requests) == 2
-
-
-def test_iter_get_repos_issues_rejects_a_page_without_items() -> None:
-    service = Service(respond(200, {"unexpected": True}))
-    with client(service) as api, pytest.raises(GitHubError, match="list of items"):
-        list(api.iter_get_repos_issues("v0 /0", "v1 /1"))
-
-
-def test_iter_get_repos_issues_refuses_links_to_another_origin() -> None:
-    link = {"Link": '<https://elsewhere.invalid/steal>; rel="next"'}
-    service = Service(respond(200, [1], link))
-
-    async def run() -> list[Any]:
-        async with async_client(service) as api:
-            return [item async for item in api.iter_get_repos_issues("v0 /0", "v1 /1")]
-
-    with pytest.raises(GitHubError, match="another origin"):
-        asyncio.run(run())
-    assert len(service.requests) == 1
 
 
 def test_get_user_sends_its_request() -> None:
@@ -391,34 +345,78 @@ def test_get_user_sends_its_request_async() -> None:
     assert_sent(service.requests[0], "GET", "/user", {}, None)
 
 
-def test_post_repos_issues_sends_its_request() -> None:
+def test_list_issues_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"}) == {
-            "ok": True
-        }
+        assert api.list_issues(
+            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
+        ) == {"ok": True}
     request = service.requests[0]
-    assert_sent(request, "POST", "/repos/v0 /0/v1 /1/issues", {}, {"name": "example"})
+    assert_sent(
+        request,
+        "GET",
+        "/repos/v0 /0/v1 /1/issues",
+        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
+        None,
+    )
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_post_repos_issues_sends_its_request_async() -> None:
+def test_list_issues_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
         async with async_client(service) as api:
-            return await api.post_repos_issues(
-                "v0 /0", "v1 /1", json={"name": "example"}
+            return await api.list_issues(
+                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page="a b&c"
             )
 
     assert asyncio.run(run()) == {"ok": True}
     assert_sent(
         service.requests[0],
-        "POST",
+        "GET",
         "/repos/v0 /0/v1 /1/issues",
-        {},
-        {"name": "example"},
+        {"state": "a b&c", "labels": "a b&c", "per_page": "a b&c"},
+        None,
     )
+
+
+def test_iter_list_issues_walks_every_page() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    with client(service) as api:
+        assert list(api.iter_list_issues("v0 /0", "v1 /1")) == [1, 2, 3]
+    assert service.requests[1].url.path == BASE_PATH + "/next-page"
+    assert service.requests[1].url.params["page"] == "2"
+
+
+def test_iter_list_issues_walks_every_page_async() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_list_issues("v0 /0", "v1 /1")]
+
+    assert asyncio.run(run()) == [1, 2, 3]
+    assert len(service.requests) == 2
+
+
+def test_iter_list_issues_rejects_a_page_without_items() -> None:
+    service = Service(respond(200, {"unexpected": True}))
+    with client(service) as api, pytest.raises(GitHubError, match="list of items"):
+        list(api.iter_list_issues("v0 /0", "v1 /1"))
+
+
+def test_iter_list_issues_refuses_links_to_another_origin() -> None:
+    link = {"Link": '<https://elsewhere.invalid/steal>; rel="next"'}
+    service = Service(respond(200, [1], link))
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_list_issues("v0 /0", "v1 /1")]
+
+    with pytest.raises(GitHubError, match="another origin"):
+        asyncio.run(run())
+    assert len(service.requests) == 1
 
 
 @pytest.mark.parametrize(
@@ -437,12 +435,12 @@ def test_error_statuses_map_to_exceptions(
 ) -> None:
     service = Service(respond(status, {"message": "nope"}))
     with client(service, max_attempts=1) as api, pytest.raises(expected) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     error = excinfo.value
     assert type(error) is expected
     assert isinstance(error, GitHubHTTPError)
     assert error.status_code == status
-    assert error.operation == "get_repos"
+    assert error.operation == "get_repo"
     assert error.method == "GET"
     assert "?" not in error.url
     assert json.loads(error.body) == {"message": "nope"}
@@ -452,33 +450,33 @@ def test_error_statuses_map_to_exceptions(
 def test_error_body_is_truncated() -> None:
     service = Service(respond(400, {"message": "x" * 5000}))
     with client(service) as api, pytest.raises(GitHubHTTPError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(excinfo.value.body) == 500
 
 
 def test_client_errors_are_not_retried() -> None:
     service = Service(respond(404))
     with client(service) as api, pytest.raises(GitHubNotFoundError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 1
 
 
 def test_empty_body_returns_none() -> None:
     with client(Service(respond(204))) as api:
-        assert api.get_repos("v0 /0", "v1 /1") is None
+        assert api.get_repo("v0 /0", "v1 /1") is None
 
 
 def test_invalid_json_is_an_error() -> None:
     service = Service(lambda request: httpx.Response(200, content=b"<html>"))
     with client(service) as api, pytest.raises(GitHubError, match="not valid JSON"):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
 
 
 def test_server_errors_are_retried_with_backoff() -> None:
     fake = FakeTime()
     service = Service(respond(503), respond(502), respond(200, {"ok": True}))
     with client(service, fake) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert len(service.requests) == 3
     assert fake.sleeps == [0.25, 0.5]
 
@@ -486,7 +484,7 @@ def test_server_errors_are_retried_with_backoff() -> None:
 def test_retries_stop_after_max_attempts() -> None:
     service = Service(respond(500))
     with client(service) as api, pytest.raises(GitHubServerError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 3
 
 
@@ -496,7 +494,7 @@ def test_retry_after_is_honoured() -> None:
         respond(429, headers={"Retry-After": "7"}), respond(200, {"ok": True})
     )
     with client(service, fake) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert fake.sleeps == [7.0]
 
 
@@ -506,7 +504,7 @@ def test_retry_after_is_capped() -> None:
         respond(503, headers={"Retry-After": "3600"}), respond(200, {"ok": True})
     )
     with client(service, fake, retry_after_max=5.0) as api:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert fake.sleeps == [5.0]
 
 
@@ -514,7 +512,7 @@ def test_rate_limit_error_once_retries_are_spent() -> None:
     fake = FakeTime()
     service = Service(respond(429, headers={"Retry-After": "2"}))
     with client(service, fake) as api, pytest.raises(GitHubRateLimitError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert excinfo.value.retry_after == 2.0
     assert fake.sleeps == [2.0, 2.0]
 
@@ -522,7 +520,7 @@ def test_rate_limit_error_once_retries_are_spent() -> None:
 def test_connection_errors_are_retried_then_raised() -> None:
     service = Service(fail(httpx.ConnectError))
     with client(service) as api, pytest.raises(GitHubConnectionError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 3
     assert isinstance(excinfo.value.__cause__, httpx.ConnectError)
 
@@ -533,7 +531,7 @@ def test_async_retries_with_backoff() -> None:
 
     async def run() -> Any:
         async with async_client(service, fake) as api:
-            return await api.get_repos("v0 /0", "v1 /1")
+            return await api.get_repo("v0 /0", "v1 /1")
 
     assert asyncio.run(run()) == {"ok": True}
     assert fake.sleeps == [0.25]
@@ -542,29 +540,29 @@ def test_async_retries_with_backoff() -> None:
 def test_timeouts_map_to_timeout_error() -> None:
     service = Service(fail(httpx.ReadTimeout))
     with client(service, max_attempts=1) as api, pytest.raises(GitHubTimeoutError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
 
 
 def test_other_httpx_errors_are_not_retried() -> None:
     service = Service(fail(httpx.TooManyRedirects))
     with client(service) as api, pytest.raises(GitHubError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert type(excinfo.value) is GitHubError
     assert len(service.requests) == 1
     assert api.circuit_state == "closed"
 
 
-def test_post_repos_issues_is_not_retried_by_default() -> None:
+def test_create_issue_is_not_retried_by_default() -> None:
     service = Service(respond(503))
     with client(service) as api, pytest.raises(GitHubServerError):
-        api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"})
+        api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
     assert len(service.requests) == 1
 
 
-def test_post_repos_issues_is_retried_when_configured() -> None:
+def test_create_issue_is_retried_when_configured() -> None:
     service = Service(respond(503), respond(200, {"ok": True}))
     with client(service, retry_non_idempotent=True) as api:
-        assert api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"}) == {
+        assert api.create_issue("v0 /0", "v1 /1", json={"name": "example"}) == {
             "ok": True
         }
     assert len(service.requests) == 2
@@ -578,13 +576,13 @@ def test_circuit_opens_after_failures_then_recovers() -> None:
     ) as api:
         for _ in range(2):
             with pytest.raises(GitHubServerError):
-                api.get_repos("v0 /0", "v1 /1")
+                api.get_repo("v0 /0", "v1 /1")
         with pytest.raises(CircuitOpenError):
-            api.get_repos("v0 /0", "v1 /1")
+            api.get_repo("v0 /0", "v1 /1")
         assert len(service.requests) == 2
         assert api.circuit_state == "open"
         fake.now += 30.0
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
         assert api.circuit_state == "closed"
 
 
@@ -593,7 +591,7 @@ def test_client_errors_keep_the_circuit_closed() -> None:
     with client(service, failure_threshold=2) as api:
         for _ in range(3):
             with pytest.raises(GitHubNotFoundError):
-                api.get_repos("v0 /0", "v1 /1")
+                api.get_repo("v0 /0", "v1 /1")
         assert api.circuit_state == "closed"
 
 
@@ -601,17 +599,17 @@ def test_rate_limiter_spaces_requests() -> None:
     fake = FakeTime()
     with client(Service(), fake, rate_limit=2.0, rate_limit_burst=1.0) as api:
         for _ in range(3):
-            api.get_repos("v0 /0", "v1 /1")
+            api.get_repo("v0 /0", "v1 /1")
     assert fake.sleeps == [0.5, 0.5]
 
 
 def test_metrics_count_calls_errors_and_latency() -> None:
     service = Service(respond(200, {"ok": True}), respond(404))
     with client(service) as api:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
         with pytest.raises(GitHubNotFoundError):
-            api.get_repos("v0 /0", "v1 /1")
-        metrics = api.metrics["get_repos"]
+            api.get_repo("v0 /0", "v1 /1")
+        metrics = api.metrics["get_repo"]
     assert metrics.calls == 2
     assert metrics.errors == 1
     assert metrics.total_seconds >= 0.0
@@ -620,9 +618,9 @@ def test_metrics_count_calls_errors_and_latency() -> None:
 def test_path_values_cannot_change_the_path() -> None:
     service = Service()
     with client(service) as api:
-        api.get_repos("..", "v1 /1")
+        api.create_issue("..", "v1 /1", json={"name": "example"})
         with pytest.raises(ValueError, match="must not be empty"):
-            api.get_repos("", "v1 /1")
+            api.create_issue("", "v1 /1", json={"name": "example"})
     assert b"%2E%2E" in service.requests[0].url.raw_path
     assert len(service.requests) == 1
 
@@ -630,7 +628,7 @@ def test_path_values_cannot_change_the_path() -> None:
 def test_unset_query_parameters_are_left_out() -> None:
     service = Service()
     with client(service) as api:
-        api.get_repos_issues("v0 /0", "v1 /1")
+        api.list_issues("v0 /0", "v1 /1")
     assert sent_query(service.requests[0]) == {}
 
 
@@ -645,10 +643,10 @@ def test_async_errors_are_mapped_and_counted() -> None:
             service, fake, max_attempts=1, rate_limit=2.0, rate_limit_burst=1.0
         ) as api:
             with pytest.raises(GitHubNotFoundError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
             with pytest.raises(GitHubConnectionError):
-                await api.get_repos("v0 /0", "v1 /1")
-            assert api.metrics["get_repos"].errors == 2
+                await api.get_repo("v0 /0", "v1 /1")
+            assert api.metrics["get_repo"].errors == 2
 
     asyncio.run(run())
     assert len(service.requests) == 2
@@ -661,9 +659,9 @@ def test_async_circuit_open_refuses_calls() -> None:
     async def run() -> None:
         async with async_client(service, max_attempts=1, failure_threshold=1) as api:
             with pytest.raises(GitHubServerError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
             with pytest.raises(CircuitOpenError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
 
     asyncio.run(run())
     assert len(service.requests) == 1
@@ -679,7 +677,7 @@ def test_credentials_stay_out_of_logs_errors_and_reprs(
         client(service, max_attempts=2) as api,
         pytest.raises(GitHubServerError) as excinfo,
     ):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     error = excinfo.value
     texts = [caplog.text, str(error), repr(error), error.body, error.url, repr(api)]
     for secret in FAKE_SECRETS.values():
