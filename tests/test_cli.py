@@ -78,12 +78,12 @@ def test_changed_requirements_need_force(tmp_path: Path) -> None:
     refused = run("integrate", "create", str(spec), "--output-dir", str(out), "--no-validate")
     assert refused.exit_code == 2
     assert "--force" in refused.output
-    assert "def get_others" not in (out / "demo" / "demo_adapter.py").read_text()
+    assert "def list_others" not in (out / "demo" / "demo_adapter.py").read_text()
     forced = run(
         "integrate", "create", str(spec), "--output-dir", str(out), "--no-validate", "--force"
     )
     assert forced.exit_code == 0, forced.output
-    assert "def get_others" in (out / "demo" / "demo_adapter.py").read_text()
+    assert "def list_others" in (out / "demo" / "demo_adapter.py").read_text()
 
 
 def test_dry_run_writes_nothing_and_lists_files(tmp_path: Path) -> None:
@@ -340,7 +340,7 @@ def test_a_full_disk_leaves_the_old_package_intact(
     real_write = Path.write_bytes
 
     def full_disk(self: Path, data: bytes) -> int:
-        if b"def get_others" in data:
+        if b"def list_others" in data:
             raise OSError(28, "No space left on device")
         return real_write(self, data)
 

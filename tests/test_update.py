@@ -36,8 +36,8 @@ requirements:
 WITH_LIST = SPEC + "    - {method: GET, path: /items, name: list_items}\n"
 GET_ITEM = '''        """
         return self._call(
-            "GET",
-            _path("/items/{item_id}", {"item_id": item_id}),'''
+            "GET", _path("/items/{item_id}", {"item_id": item_id}), operation="get_item"
+        )'''
 HELPER = '''
 
 def item_url(item_id: str) -> str:

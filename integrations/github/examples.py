@@ -26,7 +26,7 @@ def sync_example() -> None:
 def pagination_example(limit: int = 10) -> None:
     """Walk the pages of a listing, stopping after `limit` items."""
     with GitHubClient() as client:
-        items = client.iter_get_repos_issues("owner", "repo")
+        items = client.iter_list_issues("owner", "repo")
         for count, item in enumerate(items, start=1):
             print(item)
             if count >= limit:

@@ -971,7 +971,40 @@ class GitHubClient(_ClientCore):
             # The link's own query replaces ours (httpx would drop it otherwise).
             target, query = str(link.copy_with(query=None)), link.params
 
-    def get_repos(
+    def create_issue(
+        self,
+        owner: str | int,
+        repo: str | int,
+        *,
+        json: Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send POST /repos/{owner}/{repo}/issues.
+
+        Args:
+            owner: the {owner} path segment
+            repo: the {repo} path segment
+            json: the JSON request body.
+            extra_headers: headers of this call, added to (or replacing) the client's.
+            extra_query: query parameters to send besides the declared ones.
+            timeout: seconds for this call; None keeps the configured timeout.
+            max_retries: retries of this call; None keeps the configured attempts.
+            extra_body: fields to send besides `json`, which they update.
+        """
+        return self._call(
+            "POST",
+            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
+            operation="create_issue",
+            params=_query({}, extra_query),
+            json=_body(json, extra_body),
+            options=_CallOptions(extra_headers, timeout, max_retries),
+        )
+
+    def get_repo(
         self,
         owner: str | int,
         repo: str | int,
@@ -994,12 +1027,36 @@ class GitHubClient(_ClientCore):
         return self._call(
             "GET",
             _path("/repos/{owner}/{repo}", {"owner": owner, "repo": repo}),
-            operation="get_repos",
+            operation="get_repo",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
-    def get_repos_issues(
+    def get_user(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any:
+        """Send GET /user.
+
+        Args:
+            extra_headers: headers of this call, added to (or replacing) the client's.
+            extra_query: query parameters to send besides the declared ones.
+            timeout: seconds for this call; None keeps the configured timeout.
+            max_retries: retries of this call; None keeps the configured attempts.
+        """
+        return self._call(
+            "GET",
+            "/user",
+            operation="get_user",
+            params=_query({}, extra_query),
+            options=_CallOptions(extra_headers, timeout, max_retries),
+        )
+
+    def list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -1028,14 +1085,14 @@ class GitHubClient(_ClientCore):
         return self._call(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query(
                 {"state": state, "labels": labels, "per_page": per_page}, extra_query
             ),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
-    def iter_get_repos_issues(
+    def iter_list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -1048,7 +1105,7 @@ class GitHubClient(_ClientCore):
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Iterator[Any]:
-        """Yield every item of get_repos_issues(), page after page.
+        """Yield every item of list_issues(), page after page.
 
         ``GET /repos/{owner}/{repo}/issues``
 
@@ -1066,7 +1123,7 @@ class GitHubClient(_ClientCore):
         return self._iter_link(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query(
                 {"state": state, "labels": labels, "per_page": per_page}, extra_query
             ),
@@ -1074,72 +1131,15 @@ class GitHubClient(_ClientCore):
             items_field=None,
         )
 
-    def get_user(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Any:
-        """Send GET /user.
-
-        Args:
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-        """
-        return self._call(
-            "GET",
-            "/user",
-            operation="get_user",
-            params=_query({}, extra_query),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
-    def post_repos_issues(
-        self,
-        owner: str | int,
-        repo: str | int,
-        *,
-        json: Mapping[str, Any],
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """Send POST /repos/{owner}/{repo}/issues.
-
-        Args:
-            owner: the {owner} path segment
-            repo: the {repo} path segment
-            json: the JSON request body.
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
-        """
-        return self._call(
-            "POST",
-            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="post_repos_issues",
-            params=_query({}, extra_query),
-            json=_body(json, extra_body),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
 
 class GitHubClientWithRawResponse:
     """`GitHubClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: GitHubClient) -> None:
-        self.get_repos = _raw(client.get_repos)
-        self.get_repos_issues = _raw(client.get_repos_issues)
+        self.create_issue = _raw(client.create_issue)
+        self.get_repo = _raw(client.get_repo)
         self.get_user = _raw(client.get_user)
-        self.post_repos_issues = _raw(client.post_repos_issues)
+        self.list_issues = _raw(client.list_issues)
 
 
 class AsyncGitHubClient(_ClientCore):
@@ -1302,7 +1302,40 @@ class AsyncGitHubClient(_ClientCore):
             # The link's own query replaces ours (httpx would drop it otherwise).
             target, query = str(link.copy_with(query=None)), link.params
 
-    async def get_repos(
+    async def create_issue(
+        self,
+        owner: str | int,
+        repo: str | int,
+        *,
+        json: Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send POST /repos/{owner}/{repo}/issues.
+
+        Args:
+            owner: the {owner} path segment
+            repo: the {repo} path segment
+            json: the JSON request body.
+            extra_headers: headers of this call, added to (or replacing) the client's.
+            extra_query: query parameters to send besides the declared ones.
+            timeout: seconds for this call; None keeps the configured timeout.
+            max_retries: retries of this call; None keeps the configured attempts.
+            extra_body: fields to send besides `json`, which they update.
+        """
+        return await self._call(
+            "POST",
+            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
+            operation="create_issue",
+            params=_query({}, extra_query),
+            json=_body(json, extra_body),
+            options=_CallOptions(extra_headers, timeout, max_retries),
+        )
+
+    async def get_repo(
         self,
         owner: str | int,
         repo: str | int,
@@ -1325,12 +1358,36 @@ class AsyncGitHubClient(_ClientCore):
         return await self._call(
             "GET",
             _path("/repos/{owner}/{repo}", {"owner": owner, "repo": repo}),
-            operation="get_repos",
+            operation="get_repo",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
-    async def get_repos_issues(
+    async def get_user(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any:
+        """Send GET /user.
+
+        Args:
+            extra_headers: headers of this call, added to (or replacing) the client's.
+            extra_query: query parameters to send besides the declared ones.
+            timeout: seconds for this call; None keeps the configured timeout.
+            max_retries: retries of this call; None keeps the configured attempts.
+        """
+        return await self._call(
+            "GET",
+            "/user",
+            operation="get_user",
+            params=_query({}, extra_query),
+            options=_CallOptions(extra_headers, timeout, max_retries),
+        )
+
+    async def list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -1359,14 +1416,14 @@ class AsyncGitHubClient(_ClientCore):
         return await self._call(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query(
                 {"state": state, "labels": labels, "per_page": per_page}, extra_query
             ),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
-    def iter_get_repos_issues(
+    def iter_list_issues(
         self,
         owner: str | int,
         repo: str | int,
@@ -1379,7 +1436,7 @@ class AsyncGitHubClient(_ClientCore):
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> AsyncIterator[Any]:
-        """Yield every item of get_repos_issues(), page after page.
+        """Yield every item of list_issues(), page after page.
 
         ``GET /repos/{owner}/{repo}/issues``
 
@@ -1397,7 +1454,7 @@ class AsyncGitHubClient(_ClientCore):
         return self._iter_link(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="get_repos_issues",
+            operation="list_issues",
             params=_query(
                 {"state": state, "labels": labels, "per_page": per_page}, extra_query
             ),
@@ -1405,69 +1462,12 @@ class AsyncGitHubClient(_ClientCore):
             items_field=None,
         )
 
-    async def get_user(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Any:
-        """Send GET /user.
-
-        Args:
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-        """
-        return await self._call(
-            "GET",
-            "/user",
-            operation="get_user",
-            params=_query({}, extra_query),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
-    async def post_repos_issues(
-        self,
-        owner: str | int,
-        repo: str | int,
-        *,
-        json: Mapping[str, Any],
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """Send POST /repos/{owner}/{repo}/issues.
-
-        Args:
-            owner: the {owner} path segment
-            repo: the {repo} path segment
-            json: the JSON request body.
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
-        """
-        return await self._call(
-            "POST",
-            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="post_repos_issues",
-            params=_query({}, extra_query),
-            json=_body(json, extra_body),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
 
 class AsyncGitHubClientWithRawResponse:
     """`AsyncGitHubClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: AsyncGitHubClient) -> None:
-        self.get_repos = _async_raw(client.get_repos)
-        self.get_repos_issues = _async_raw(client.get_repos_issues)
+        self.create_issue = _async_raw(client.create_issue)
+        self.get_repo = _async_raw(client.get_repo)
         self.get_user = _async_raw(client.get_user)
-        self.post_repos_issues = _async_raw(client.post_repos_issues)
+        self.list_issues = _async_raw(client.list_issues)

@@ -46,12 +46,12 @@ def by_name(api: ApiContext) -> dict[str, EndpointView]:
 def test_github_example() -> None:
     api = example_api("github.yaml")
     assert [e.method_name for e in api.endpoints] == [
-        "get_repos",
-        "get_repos_issues",
+        "create_issue",
+        "get_repo",
         "get_user",
-        "post_repos_issues",
+        "list_issues",
     ]
-    issues = by_name(api)["get_repos_issues"]
+    issues = by_name(api)["list_issues"]
     assert [(p.name, p.python_name) for p in issues.path_params] == [
         ("owner", "owner"),
         ("repo", "repo"),
@@ -59,17 +59,17 @@ def test_github_example() -> None:
     assert [p.python_name for p in issues.query_params] == ["state", "labels", "per_page"]
     assert issues.pagination is not None
     assert issues.pagination.style == "link"
-    assert issues.pagination.iter_name == "iter_get_repos_issues"
-    assert by_name(api)["post_repos_issues"].body
-    assert not by_name(api)["post_repos_issues"].retryable
+    assert issues.pagination.iter_name == "iter_list_issues"
+    assert by_name(api)["create_issue"].body
+    assert not by_name(api)["create_issue"].retryable
     assert api.secret_env_vars == ("GITHUB_TOKEN",)
     assert api.rate_limit is not None
     assert api.rate_limit.summary == "5000 requests per hour (1.39/s sustained)"
     assert api.rate_limit.burst == 5000
     assert [e.method_name for e in api.live_endpoints] == ["get_user"]
-    assert api.probe.method_name == "get_repos"
+    assert api.probe.method_name == "get_repo"
     assert api.non_idempotent is not None
-    assert api.non_idempotent.method_name == "post_repos_issues"
+    assert api.non_idempotent.method_name == "create_issue"
     assert api.pagination_styles == ("link",)
 
 
@@ -98,7 +98,7 @@ def test_stripe_example() -> None:
     assert api.rate_limit.summary == "100 requests per second"
 
 
-def test_derived_names_use_method_and_static_path_words() -> None:
+def test_derived_names_read_like_the_operation() -> None:
     names = method_names(
         [
             Endpoint(method="GET", path="/repos/{owner}/{repo}"),
@@ -106,27 +106,75 @@ def test_derived_names_use_method_and_static_path_words() -> None:
             Endpoint(method="POST", path="/"),
         ]
     )
-    assert names == ["get_repos", "delete_user_profiles_avatar", "post"]
+    assert names == ["get_repo", "delete_avatar", "post"]
+
+
+def test_collisions_are_qualified_by_the_parent_resource() -> None:
+    names = method_names(
+        [
+            Endpoint(method="GET", path="/repos/{owner}/{repo}/issues"),
+            Endpoint(method="GET", path="/orgs/{org}/issues"),
+            Endpoint(method="GET", path="/issues"),
+            Endpoint(method="POST", path="/repos/{owner}/{repo}/issues"),
+        ]
+    )
+    assert names == ["list_repo_issues", "list_org_issues", "list_issues", "create_issue"]
 
 
 def test_collisions_get_params_then_numbers() -> None:
     names = method_names(
         [
             Endpoint(method="GET", path="/users/{id}"),
+            Endpoint(method="GET", path="/user"),
             Endpoint(method="GET", path="/users"),
             Endpoint(method="GET", path="/Users"),
             Endpoint(method="GET", path="/a/{x}/b"),
             Endpoint(method="GET", path="/a/b/{x}"),
         ]
     )
-    # Ties are broken in (path, method) order: "/Users" < "/users", "/a/b/{x}" < "/a/{x}/b".
+    # No parent tells these apart; ties are then broken in (path, method) order:
+    # "/Users" < "/users", "/a/b/{x}" < "/a/{x}/b".
     assert names == [
-        "get_users_by_id",
-        "get_users_2",
-        "get_users",
+        "get_user_by_id",
+        "get_user",
+        "list_users_2",
+        "list_users",
         "get_a_b_by_x_2",
         "get_a_b_by_x",
     ]
+
+
+def test_qualified_names_that_still_collide_get_params() -> None:
+    names = method_names(
+        [
+            Endpoint(method="GET", path="/users/{name}/repos"),
+            Endpoint(method="GET", path="/user/repos"),
+        ]
+    )
+    assert names == ["list_user_repos_by_name", "list_user_repos"]
+
+
+def test_derived_names_never_shadow_client_attributes() -> None:
+    names = method_names(
+        [
+            Endpoint(method="POST", path="/{id}/close"),
+            Endpoint(method="POST", path="/send"),
+            Endpoint(method="POST", path="/{id}/stream"),
+            Endpoint(method="POST", path="/{id}/stream", name="stream_"),
+        ]
+    )
+    assert names == ["close_by_id", "create_send", "stream_by_id", "stream_"]
+    assert not CLIENT_ATTRIBUTES & set(names)
+
+
+def test_derived_names_qualify_to_make_way_for_explicit_ones() -> None:
+    names = method_names(
+        [
+            Endpoint(method="GET", path="/repos/{owner}/{repo}/issues"),
+            Endpoint(method="GET", path="/search/issues", name="list_issues"),
+        ]
+    )
+    assert names == ["list_repo_issues", "list_issues"]
 
 
 def test_names_do_not_depend_on_declaration_order() -> None:
@@ -134,7 +182,7 @@ def test_names_do_not_depend_on_declaration_order() -> None:
         {"method": "GET", "path": "/users"},
         {"method": "GET", "path": "/Users"},
         {"method": "GET", "path": "/users/{id}"},
-        {"method": "POST", "path": "/users", "name": "get_users"},
+        {"method": "POST", "path": "/users", "name": "list_users"},
     ]
     expected = api_for(*endpoints)
     shuffled = endpoints[:]
@@ -146,12 +194,12 @@ def test_names_do_not_depend_on_declaration_order() -> None:
 def test_explicit_names_win_and_derived_ones_make_way() -> None:
     names = by_name(
         api_for(
-            {"method": "POST", "path": "/users", "name": "get_users"},
+            {"method": "POST", "path": "/users", "name": "list_users"},
             {"method": "GET", "path": "/users"},
         )
     )
-    assert names["get_users"].http_method == "POST"
-    assert names["get_users_2"].http_method == "GET"
+    assert names["list_users"].http_method == "POST"
+    assert names["list_users_2"].http_method == "GET"
 
 
 @pytest.mark.parametrize("name", sorted(CLIENT_ATTRIBUTES))
@@ -188,7 +236,7 @@ def test_parameter_names_are_sanitized_and_map_back() -> None:
         ("from", "from_"),
     ]
     assert all(p.python_name.isidentifier() for p in endpoint.params)
-    assert endpoint.method_name == "get_items"
+    assert endpoint.method_name == "get_item"
     assert [p.name for p in endpoint.required_query] == ["from"]
     assert endpoint.sample_path == "/items/v0 /0/v1 /1/v2 /2"
 

@@ -326,8 +326,8 @@ def test_github_public_api(packages: dict[str, Package]) -> None:
     assert [ast.unparse(base) for base in client.bases] == ["_ClientCore"]
     members = [*client.body, *classes["_ClientCore"].body]
     methods = {n.name for n in members if isinstance(n, ast.FunctionDef)}
-    assert {"get_repos", "get_repos_issues", "iter_get_repos_issues", "get_user"} <= methods
-    assert {"post_repos_issues", "close", "config", "metrics", "_request"} <= methods
+    assert {"get_repo", "list_issues", "iter_list_issues", "get_user"} <= methods
+    assert {"create_issue", "close", "config", "metrics", "_request"} <= methods
 
 
 def test_config_yaml_holds_the_normalized_settings(packages: dict[str, Package]) -> None:
@@ -338,10 +338,10 @@ def test_config_yaml_holds_the_normalized_settings(packages: dict[str, Package])
     assert config["rate_limit"]["per"] == "hour"
     assert config["retry"]["max_attempts"] == 3
     assert [e["method_name"] for e in config["endpoints"]] == [
-        "get_repos",
-        "get_repos_issues",
+        "create_issue",
+        "get_repo",
         "get_user",
-        "post_repos_issues",
+        "list_issues",
     ]
     assert "5000 requests per hour (1.39/s sustained)" in packages["github"].text("config.yaml")
 
@@ -396,7 +396,7 @@ def test_no_test_expects_a_post_unretried_when_the_config_retries_it(
 ) -> None:
     package = packages["retrying"]
     tests = package.text(f"test_{package.slug}_adapter.py")
-    assert "def test_post_items_sends_its_request()" in tests
+    assert "def test_create_item_sends_its_request()" in tests
     assert "is_not_retried_by_default" not in tests
     assert "is_not_retried_by_default" in packages["github"].text("test_github_adapter.py")
 

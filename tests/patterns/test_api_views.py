@@ -37,7 +37,7 @@ def api_for(*endpoints: dict[str, Any], **extra: Any) -> ApiContext:
 
 
 def test_method_parameters_and_request_arguments() -> None:
-    issues, create = api_for(ISSUES, CREATE).endpoints
+    create, issues = api_for(ISSUES, CREATE).endpoints
     options = (
         "extra_headers: Mapping[str, str] | None = None, "
         "extra_query: Mapping[str, Any] | None = None, "
@@ -50,7 +50,7 @@ def test_method_parameters_and_request_arguments() -> None:
     assert issues.doc_params == "owner, repo, *, state=None, per_page"
     assert issues.call_args == (
         "'GET', _path('/repos/{owner}/{repo}/issues', {'owner': owner, 'repo': repo}), "
-        "operation='get_repos_issues', params=_query({'state': state, 'per_page': per_page}, "
+        "operation='list_issues', params=_query({'state': state, 'per_page': per_page}, "
         "extra_query), options=_CallOptions(extra_headers, timeout, max_retries)"
     )
     assert issues.iter_args == (
@@ -63,7 +63,7 @@ def test_method_parameters_and_request_arguments() -> None:
     assert create.doc_params == "owner, *, json"
     assert create.call_args == (
         "'POST', _path('/repos/{owner}/issues', {'owner': owner}), "
-        "operation='post_repos_issues', params=_query({}, extra_query), "
+        "operation='create_issue', params=_query({}, extra_query), "
         "json=_body(json, extra_body), "
         "options=_CallOptions(extra_headers, timeout, max_retries, retry=False)"
     )
@@ -82,7 +82,7 @@ def test_query_types_may_be_written_in_short_form() -> None:
 
 
 def test_docstring_parts() -> None:
-    issues, create = api_for({**ISSUES, "description": "List issues."}, CREATE).endpoints
+    create, issues = api_for({**ISSUES, "description": "List issues."}, CREATE).endpoints
     assert (issues.doc_lead, issues.doc_shows_summary) == ("List issues.", True)
     assert (create.doc_lead, create.doc_shows_summary) == (
         "Send POST /repos/{owner}/issues.",
@@ -98,11 +98,11 @@ def test_docstring_parts() -> None:
         "extra_body",
     ]
     assert issues.pagination is not None
-    assert issues.pagination.doc_lead == "Yield every item of get_repos_issues(), page after page."
+    assert issues.pagination.doc_lead == "Yield every item of list_issues(), page after page."
 
 
 def test_test_and_example_arguments() -> None:
-    issues, create = api_for(ISSUES, CREATE).endpoints
+    create, issues = api_for(ISSUES, CREATE).endpoints
     assert issues.sample_args == "'v0 /0', 'v1 /1', state='a b&c', per_page=7"
     assert issues.required_sample_args == "'v0 /0', 'v1 /1', per_page=7"
     assert issues.traversal_args == "\"..\", 'v1 /1', per_page=7"

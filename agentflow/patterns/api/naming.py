@@ -7,12 +7,12 @@ what the adapter imports from its helper package; clashes that cannot be resolve
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agentflow.patterns import RUNTIME_NAMES, Diagnostic, SpecError, identifier, unique_identifiers
+from agentflow.patterns.api.operation_names import OperationName, operation_name
 from agentflow.patterns.api.operations import Endpoint
 
 __all__ = [
@@ -52,7 +52,6 @@ RESERVED_PARAMS = (
     "timeout",
     "max_retries",
 )
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # ClassNames field -> class-name suffix of the service's own classes (the async client is
 # `Async<prefix>Client`).
 _SUFFIXES = {"config": "Config", "client": "Client", "error": "Error"}
@@ -156,9 +155,10 @@ def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:
 def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
     """A unique Python method name per endpoint, in the order given.
 
-    Explicit `name`s win; derived names (`GET /repos/{owner}` → `get_repos`) that collide
-    get `_by_<path params>`, then `_2`, `_3`… in (path, method) order. Neither may shadow
-    a client attribute such as `close`.
+    Explicit `name`s win. Derived names (`GET /repos/{owner}/{repo}/issues` → `list_issues`)
+    that collide, with each other or a taken name, are qualified by their parent resource
+    (`list_repo_issues`); those still colliding get `_by_<path params>`, then `_2`, `_3`…
+    in (path, method) order. None may shadow a client attribute such as `close`.
     """
     items = list(enumerate(endpoints))
     taken = set(CLIENT_ATTRIBUTES)
@@ -169,7 +169,9 @@ def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
     derived = sorted(
         ((i, e) for i, e in items if e.name is None), key=lambda p: (p[1].path, p[1].method)
     )
-    bases = {i: _derived_name(e) for i, e in derived}
+    bases = _qualified_on_collision(
+        {i: operation_name(e.method, e.path) for i, e in derived}, taken
+    )
     counts = Counter(bases.values())
     for index, endpoint in derived:
         name = bases[index]
@@ -178,6 +180,15 @@ def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
             name = f"{name}_by_{'_'.join(p.strip('_') for p in params)}"
         result[index] = _first_free(name, taken)
     return [result[index] for index, _ in items]
+
+
+def _qualified_on_collision(names: dict[int, OperationName], taken: set[str]) -> dict[int, str]:
+    """Each name, or its qualified form when another endpoint or a taken name shares it."""
+    counts = Counter(n.name for n in names.values())
+    return {
+        index: n.qualified if counts[n.name] > 1 or n.name in taken else n.name
+        for index, n in names.items()
+    }
 
 
 def _claim_explicit(endpoint: Endpoint, index: int, taken: set[str]) -> str:
@@ -196,11 +207,6 @@ def _claim_explicit(endpoint: Endpoint, index: int, taken: set[str]) -> str:
         )
     taken.add(name)
     return name
-
-
-def _derived_name(endpoint: Endpoint) -> str:
-    """HTTP method plus the static path words: GET /repos/{owner}/issues → get_repos_issues."""
-    return identifier(f"{endpoint.method} {_PLACEHOLDER.sub(' ', endpoint.path)}")
 
 
 def _first_free(name: str, taken: set[str]) -> str:

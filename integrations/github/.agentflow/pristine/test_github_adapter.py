@@ -272,7 +272,7 @@ def test_default_client_reads_settings_and_credentials_from_the_environment(
     service = Service()
     with GitHubClient(transport=httpx.MockTransport(service)) as api:
         assert api.config.base_url == "https://example.test/api"
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert service.requests[0].url.host == "example.test"
 
 
@@ -293,7 +293,7 @@ def assert_credentials_sent(request: httpx.Request) -> None:
 def test_credentials_and_default_headers_are_sent() -> None:
     service = Service()
     with client(service) as api:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     request = service.requests[0]
     assert request.headers["User-Agent"] == settings().headers["User-Agent"]
     assert_credentials_sent(request)
@@ -311,7 +311,7 @@ def test_credentials_and_base_url_may_be_given_as_arguments(
         config=settings(),
         transport=httpx.MockTransport(service),
     ) as api:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     request = service.requests[0]
     assert (request.url.host, request.url.path[:4]) == ("example.test", "/v2/")
     assert_credentials_sent(request)
@@ -331,7 +331,7 @@ def test_a_given_http_client_is_used_as_given() -> None:
         with GitHubClient(
             http_client=http, config=settings(), secrets=SecretManager(FAKE_SECRETS)
         ) as api:
-            api.get_repos("v0 /0", "v1 /1")
+            api.get_repo("v0 /0", "v1 /1")
         assert not http.is_closed  # the caller's to close
         http.close()
     assert service.requests[0].url.host == httpx.URL(BASE_URL).host
@@ -346,7 +346,7 @@ def test_raw_responses_give_status_headers_and_the_value() -> None:
     headers = {"X-Request-Id": "req-7", "ETag": '"abc"'}
     service = Service(respond(200, {"ok": True}, headers))
     with client(service) as api:
-        raw = api.with_raw_response.get_repos("v0 /0", "v1 /1")
+        raw = api.with_raw_response.get_repo("v0 /0", "v1 /1")
     assert (raw.status_code, raw.headers["ETag"], raw.request_id) == (
         200,
         '"abc"',
@@ -357,7 +357,7 @@ def test_raw_responses_give_status_headers_and_the_value() -> None:
 
     async def run() -> Any:
         async with async_client(service) as api:
-            raw = await api.with_raw_response.get_repos("v0 /0", "v1 /1")
+            raw = await api.with_raw_response.get_repo("v0 /0", "v1 /1")
             return raw.parse()
 
     assert asyncio.run(run()) == {"ok": True}
@@ -368,8 +368,8 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
     with client(service, timeout=30.0) as api:
         quick = api.with_options(timeout=2.5, max_retries=0, headers={"X-Team": "a"})
         with pytest.raises(InternalServerError):
-            quick.get_repos("v0 /0", "v1 /1")
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+            quick.get_repo("v0 /0", "v1 /1")
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
         assert (quick.config.max_attempts, api.config.timeout) == (1, 30.0)
     first, second = service.requests
     assert (first.extensions["timeout"]["read"], first.headers["X-Team"]) == (2.5, "a")
@@ -378,98 +378,52 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
     )
 
 
-def test_get_repos_sends_its_request() -> None:
+def test_create_issue_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.create_issue("v0 /0", "v1 /1", json={"name": "example"}) == {
+            "ok": True
+        }
+    request = service.requests[0]
+    assert_sent(request, "POST", "/repos/v0 /0/v1 /1/issues", {}, {"name": "example"})
+    assert_encoded(request, "v0 /0", "v1 /1")
+
+
+def test_create_issue_sends_its_request_async() -> None:
+    service = Service(respond(200, {"ok": True}))
+
+    async def run() -> Any:
+        async with async_client(service) as api:
+            return await api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert_sent(
+        service.requests[0],
+        "POST",
+        "/repos/v0 /0/v1 /1/issues",
+        {},
+        {"name": "example"},
+    )
+
+
+def test_get_repo_sends_its_request() -> None:
+    service = Service(respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     request = service.requests[0]
     assert_sent(request, "GET", "/repos/v0 /0/v1 /1", {}, None)
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_get_repos_sends_its_request_async() -> None:
+def test_get_repo_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
         async with async_client(service) as api:
-            return await api.get_repos("v0 /0", "v1 /1")
+            return await api.get_repo("v0 /0", "v1 /1")
 
     assert asyncio.run(run()) == {"ok": True}
     assert_sent(service.requests[0], "GET", "/repos/v0 /0/v1 /1", {}, None)
-
-
-def test_get_repos_issues_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
-    with client(service) as api:
-        assert api.get_repos_issues(
-            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
-        ) == {"ok": True}
-    request = service.requests[0]
-    assert_sent(
-        request,
-        "GET",
-        "/repos/v0 /0/v1 /1/issues",
-        {"state": "a b&c", "labels": "a b&c", "per_page": "7"},
-        None,
-    )
-    assert_encoded(request, "v0 /0", "v1 /1")
-
-
-def test_get_repos_issues_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
-
-    async def run() -> Any:
-        async with async_client(service) as api:
-            return await api.get_repos_issues(
-                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
-            )
-
-    assert asyncio.run(run()) == {"ok": True}
-    assert_sent(
-        service.requests[0],
-        "GET",
-        "/repos/v0 /0/v1 /1/issues",
-        {"state": "a b&c", "labels": "a b&c", "per_page": "7"},
-        None,
-    )
-
-
-def test_iter_get_repos_issues_walks_every_page() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
-    with client(service) as api:
-        assert list(api.iter_get_repos_issues("v0 /0", "v1 /1")) == [1, 2, 3]
-    assert service.requests[1].url.path == BASE_PATH + "/next-page"
-    assert service.requests[1].url.params["page"] == "2"
-
-
-def test_iter_get_repos_issues_walks_every_page_async() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
-
-    async def run() -> list[Any]:
-        async with async_client(service) as api:
-            return [item async for item in api.iter_get_repos_issues("v0 /0", "v1 /1")]
-
-    assert asyncio.run(run()) == [1, 2, 3]
-    assert len(service.requests) == 2
-
-
-def test_iter_get_repos_issues_rejects_a_page_without_items() -> None:
-    service = Service(respond(200, {"unexpected": True}))
-    with client(service) as api, pytest.raises(GitHubError, match="list of items"):
-        list(api.iter_get_repos_issues("v0 /0", "v1 /1"))
-
-
-def test_iter_get_repos_issues_refuses_links_to_another_origin() -> None:
-    link = {"Link": '<https://elsewhere.invalid/steal>; rel="next"'}
-    service = Service(respond(200, [1], link))
-
-    async def run() -> list[Any]:
-        async with async_client(service) as api:
-            return [item async for item in api.iter_get_repos_issues("v0 /0", "v1 /1")]
-
-    with pytest.raises(GitHubError, match="another origin"):
-        asyncio.run(run())
-    assert len(service.requests) == 1
 
 
 def test_get_user_sends_its_request() -> None:
@@ -491,47 +445,91 @@ def test_get_user_sends_its_request_async() -> None:
     assert_sent(service.requests[0], "GET", "/user", {}, None)
 
 
-def test_post_repos_issues_sends_its_request() -> None:
+def test_list_issues_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"}) == {
-            "ok": True
-        }
+        assert api.list_issues(
+            "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
+        ) == {"ok": True}
     request = service.requests[0]
-    assert_sent(request, "POST", "/repos/v0 /0/v1 /1/issues", {}, {"name": "example"})
+    assert_sent(
+        request,
+        "GET",
+        "/repos/v0 /0/v1 /1/issues",
+        {"state": "a b&c", "labels": "a b&c", "per_page": "7"},
+        None,
+    )
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
-def test_post_repos_issues_sends_its_request_async() -> None:
+def test_list_issues_sends_its_request_async() -> None:
     service = Service(respond(200, {"ok": True}))
 
     async def run() -> Any:
         async with async_client(service) as api:
-            return await api.post_repos_issues(
-                "v0 /0", "v1 /1", json={"name": "example"}
+            return await api.list_issues(
+                "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
             )
 
     assert asyncio.run(run()) == {"ok": True}
     assert_sent(
         service.requests[0],
-        "POST",
+        "GET",
         "/repos/v0 /0/v1 /1/issues",
-        {},
-        {"name": "example"},
+        {"state": "a b&c", "labels": "a b&c", "per_page": "7"},
+        None,
     )
+
+
+def test_iter_list_issues_walks_every_page() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    with client(service) as api:
+        assert list(api.iter_list_issues("v0 /0", "v1 /1")) == [1, 2, 3]
+    assert service.requests[1].url.path == BASE_PATH + "/next-page"
+    assert service.requests[1].url.params["page"] == "2"
+
+
+def test_iter_list_issues_walks_every_page_async() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_list_issues("v0 /0", "v1 /1")]
+
+    assert asyncio.run(run()) == [1, 2, 3]
+    assert len(service.requests) == 2
+
+
+def test_iter_list_issues_rejects_a_page_without_items() -> None:
+    service = Service(respond(200, {"unexpected": True}))
+    with client(service) as api, pytest.raises(GitHubError, match="list of items"):
+        list(api.iter_list_issues("v0 /0", "v1 /1"))
+
+
+def test_iter_list_issues_refuses_links_to_another_origin() -> None:
+    link = {"Link": '<https://elsewhere.invalid/steal>; rel="next"'}
+    service = Service(respond(200, [1], link))
+
+    async def run() -> list[Any]:
+        async with async_client(service) as api:
+            return [item async for item in api.iter_list_issues("v0 /0", "v1 /1")]
+
+    with pytest.raises(GitHubError, match="another origin"):
+        asyncio.run(run())
+    assert len(service.requests) == 1
 
 
 def test_per_call_options_reach_the_request() -> None:
     service = Service()
     with client(service, timeout=30.0) as api:
-        api.get_repos(
+        api.get_repo(
             "v0 /0",
             "v1 /1",
             extra_headers={"X-Trace": "t-1"},
             extra_query={"debug": "1"},
             timeout=2.5,
         )
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     first, second = service.requests
     assert first.headers["X-Trace"] == "t-1"
     assert sent_query(first) == {**{}, "debug": "1"}
@@ -543,22 +541,22 @@ def test_per_call_options_reach_the_request() -> None:
 def test_max_retries_of_one_call_overrides_the_configured_attempts() -> None:
     service = Service(respond(503))
     with client(service) as api, pytest.raises(InternalServerError):
-        api.get_repos("v0 /0", "v1 /1", max_retries=0)
+        api.get_repo("v0 /0", "v1 /1", max_retries=0)
     assert len(service.requests) == 1
     service = Service(
         respond(503), respond(503), respond(503), respond(200, {"ok": True})
     )
     with client(service, max_attempts=1) as api:
-        assert api.get_repos("v0 /0", "v1 /1", max_retries=3) == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1", max_retries=3) == {"ok": True}
     assert len(service.requests) == 4
     with client(service) as api, pytest.raises(ValueError, match="max_retries"):
-        api.get_repos("v0 /0", "v1 /1", max_retries=-1)
+        api.get_repo("v0 /0", "v1 /1", max_retries=-1)
 
 
 def test_extra_body_fields_join_the_json_body() -> None:
     service = Service()
     with client(service) as api:
-        api.post_repos_issues(
+        api.create_issue(
             "v0 /0", "v1 /1", json={"name": "example"}, extra_body={"note": "extra"}
         )
     assert json.loads(service.requests[0].content) == {
@@ -589,12 +587,12 @@ def test_error_statuses_map_to_exceptions(
     headers = {"X-Request-Id": "req-42"}
     service = Service(respond(status, {"message": "nope"}, headers))
     with client(service, max_attempts=1) as api, pytest.raises(expected) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     error = excinfo.value
     assert type(error) is expected
     assert isinstance(error, APIStatusError) and isinstance(error, GitHubError)
     assert error.status_code == error.response.status_code == status
-    assert error.operation == "get_repos"
+    assert error.operation == "get_repo"
     assert error.method == error.request.method == "GET"
     assert "?" not in error.url
     assert error.body == {"message": "nope"}
@@ -605,7 +603,7 @@ def test_error_statuses_map_to_exceptions(
 def test_error_body_is_kept_whole() -> None:
     service = Service(respond(400, {"message": "x" * 5000}))
     with client(service) as api, pytest.raises(BadRequestError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert excinfo.value.body == {"message": "x" * 5000}
     assert excinfo.value.request_id is None
 
@@ -613,7 +611,7 @@ def test_error_body_is_kept_whole() -> None:
 def test_an_error_body_that_is_not_json_is_kept_as_text() -> None:
     service = Service(lambda request: httpx.Response(400, content=b"bad input"))
     with client(service) as api, pytest.raises(BadRequestError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert excinfo.value.body == "bad input"
 
 
@@ -621,7 +619,7 @@ def test_redirects_within_the_origin_are_followed() -> None:
     moved = {"Location": BASE_URL + "/moved"}
     service = Service(respond(301, headers=moved), respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert [r.url.path for r in service.requests][1] == BASE_PATH + "/moved"
 
 
@@ -630,7 +628,7 @@ def test_redirects_to_another_origin_are_refused() -> None:
         respond(302, headers={"Location": "https://elsewhere.invalid/steal"})
     )
     with client(service) as api, pytest.raises(GitHubError, match="another origin"):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert [r.url.host for r in service.requests] == [httpx.URL(BASE_URL).host]
 
 
@@ -639,12 +637,12 @@ def test_a_closed_client_raises_its_own_error() -> None:
     api = client(service)
     api.close()
     with pytest.raises(GitHubError, match="closed"):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
 
     async def run() -> None:
         async_api = async_client(service)
         await async_api.aclose()
-        await async_api.get_repos("v0 /0", "v1 /1")
+        await async_api.get_repo("v0 /0", "v1 /1")
 
     with pytest.raises(GitHubError, match="closed"):
         asyncio.run(run())
@@ -654,19 +652,19 @@ def test_a_closed_client_raises_its_own_error() -> None:
 def test_client_errors_are_not_retried() -> None:
     service = Service(respond(404))
     with client(service) as api, pytest.raises(NotFoundError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 1
 
 
 def test_empty_body_returns_none() -> None:
     with client(Service(respond(204))) as api:
-        assert api.get_repos("v0 /0", "v1 /1") is None
+        assert api.get_repo("v0 /0", "v1 /1") is None
 
 
 def test_invalid_json_is_an_error() -> None:
     service = Service(lambda request: httpx.Response(200, content=b"<html>"))
     with client(service) as api, pytest.raises(GitHubError, match="not valid JSON"):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 502, 503])
@@ -674,7 +672,7 @@ def test_transient_statuses_are_retried_with_backoff(status: int) -> None:
     fake = FakeTime()
     service = Service(respond(status), respond(503), respond(200, {"ok": True}))
     with client(service, fake) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert len(service.requests) == 3
     assert fake.sleeps == [0.25, 0.5]
 
@@ -686,7 +684,7 @@ def test_default_backoff_is_jittered_below_its_ceiling(
     fake = FakeTime()
     service = Service(respond(503), respond(503), respond(200, {"ok": True}))
     with default_client(service, fake) as api:
-        assert api.get_repos("v0 /0", "v1 /1", max_retries=2) == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1", max_retries=2) == {"ok": True}
     ceilings = [0.5, 2 * 0.5]
     assert len(fake.sleeps) == 2
     assert all(0 <= s <= c for s, c in zip(fake.sleeps, ceilings, strict=True))
@@ -696,7 +694,7 @@ def test_default_backoff_is_jittered_below_its_ceiling(
 def test_retries_stop_after_max_attempts() -> None:
     service = Service(respond(500))
     with client(service) as api, pytest.raises(InternalServerError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 3
 
 
@@ -706,7 +704,7 @@ def test_retry_after_is_honoured() -> None:
         respond(429, headers={"Retry-After": "7"}), respond(200, {"ok": True})
     )
     with client(service, fake) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert fake.sleeps == [7.0]
 
 
@@ -716,20 +714,20 @@ def test_retry_after_ms_is_honoured() -> None:
         respond(429, headers={"retry-after-ms": "1500"}), respond(200, {"ok": True})
     )
     with client(service, fake) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert fake.sleeps == [1.5]
 
 
 def test_the_server_may_say_whether_to_retry() -> None:
     service = Service(respond(503, headers={"x-should-retry": "false"}))
     with client(service) as api, pytest.raises(InternalServerError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 1
     service = Service(
         respond(400, headers={"x-should-retry": "true"}), respond(200, {"ok": True})
     )
     with client(service) as api:
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
     assert len(service.requests) == 2
 
 
@@ -742,7 +740,7 @@ def test_a_retry_after_longer_than_the_cap_is_raised_not_shortened() -> None:
         client(service, fake, retry_after_max=5.0) as api,
         pytest.raises(InternalServerError) as excinfo,
     ):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert excinfo.value.retry_after == 3600.0
     assert fake.sleeps == []
     assert len(service.requests) == 1
@@ -752,7 +750,7 @@ def test_rate_limit_error_once_retries_are_spent() -> None:
     fake = FakeTime()
     service = Service(respond(429, headers={"Retry-After": "2"}))
     with client(service, fake) as api, pytest.raises(RateLimitError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert excinfo.value.retry_after == 2.0
     assert fake.sleeps == [2.0, 2.0]
 
@@ -760,7 +758,7 @@ def test_rate_limit_error_once_retries_are_spent() -> None:
 def test_connection_errors_are_retried_then_raised() -> None:
     service = Service(fail(httpx.ConnectError))
     with client(service) as api, pytest.raises(APIConnectionError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert len(service.requests) == 3
     assert isinstance(excinfo.value.__cause__, httpx.ConnectError)
 
@@ -771,7 +769,7 @@ def test_async_retries_with_backoff() -> None:
 
     async def run() -> Any:
         async with async_client(service, fake) as api:
-            return await api.get_repos("v0 /0", "v1 /1")
+            return await api.get_repo("v0 /0", "v1 /1")
 
     assert asyncio.run(run()) == {"ok": True}
     assert fake.sleeps == [0.25]
@@ -780,29 +778,29 @@ def test_async_retries_with_backoff() -> None:
 def test_timeouts_map_to_timeout_error() -> None:
     service = Service(fail(httpx.ReadTimeout))
     with client(service, max_attempts=1) as api, pytest.raises(APITimeoutError):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
 
 
 def test_other_httpx_errors_are_not_retried() -> None:
     service = Service(fail(httpx.TooManyRedirects))
     with client(service) as api, pytest.raises(GitHubError) as excinfo:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     assert type(excinfo.value) is GitHubError
     assert len(service.requests) == 1
     assert api.circuit_state == "closed"
 
 
-def test_post_repos_issues_is_not_retried_by_default() -> None:
+def test_create_issue_is_not_retried_by_default() -> None:
     service = Service(respond(503))
     with client(service) as api, pytest.raises(InternalServerError):
-        api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"})
+        api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
     assert len(service.requests) == 1
 
 
-def test_post_repos_issues_is_retried_when_configured() -> None:
+def test_create_issue_is_retried_when_configured() -> None:
     service = Service(respond(503), respond(200, {"ok": True}))
     with client(service, retry_non_idempotent=True) as api:
-        assert api.post_repos_issues("v0 /0", "v1 /1", json={"name": "example"}) == {
+        assert api.create_issue("v0 /0", "v1 /1", json={"name": "example"}) == {
             "ok": True
         }
     assert len(service.requests) == 2
@@ -816,13 +814,13 @@ def test_circuit_opens_after_failures_then_recovers() -> None:
     ) as api:
         for _ in range(2):
             with pytest.raises(InternalServerError):
-                api.get_repos("v0 /0", "v1 /1")
+                api.get_repo("v0 /0", "v1 /1")
         with pytest.raises(CircuitOpenError):
-            api.get_repos("v0 /0", "v1 /1")
+            api.get_repo("v0 /0", "v1 /1")
         assert len(service.requests) == 2
         assert api.circuit_state == "open"
         fake.now += 30.0
-        assert api.get_repos("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
         assert api.circuit_state == "closed"
 
 
@@ -831,7 +829,7 @@ def test_client_errors_keep_the_circuit_closed() -> None:
     with client(service, failure_threshold=2) as api:
         for _ in range(3):
             with pytest.raises(NotFoundError):
-                api.get_repos("v0 /0", "v1 /1")
+                api.get_repo("v0 /0", "v1 /1")
         assert api.circuit_state == "closed"
 
 
@@ -839,7 +837,7 @@ def test_calls_within_the_default_quota_never_wait() -> None:
     fake = FakeTime()
     with default_client(Service(), fake) as api:
         for _ in range(5):
-            api.get_repos("v0 /0", "v1 /1")
+            api.get_repo("v0 /0", "v1 /1")
     assert fake.sleeps == []
 
 
@@ -847,7 +845,7 @@ def test_rate_limiter_spaces_requests() -> None:
     fake = FakeTime()
     with client(Service(), fake, rate_limit=2.0, rate_limit_burst=1.0) as api:
         for _ in range(3):
-            api.get_repos("v0 /0", "v1 /1")
+            api.get_repo("v0 /0", "v1 /1")
     assert fake.sleeps == [0.5, 0.5]
 
 
@@ -862,7 +860,7 @@ def test_log_variable_prints_the_log_to_stderr(
         assert logger.level == logging.INFO
         service = Service(respond(503), respond(200, {"ok": True}))
         with client(service) as api:
-            api.get_repos("v0 /0", "v1 /1", max_retries=1)
+            api.get_repo("v0 /0", "v1 /1", max_retries=1)
     finally:
         logger.handlers, logger.level = handlers, level
     assert "retrying in" in capsys.readouterr().err
@@ -874,10 +872,10 @@ def test_log_variable_prints_the_log_to_stderr(
 def test_metrics_count_calls_errors_and_latency() -> None:
     service = Service(respond(200, {"ok": True}), respond(404))
     with client(service) as api:
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
         with pytest.raises(NotFoundError):
-            api.get_repos("v0 /0", "v1 /1")
-        metrics = api.metrics["get_repos"]
+            api.get_repo("v0 /0", "v1 /1")
+        metrics = api.metrics["get_repo"]
     assert metrics.calls == 2
     assert metrics.errors == 1
     assert metrics.total_seconds >= 0.0
@@ -886,9 +884,9 @@ def test_metrics_count_calls_errors_and_latency() -> None:
 def test_path_values_cannot_change_the_path() -> None:
     service = Service()
     with client(service) as api:
-        api.get_repos("..", "v1 /1")
+        api.create_issue("..", "v1 /1", json={"name": "example"})
         with pytest.raises(ValueError, match="must not be empty"):
-            api.get_repos("", "v1 /1")
+            api.create_issue("", "v1 /1", json={"name": "example"})
     assert b"%2E%2E" in service.requests[0].url.raw_path
     assert len(service.requests) == 1
 
@@ -896,7 +894,7 @@ def test_path_values_cannot_change_the_path() -> None:
 def test_unset_query_parameters_are_left_out() -> None:
     service = Service()
     with client(service) as api:
-        api.get_repos_issues("v0 /0", "v1 /1")
+        api.list_issues("v0 /0", "v1 /1")
     assert sent_query(service.requests[0]) == {}
 
 
@@ -911,10 +909,10 @@ def test_async_errors_are_mapped_and_counted() -> None:
             service, fake, max_attempts=1, rate_limit=2.0, rate_limit_burst=1.0
         ) as api:
             with pytest.raises(NotFoundError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
             with pytest.raises(APIConnectionError):
-                await api.get_repos("v0 /0", "v1 /1")
-            assert api.metrics["get_repos"].errors == 2
+                await api.get_repo("v0 /0", "v1 /1")
+            assert api.metrics["get_repo"].errors == 2
 
     asyncio.run(run())
     assert len(service.requests) == 2
@@ -940,11 +938,11 @@ def test_cancelling_the_trial_call_frees_the_circuit() -> None:
             clock=fake.clock,
         ) as api:
             with pytest.raises(InternalServerError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
             fake.now += 30.0
             with pytest.raises(asyncio.TimeoutError):
-                await asyncio.wait_for(api.get_repos("v0 /0", "v1 /1"), timeout=0.05)
-            return await api.get_repos("v0 /0", "v1 /1")
+                await asyncio.wait_for(api.get_repo("v0 /0", "v1 /1"), timeout=0.05)
+            return await api.get_repo("v0 /0", "v1 /1")
 
     assert asyncio.run(run()) == {"ok": True}
 
@@ -955,9 +953,9 @@ def test_async_circuit_open_refuses_calls() -> None:
     async def run() -> None:
         async with async_client(service, max_attempts=1, failure_threshold=1) as api:
             with pytest.raises(InternalServerError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
             with pytest.raises(CircuitOpenError):
-                await api.get_repos("v0 /0", "v1 /1")
+                await api.get_repo("v0 /0", "v1 /1")
 
     asyncio.run(run())
     assert len(service.requests) == 1
@@ -973,7 +971,7 @@ def test_credentials_stay_out_of_logs_errors_and_reprs(
         client(service, max_attempts=2) as api,
         pytest.raises(InternalServerError) as excinfo,
     ):
-        api.get_repos("v0 /0", "v1 /1")
+        api.get_repo("v0 /0", "v1 /1")
     error = excinfo.value
     texts = [
         caplog.text,
