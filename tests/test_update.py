@@ -36,7 +36,11 @@ requirements:
 WITH_LIST = SPEC + "    - {method: GET, path: /items, name: list_items}\n"
 GET_ITEM = '''        """
         return self._call(
-            "GET", _path("/items/{item_id}", {"item_id": item_id}), operation="get_item"
+            "GET",
+            _path("/items/{item_id}", {"item_id": item_id}),
+            operation="get_item",
+            params=_query({}, extra_query),
+            options=_CallOptions(extra_headers, timeout, max_retries),
         )'''
 HELPER = '''
 
