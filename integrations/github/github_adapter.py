@@ -121,6 +121,12 @@ _DEFAULT_HEADERS: dict[str, str] = {
 _IDEMPOTENT = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT"})
 # Redirects followed within the base URL's origin before giving up.
 _MAX_REDIRECTS = 5
+# Answers besides 429 that mean a rate limit was hit: (status, header, value or None for
+# "present"). They raise `RateLimitError` and are retried like a 429.
+_RATE_LIMIT_SIGNALS: tuple[tuple[int, str, str | None], ...] = (
+    (403, "x-ratelimit-remaining", "0"),
+    (403, "retry-after", None),
+)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Lower bounds of numeric settings: (bound, whether the bound itself is excluded).
 _BOUNDS: dict[str, tuple[float, bool]] = {
@@ -440,6 +446,8 @@ def _http_error(
     status = response.status_code
     fallback = InternalServerError if status >= 500 else APIStatusError
     kind = _ERRORS_BY_STATUS.get(status, fallback)
+    if _signals_rate_limit(response):
+        kind = RateLimitError
     method = response.request.method
     url = secrets.redact(str(response.request.url.copy_with(query=None)))
     return kind(
@@ -448,6 +456,16 @@ def _http_error(
         response=response,
         url=url,
         body=_error_body(secrets.redact(response.text)),
+    )
+
+
+def _signals_rate_limit(response: httpx.Response) -> bool:
+    """Whether `response` is one of the service's rate-limit answers besides 429."""
+    return any(
+        response.status_code == status
+        and header in response.headers
+        and (value is None or response.headers[header] == value)
+        for status, header, value in _RATE_LIMIT_SIGNALS
     )
 
 
@@ -473,7 +491,9 @@ def _retryable(error: GitHubError) -> bool:
     else connection trouble and the transient statuses (408, 409, 429, 5xx)."""
     if isinstance(error, APIStatusError):
         verdict = should_retry_header(error.response.headers)
-        return error.status_code in RETRY_STATUSES if verdict is None else verdict
+        if verdict is not None:
+            return verdict
+        return error.status_code in RETRY_STATUSES or isinstance(error, RateLimitError)
     return isinstance(error, APIConnectionError)
 
 
@@ -519,10 +539,10 @@ def _query(
 
 
 def _body(
-    json: Mapping[str, Any], extra: Mapping[str, Any] | None
+    body: Mapping[str, Any], extra: Mapping[str, Any] | None
 ) -> Mapping[str, Any]:
-    """The JSON body: `json`, updated with the call's `extra_body`."""
-    return {**json, **extra} if extra else json
+    """The body's fields, updated with the call's `extra_body`."""
+    return {**body, **extra} if extra else body
 
 
 def _path_of(url: str) -> str:
@@ -877,6 +897,8 @@ class GitHubClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> httpx.Response:
         """Send one call: circuit breaker, rate limiter, timeout, metrics and retries.
@@ -898,7 +920,9 @@ class GitHubClient(_ClientCore):
                 if self._limiter is not None:
                     self._limiter.acquire()
                     started = time.perf_counter()
-                response = self._http.request(method, json=json, **arguments)
+                response = self._http.request(
+                    method, json=json, data=data, files=files, **arguments
+                )
                 for _ in range(_MAX_REDIRECTS):
                     hop = _next_hop(response, self._origin)
                     if hop is None:
@@ -931,12 +955,21 @@ class GitHubClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> Any:
         """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
         for `with_raw_response`."""
         response = self._request(
-            method, url, operation=operation, params=params, json=json, options=options
+            method,
+            url,
+            operation=operation,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            options=options,
         )
         if _RAW_RESPONSE.get():
             return APIResponse(response, lambda: _decode(response, operation))
@@ -993,7 +1026,7 @@ class GitHubClient(_ClientCore):
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
+            extra_body: fields to send besides the body, which they update.
         """
         return self._call(
             "POST",
@@ -1209,6 +1242,8 @@ class AsyncGitHubClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> httpx.Response:
         """Send one call: circuit breaker, rate limiter, timeout, metrics and retries.
@@ -1228,7 +1263,9 @@ class AsyncGitHubClient(_ClientCore):
                 if self._limiter is not None:
                     await self._limiter.acquire_async()
                     started = time.perf_counter()
-                response = await self._http.request(method, json=json, **arguments)
+                response = await self._http.request(
+                    method, json=json, data=data, files=files, **arguments
+                )
                 for _ in range(_MAX_REDIRECTS):
                     hop = _next_hop(response, self._origin)
                     if hop is None:
@@ -1261,12 +1298,21 @@ class AsyncGitHubClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> Any:
         """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
         for `with_raw_response`."""
         response = await self._request(
-            method, url, operation=operation, params=params, json=json, options=options
+            method,
+            url,
+            operation=operation,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            options=options,
         )
         if _RAW_RESPONSE.get():
             return APIResponse(response, lambda: _decode(response, operation))
@@ -1324,7 +1370,7 @@ class AsyncGitHubClient(_ClientCore):
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
+            extra_body: fields to send besides the body, which they update.
         """
         return await self._call(
             "POST",

@@ -53,6 +53,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from collections import ChainMap
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
@@ -121,6 +122,9 @@ _DEFAULT_HEADERS: dict[str, str] = {
 _IDEMPOTENT = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT"})
 # Redirects followed within the base URL's origin before giving up.
 _MAX_REDIRECTS = 5
+# Sent with every call of a method that is not idempotent, the same on each of its
+# attempts, so the service applies a retried call once: such calls are then retried.
+_IDEMPOTENCY_HEADER = "Idempotency-Key"
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Lower bounds of numeric settings: (bound, whether the bound itself is excluded).
 _BOUNDS: dict[str, tuple[float, bool]] = {
@@ -473,8 +477,15 @@ def _retryable(error: StripeError) -> bool:
     else connection trouble and the transient statuses (408, 409, 429, 5xx)."""
     if isinstance(error, APIStatusError):
         verdict = should_retry_header(error.response.headers)
-        return error.status_code in RETRY_STATUSES if verdict is None else verdict
+        if verdict is not None:
+            return verdict
+        return error.status_code in RETRY_STATUSES or isinstance(error, RateLimitError)
     return isinstance(error, APIConnectionError)
+
+
+def _lower(headers: Mapping[str, str] | None) -> set[str]:
+    """The header names given, in lower case."""
+    return {name.lower() for name in headers or ()}
 
 
 def _same_origin(url: httpx.URL, origin: httpx.URL) -> bool:
@@ -519,10 +530,33 @@ def _query(
 
 
 def _body(
-    json: Mapping[str, Any], extra: Mapping[str, Any] | None
+    body: Mapping[str, Any], extra: Mapping[str, Any] | None
 ) -> Mapping[str, Any]:
-    """The JSON body: `json`, updated with the call's `extra_body`."""
-    return {**json, **extra} if extra else json
+    """The body's fields, updated with the call's `extra_body`."""
+    return {**body, **extra} if extra else body
+
+
+def _form(values: Mapping[str, Any]) -> dict[str, str]:
+    """Form fields in bracket notation, as form-encoding APIs (Stripe) read them:
+    `{"metadata": {"order": 7}}` → `metadata[order]=7`, lists by index (`items[0][price]`),
+    booleans as `true`/`false`; None is left out."""
+    fields: dict[str, str] = {}
+
+    def add(key: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for name, item in value.items():
+                add(f"{key}[{name}]", item)
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                add(f"{key}[{index}]", item)
+        elif isinstance(value, bool):
+            fields[key] = "true" if value else "false"
+        elif value is not None:
+            fields[key] = str(value)
+
+    for name, value in values.items():
+        add(name, value)
+    return fields
 
 
 def _path_of(url: str) -> str:
@@ -542,6 +576,17 @@ def _items(body: Any, items_field: str | None, operation: str) -> list[Any]:
             operation=operation,
         )
     return items
+
+
+def _last_id(items: list[Any], id_field: str, operation: str) -> Any:
+    """The id of the last item of a page, which asks for the next page."""
+    last = items[-1]
+    if not isinstance(last, dict) or last.get(id_field) is None:
+        raise StripeError(
+            f"{operation}: the last item of a page has no {id_field!r} to ask for the next",
+            operation=operation,
+        )
+    return last[id_field]
 
 
 def _secret_source(
@@ -715,7 +760,17 @@ class _ClientCore:
         retry = options.retry
         if retry is None:
             retry = method in _IDEMPOTENT or self._config.retry_non_idempotent
+            retry = retry or _IDEMPOTENCY_HEADER.lower() in _lower(options.headers)
         return self._config.max_attempts if retry else 1
+
+    def _keyed(self, method: str, options: _CallOptions) -> _CallOptions:
+        """`options` with an idempotency key for a method that is not idempotent, unless
+        the call brings its own: one key for every attempt of the call."""
+        headers = dict(options.headers or {})
+        if method in _IDEMPOTENT or _IDEMPOTENCY_HEADER.lower() in _lower(headers):
+            return options
+        headers[_IDEMPOTENCY_HEADER] = f"agentflow-{uuid.uuid4()}"
+        return replace(options, headers=headers)
 
     def _checked(
         self, response: httpx.Response, operation: str, started: float
@@ -861,6 +916,8 @@ class StripeClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> httpx.Response:
         """Send one call: circuit breaker, rate limiter, timeout, metrics and retries.
@@ -872,6 +929,7 @@ class StripeClient(_ClientCore):
         if self._http.is_closed:
             message = f"{operation}: the client is closed; create a new one"
             raise StripeError(message, operation=operation)
+        options = self._keyed(method, options)
         attempts = self._attempts(method, options)
         arguments = self._request_args(url, params, options)
         attempt = 1
@@ -882,7 +940,9 @@ class StripeClient(_ClientCore):
                 if self._limiter is not None:
                     self._limiter.acquire()
                     started = time.perf_counter()
-                response = self._http.request(method, json=json, **arguments)
+                response = self._http.request(
+                    method, json=json, data=data, files=files, **arguments
+                )
                 for _ in range(_MAX_REDIRECTS):
                     hop = _next_hop(response, self._origin)
                     if hop is None:
@@ -915,51 +975,56 @@ class StripeClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> Any:
         """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
         for `with_raw_response`."""
         response = self._request(
-            method, url, operation=operation, params=params, json=json, options=options
+            method,
+            url,
+            operation=operation,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            options=options,
         )
         if _RAW_RESPONSE.get():
             return APIResponse(response, lambda: _decode(response, operation))
         return _decode(response, operation)
 
-    def _iter_cursor(
+    def _iter_has_more(
         self,
         method: str,
         url: str,
         *,
         operation: str,
-        items_field: str | None,
+        items_field: str,
         cursor_param: str,
-        next_field: str,
+        has_more_field: str,
+        id_field: str,
         params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> Iterator[Any]:
-        """Yield the items of each page, sending back the cursor each page names."""
+        """Yield the items of each page while the page says it has more, sending the id
+        of its last item back as the cursor."""
         query = dict(params or {})
         while True:
             body = self._call(
-                method,
-                url,
-                operation=operation,
-                params=query,
-                json=json,
-                options=options,
+                method, url, operation=operation, params=query, options=options
             )
-            yield from _items(body, items_field, operation)
-            cursor = body.get(next_field)
-            if cursor in (None, "", query.get(cursor_param)):
+            items = _items(body, items_field, operation)
+            yield from items
+            if not items or body.get(has_more_field) is not True:
                 return
-            query[cursor_param] = cursor
+            query[cursor_param] = _last_id(items, id_field, operation)
 
     def create_customer(
         self,
         *,
-        json: Mapping[str, Any],
+        data: Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -971,26 +1036,27 @@ class StripeClient(_ClientCore):
         ``POST /customers``
 
         Args:
-            json: the JSON request body.
+            data: the form fields; nested mappings and lists go in bracket notation
+                (`a[b]=c`).
             extra_headers: headers of this call, added to (or replacing) the client's.
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
+            extra_body: fields to send besides the body, which they update.
         """
         return self._call(
             "POST",
             "/customers",
             operation="create_customer",
             params=_query({}, extra_query),
-            json=_body(json, extra_body),
+            data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
     def create_payment_intent(
         self,
         *,
-        json: Mapping[str, Any],
+        data: Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -1000,19 +1066,20 @@ class StripeClient(_ClientCore):
         """Send POST /payment_intents.
 
         Args:
-            json: the JSON request body.
+            data: the form fields; nested mappings and lists go in bracket notation
+                (`a[b]=c`).
             extra_headers: headers of this call, added to (or replacing) the client's.
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
+            extra_body: fields to send besides the body, which they update.
         """
         return self._call(
             "POST",
             "/payment_intents",
             operation="create_payment_intent",
             params=_query({}, extra_query),
-            json=_body(json, extra_body),
+            data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
@@ -1094,7 +1161,7 @@ class StripeClient(_ClientCore):
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
         """
-        return self._iter_cursor(
+        return self._iter_has_more(
             "GET",
             "/charges",
             operation="list_charges",
@@ -1102,7 +1169,8 @@ class StripeClient(_ClientCore):
             options=_CallOptions(extra_headers, timeout, max_retries),
             items_field="data",
             cursor_param="starting_after",
-            next_field="next_cursor",
+            has_more_field="has_more",
+            id_field="id",
         )
 
 
@@ -1183,6 +1251,8 @@ class AsyncStripeClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> httpx.Response:
         """Send one call: circuit breaker, rate limiter, timeout, metrics and retries.
@@ -1192,6 +1262,7 @@ class AsyncStripeClient(_ClientCore):
         if self._http.is_closed:
             message = f"{operation}: the client is closed; create a new one"
             raise StripeError(message, operation=operation)
+        options = self._keyed(method, options)
         attempts = self._attempts(method, options)
         arguments = self._request_args(url, params, options)
         attempt = 1
@@ -1202,7 +1273,9 @@ class AsyncStripeClient(_ClientCore):
                 if self._limiter is not None:
                     await self._limiter.acquire_async()
                     started = time.perf_counter()
-                response = await self._http.request(method, json=json, **arguments)
+                response = await self._http.request(
+                    method, json=json, data=data, files=files, **arguments
+                )
                 for _ in range(_MAX_REDIRECTS):
                     hop = _next_hop(response, self._origin)
                     if hop is None:
@@ -1235,52 +1308,57 @@ class AsyncStripeClient(_ClientCore):
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> Any:
         """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
         for `with_raw_response`."""
         response = await self._request(
-            method, url, operation=operation, params=params, json=json, options=options
+            method,
+            url,
+            operation=operation,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            options=options,
         )
         if _RAW_RESPONSE.get():
             return APIResponse(response, lambda: _decode(response, operation))
         return _decode(response, operation)
 
-    async def _iter_cursor(
+    async def _iter_has_more(
         self,
         method: str,
         url: str,
         *,
         operation: str,
-        items_field: str | None,
+        items_field: str,
         cursor_param: str,
-        next_field: str,
+        has_more_field: str,
+        id_field: str,
         params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> AsyncIterator[Any]:
-        """Yield the items of each page, sending back the cursor each page names."""
+        """Yield the items of each page while the page says it has more, sending the id
+        of its last item back as the cursor."""
         query = dict(params or {})
         while True:
             body = await self._call(
-                method,
-                url,
-                operation=operation,
-                params=query,
-                json=json,
-                options=options,
+                method, url, operation=operation, params=query, options=options
             )
-            for item in _items(body, items_field, operation):
+            items = _items(body, items_field, operation)
+            for item in items:
                 yield item
-            cursor = body.get(next_field)
-            if cursor in (None, "", query.get(cursor_param)):
+            if not items or body.get(has_more_field) is not True:
                 return
-            query[cursor_param] = cursor
+            query[cursor_param] = _last_id(items, id_field, operation)
 
     async def create_customer(
         self,
         *,
-        json: Mapping[str, Any],
+        data: Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -1292,26 +1370,27 @@ class AsyncStripeClient(_ClientCore):
         ``POST /customers``
 
         Args:
-            json: the JSON request body.
+            data: the form fields; nested mappings and lists go in bracket notation
+                (`a[b]=c`).
             extra_headers: headers of this call, added to (or replacing) the client's.
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
+            extra_body: fields to send besides the body, which they update.
         """
         return await self._call(
             "POST",
             "/customers",
             operation="create_customer",
             params=_query({}, extra_query),
-            json=_body(json, extra_body),
+            data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
     async def create_payment_intent(
         self,
         *,
-        json: Mapping[str, Any],
+        data: Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -1321,19 +1400,20 @@ class AsyncStripeClient(_ClientCore):
         """Send POST /payment_intents.
 
         Args:
-            json: the JSON request body.
+            data: the form fields; nested mappings and lists go in bracket notation
+                (`a[b]=c`).
             extra_headers: headers of this call, added to (or replacing) the client's.
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
-            extra_body: fields to send besides `json`, which they update.
+            extra_body: fields to send besides the body, which they update.
         """
         return await self._call(
             "POST",
             "/payment_intents",
             operation="create_payment_intent",
             params=_query({}, extra_query),
-            json=_body(json, extra_body),
+            data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
         )
 
@@ -1415,7 +1495,7 @@ class AsyncStripeClient(_ClientCore):
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
         """
-        return self._iter_cursor(
+        return self._iter_has_more(
             "GET",
             "/charges",
             operation="list_charges",
@@ -1423,7 +1503,8 @@ class AsyncStripeClient(_ClientCore):
             options=_CallOptions(extra_headers, timeout, max_retries),
             items_field="data",
             cursor_param="starting_after",
-            next_field="next_cursor",
+            has_more_field="has_more",
+            id_field="id",
         )
 
 

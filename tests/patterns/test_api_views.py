@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from agentflow.patterns import SpecError
 from agentflow.patterns.api.context import ApiContext, build_api_context
 from agentflow.patterns.api.naming import ClassNames
 from agentflow.patterns.api.requirements import ApiRequirements
@@ -200,3 +201,51 @@ def test_one_client_macro_writes_both_flavours() -> None:
     assert SYNC_CLIENT.class_name(names) == "DemoClient"
     assert ASYNC_CLIENT.class_name(names) == "AsyncDemoClient"
     assert (SYNC_CLIENT.await_, ASYNC_CLIENT.await_) == ("", "await ")
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [(True, "json"), (False, None), ("form", "form"), ({"encoding": "multipart"}, "multipart")],
+)
+def test_bodies_say_how_they_travel(body: object, encoding: str | None) -> None:
+    (view,) = api_for({"method": "POST", "path": "/items", "body": body}).endpoints
+    assert view.body == encoding
+
+
+def test_form_and_multipart_bodies_take_data_and_files() -> None:
+    form, upload = api_for(
+        {"method": "POST", "path": "/forms", "body": "form"},
+        {"method": "POST", "path": "/uploads", "body": "multipart"},
+    ).endpoints
+    assert "data: Mapping[str, Any], extra_headers" in form.signature
+    assert "data=_form(_body(data, extra_body))" in form.call_args
+    assert upload.doc_params == "*, data, files"
+    assert "files=files" in upload.call_args
+    assert upload.sample_args.startswith('data={"name": "example"}, files={"upload": (')
+
+
+def test_has_more_pages_by_the_last_item_id() -> None:
+    pages = {"style": "has_more", "items_field": "data"}
+    (view,) = api_for({"method": "GET", "path": "/charges", "pagination": pages}).endpoints
+    assert view.pagination is not None
+    assert view.pagination.kwargs == (
+        "items_field='data', cursor_param='starting_after', has_more_field='has_more', "
+        "id_field='id'"
+    )
+    assert view.pagination.items == "[{'id': 'i1'}, {'id': 'i2'}, {'id': 'i3'}]"
+    with pytest.raises(SpecError, match="has_more pagination needs `items_field`"):
+        api_for({"method": "GET", "path": "/charges", "pagination": "has_more"})
+
+
+def test_idempotency_keys_and_rate_limit_signals() -> None:
+    post = {"method": "POST", "path": "/items", "body": True}
+    signals = [{"status": 403, "header": "X-RateLimit-Remaining", "value": "0"}]
+    api = api_for(post, idempotency_key_header="Idempotency-Key", rate_limit_signals=signals)
+    assert api.idempotency_header == "Idempotency-Key"
+    assert api.keyed_probe is api.endpoints[0] and api.non_idempotent is None
+    assert api.rate_limit_signals == ((403, "x-ratelimit-remaining", "0"),)
+    assert api.signal_reply == "respond(403, headers={'x-ratelimit-remaining': '0'})"
+    with pytest.raises(ValidationError, match="not a valid HTTP header name"):
+        api_for(post, idempotency_key_header="Idempotency Key")
+    with pytest.raises(ValidationError, match="less than or equal to 599"):
+        api_for(post, rate_limit_signals=[{"status": 700, "header": "x"}])

@@ -97,6 +97,8 @@ class ApiContext:
     retry: RetryConfig
     circuit_breaker: CircuitBreakerConfig
     headers: tuple[tuple[str, str], ...]
+    idempotency_header: str | None
+    rate_limit_signals: tuple[tuple[int, str, str | None], ...]
     endpoints: tuple[EndpointView, ...]
     generic: bool
     shortcuts: tuple[EndpointView, ...]
@@ -185,8 +187,35 @@ class ApiContext:
 
     @property
     def sends_bodies(self) -> bool:
-        """Whether any method sends a JSON body (and so takes `extra_body`)."""
+        """Whether any method sends a body (and so takes `extra_body`)."""
         return any(e.body for e in self.calls)
+
+    @property
+    def sends_forms(self) -> bool:
+        """Whether any method sends form fields (form or multipart), through `_form`."""
+        return any(e.body in ("form", "multipart") for e in self.endpoints)
+
+    @property
+    def form_probe(self) -> EndpointView | None:
+        """The endpoint tests send nested form fields through, if any sends a form."""
+        return next((e for e in self.endpoints if e.body in ("form", "multipart")), None)
+
+    @property
+    def signal_reply(self) -> str:
+        """The fake service's reply matching the first rate-limit signal, as code (empty
+        without signals)."""
+        if not self.rate_limit_signals:
+            return ""
+        status, header, value = self.rate_limit_signals[0]
+        return f"respond({status}, headers={pyrepr({header: '1' if value is None else value})})"
+
+    @property
+    def keyed_probe(self) -> EndpointView | None:
+        """A method sent with an idempotency key (not idempotent, no declared retry
+        choice), when the requirements name the key's header."""
+        if self.idempotency_header is None:
+            return None
+        return next((e for e in self.calls if not e.retryable and e.retry is None), None)
 
     @property
     def clients(self) -> tuple[ClientFlavor, ...]:
@@ -282,9 +311,10 @@ class ApiContext:
     def non_idempotent(self) -> EndpointView | None:
         """A method that is not retried by default, to test exactly that.
 
-        None when the configuration retries non-idempotent calls too: then none is.
+        None when the configuration retries non-idempotent calls too, or sends them with an
+        idempotency key: then none is.
         """
-        if self.retry.retry_non_idempotent:
+        if self.retry.retry_non_idempotent or self.idempotency_header:
             return None
         return next((e for e in self.calls if not e.retryable and e.retry is None), None)
 
@@ -337,6 +367,11 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         retry=requirements.retry,
         circuit_breaker=requirements.circuit_breaker,
         headers=tuple(sorted(requirements.headers.items())),
+        idempotency_header=requirements.idempotency_key_header,
+        rate_limit_signals=tuple(
+            (signal.status, signal.header, signal.value)
+            for signal in requirements.rate_limit_signals
+        ),
         endpoints=tuple(views),
         generic=not views,
         shortcuts=() if views else shortcut_views(),

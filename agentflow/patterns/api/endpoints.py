@@ -59,7 +59,7 @@ def _shortcut_view(verb: str) -> EndpointView:
         description="",
         path_params=(path,),
         query_params=(),
-        body=verb in _BODY_VERBS,
+        body="json" if verb in _BODY_VERBS else None,
         retry=None,
         retryable=verb in IDEMPOTENT_METHODS,
         pagination=None,
@@ -132,10 +132,10 @@ def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> Pagina
     page = endpoint.pagination
     if page is None:
         return None
-    if page.style == "cursor" and page.items_field is None:
+    if page.style in ("cursor", "has_more") and page.items_field is None:
         raise spec_error(
-            "cursor pagination needs `items_field`: the response must be an object holding "
-            "the items and the next cursor",
+            f"{page.style} pagination needs `items_field`: the response must be an object "
+            "holding the items and the next cursor",
             f"{field}.pagination.items_field",
             "for example items_field: data",
         )
@@ -146,6 +146,8 @@ def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> Pagina
         cursor_param=page.cursor_param,
         next_field=page.next_field,
         page_param=page.page_param,
+        has_more_field=page.has_more_field,
+        id_field=page.id_field,
         items_field=page.items_field,
     )
 

@@ -13,10 +13,12 @@ from collections.abc import Iterable
 
 from agentflow.patterns import pyrepr
 
-__all__ = ["SAMPLE_BODY", "arguments", "mapping"]
+__all__ = ["SAMPLE_BODY", "SAMPLE_FILES", "arguments", "mapping"]
 
 # The JSON body generated tests and examples send (double quotes, as in the docs' code).
 SAMPLE_BODY = '{"name": "example"}'
+# The files generated tests and examples upload through a multipart body.
+SAMPLE_FILES = '{"upload": ("example.txt", b"example", "text/plain")}'
 
 
 def arguments(*parts: str) -> str:

@@ -14,6 +14,7 @@ from agentflow.patterns import StrictModel
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "BodyEncoding",
     "PATH_PARAM",
     "Endpoint",
     "HttpMethod",
@@ -26,6 +27,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 PATH_PARAM = re.compile(r"\{([^{}]*)\}")
 
 
+BodyEncoding = Literal["json", "form", "multipart"]
+"""How a body travels: JSON, `application/x-www-form-urlencoded`, or `multipart/form-data`."""
 QueryType = Literal["str", "int", "float", "bool"]
 _QUERY_TYPES = frozenset(get_args(QueryType))
 
@@ -60,19 +63,27 @@ class Pagination(StrictModel):
     - `link`: follow the `rel="next"` URL of the `Link` header (GitHub).
     - `cursor`: send `cursor_param`, read the next cursor from the JSON field `next_field`.
     - `page`: send `page_param` = 1, 2, … until a page has no items.
+    - `has_more`: while the JSON field `has_more_field` is true, send the `id_field` of the
+      last item as `cursor_param` (Stripe: `has_more`, `starting_after=<last id>`).
     `items_field` names the JSON field holding the items (absent: the body is the list).
     """
 
-    style: Literal["link", "cursor", "page"]
+    style: Literal["link", "cursor", "page", "has_more"]
     cursor_param: str = "cursor"
     next_field: str = "next_cursor"
     page_param: str = "page"
+    has_more_field: str = "has_more"
+    id_field: str = "id"
     items_field: str | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _accept_bare_style(cls, data: Any) -> Any:
-        return {"style": data} if isinstance(data, str) else data
+        """A bare style names it; `has_more` pages with `starting_after` unless told."""
+        data = {"style": data} if isinstance(data, str) else data
+        if isinstance(data, dict) and data.get("style") == "has_more":
+            data = {"cursor_param": "starting_after", **data}
+        return data
 
 
 class Endpoint(StrictModel):
@@ -83,7 +94,7 @@ class Endpoint(StrictModel):
     name: str | None = Field(default=None, max_length=100)
     description: str = Field(default="", max_length=2000)
     query: tuple[QueryParam, ...] = ()
-    body: StrictBool = False
+    body: BodyEncoding | None = None
     pagination: Pagination | None = None
     retry: StrictBool | None = None
 
@@ -91,6 +102,16 @@ class Endpoint(StrictModel):
     @classmethod
     def _uppercase_method(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _body_short_forms(cls, value: Any) -> Any:
+        """`body: true` is a JSON body, `false` none, `{encoding: form}` the same as `form`."""
+        if isinstance(value, bool):
+            return "json" if value else None
+        if isinstance(value, dict) and set(value) == {"encoding"}:
+            return value["encoding"]
+        return value
 
     @field_validator("path")
     @classmethod
@@ -116,7 +137,7 @@ class Endpoint(StrictModel):
     @model_validator(mode="after")
     def _no_body_on_get(self) -> Endpoint:
         if self.body and self.method in {"GET", "HEAD"}:
-            raise ValueError(f"{self.method} endpoints cannot send a JSON body")
+            raise ValueError(f"{self.method} endpoints cannot send a body")
         return self
 
     @property

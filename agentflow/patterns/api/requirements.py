@@ -25,6 +25,7 @@ __all__ = [
     "AuthConfig",
     "CircuitBreakerConfig",
     "RateLimit",
+    "RateLimitSignal",
     "RetryConfig",
 ]
 
@@ -170,6 +171,23 @@ class CircuitBreakerConfig(StrictModel):
     reset_timeout: StrictFloat = Field(default=30.0, gt=0, le=3600)
 
 
+class RateLimitSignal(StrictModel):
+    """A response the service sends when a rate limit is hit, besides 429: `status` with
+    `header` present (and equal to `value`, when given). GitHub answers 403 with
+    `x-ratelimit-remaining: 0`."""
+
+    status: StrictInt = Field(ge=400, le=599)
+    header: str = Field(min_length=1, max_length=100)
+    value: str | None = Field(default=None, max_length=200)
+
+    @field_validator("header")
+    @classmethod
+    def _header_name(cls, value: str) -> str:
+        if not _TOKEN.match(value):
+            raise ValueError(f"{value!r} is not a valid HTTP header name")
+        return value.lower()
+
+
 class ApiRequirements(StrictModel):
     """Requirements of the REST API pattern.
 
@@ -187,6 +205,8 @@ class ApiRequirements(StrictModel):
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     headers: dict[str, str] = Field(default_factory=dict)
+    idempotency_key_header: str | None = Field(default=None, max_length=100)
+    rate_limit_signals: tuple[RateLimitSignal, ...] = Field(default=(), max_length=20)
     endpoints: tuple[Endpoint, ...] = Field(default=(), max_length=MAX_ENDPOINTS)
 
     @model_validator(mode="before")
@@ -203,6 +223,13 @@ class ApiRequirements(StrictModel):
     @classmethod
     def _absolute_http_url(cls, value: str) -> str:
         return _checked_base_url(value)
+
+    @field_validator("idempotency_key_header")
+    @classmethod
+    def _idempotency_header_name(cls, value: str | None) -> str | None:
+        if value is not None and not _TOKEN.match(value):
+            raise ValueError(f"{value!r} is not a valid HTTP header name")
+        return value
 
     @field_validator("headers")
     @classmethod

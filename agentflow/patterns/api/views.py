@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns import pyrepr
-from agentflow.patterns.api.fragments import SAMPLE_BODY, arguments, mapping
+from agentflow.patterns.api.fragments import SAMPLE_BODY, SAMPLE_FILES, arguments, mapping
 from agentflow.patterns.api.naming import ClassNames
 
 __all__ = [
@@ -53,6 +53,8 @@ class PaginationView:
     cursor_param: str
     next_field: str
     page_param: str
+    has_more_field: str
+    id_field: str
     items_field: str | None
 
     @property
@@ -61,6 +63,11 @@ class PaginationView:
         extra = {
             "cursor": (("cursor_param", self.cursor_param), ("next_field", self.next_field)),
             "page": (("page_param", self.page_param),),
+            "has_more": (
+                ("cursor_param", self.cursor_param),
+                ("has_more_field", self.has_more_field),
+                ("id_field", self.id_field),
+            ),
         }.get(self.style, ())
         pairs = (("items_field", self.items_field), *extra)
         return arguments(*(f"{name}={pyrepr(value)}" for name, value in pairs))
@@ -83,20 +90,44 @@ class PaginationView:
         return len(self._pages())
 
     @property
+    def items(self) -> str:
+        """The items walking every page of `replies` yields, as code."""
+        return self._items(1, 2, 3)
+
+    @property
+    def sends_cursor(self) -> bool:
+        """Whether each page after the first is asked for with `cursor_param`."""
+        return self.style in ("cursor", "has_more")
+
+    @property
+    def second_cursor(self) -> str:
+        """What the second request of a cursor-style walk sends as `cursor_param`."""
+        return "i2" if self.style == "has_more" else "c2"
+
+    @property
     def one_item_page(self) -> str:
         """A response body holding the single item 1."""
-        return self._page("[1]")
+        return self._page(self._items(1))
+
+    def _items(self, *numbers: int) -> str:
+        """A list of items: the numbers, or objects with those ids for `has_more`."""
+        if self.style == "has_more":
+            return pyrepr([{self.id_field: f"i{n}"} for n in numbers])
+        return pyrepr(list(numbers))
 
     def _pages(self) -> list[str]:
         """The page bodies of `replies`; page numbering ends at an empty page."""
-        pages = [self._page("[1, 2]", next_cursor="c2"), self._page("[3]")]
+        pages = [self._page(self._items(1, 2), more=True), self._page(self._items(3))]
         return [*pages, self._page("[]")] if self.style == "page" else pages
 
-    def _page(self, items: str, next_cursor: str | None = None) -> str:
+    def _page(self, items: str, more: bool = False) -> str:
         """A page body holding the list expression `items`, shaped as this style expects."""
         if self.style == "cursor":
-            cursor = f"{pyrepr(self.next_field)}: {pyrepr(next_cursor)}"
+            cursor = f"{pyrepr(self.next_field)}: {pyrepr('c2' if more else None)}"
             return f"{{{pyrepr(self.items_field)}: {items}, {cursor}}}"
+        if self.style == "has_more":
+            flag = f"{pyrepr(self.has_more_field)}: {pyrepr(more)}"
+            return f"{{{pyrepr(self.items_field)}: {items}, {flag}}}"
         if self.items_field:
             return f"{{{pyrepr(self.items_field)}: {items}}}"
         return items
@@ -106,7 +137,9 @@ class PaginationView:
 class EndpointView:
     """One endpoint as the templates need it.
 
-    `description` may be empty; `retry` is the spec's explicit override (None: by method).
+    `description` may be empty; `body` is how the body travels (`json`, `form`,
+    `multipart`; None without one); `retry` is the spec's explicit override (None: by
+    method).
     """
 
     method_name: str
@@ -116,7 +149,7 @@ class EndpointView:
     description: str
     path_params: tuple[ParamView, ...]
     query_params: tuple[ParamView, ...]
-    body: bool
+    body: str | None
     retry: bool | None
     retryable: bool
     pagination: PaginationView | None
@@ -149,7 +182,7 @@ class EndpointView:
             *(f"{p.python_name}: {p.type}" for p in self.path_params),
             "*",
             *query,
-            "json: Mapping[str, Any]" if self.body else "",
+            *self._body.params,
             *_OPTION_PARAMS,
             _EXTRA_BODY_PARAM if self.body else "",
         )
@@ -161,7 +194,7 @@ class EndpointView:
             *(p.python_name for p in self.path_params),
             "*" if self.query_params or self.body else "",
             *(f"{p.python_name}{_default(p, '=None')}" for p in self.query_params),
-            "json" if self.body else "",
+            *(param.split(":")[0] for param in self._body.params),
         )
 
     @property
@@ -188,9 +221,9 @@ class EndpointView:
     @property
     def doc_args(self) -> tuple[tuple[str, str], ...]:
         """The docstring's `Args:` entries: (Python name, description), then the options."""
-        body = (("json", "the JSON request body."),) if self.body else ()
         options = _OPTION_DOCS + (_EXTRA_BODY_DOC if self.body else ())
-        return tuple((p.python_name, p.description) for p in self.params) + body + options
+        params = tuple((p.python_name, p.description) for p in self.params)
+        return params + self._body.docs + options
 
     @property
     def sample_args(self) -> str:
@@ -244,7 +277,7 @@ class EndpointView:
         return arguments(
             *(pyrepr(p.name) for p in self.path_params),
             *(f"{p.python_name}={pyrepr(p.sample)}" for p in self.required_query),
-            f"json={SAMPLE_BODY}" if self.body else "",
+            *self._body.samples,
         )
 
     @property
@@ -266,7 +299,7 @@ class EndpointView:
         return arguments(
             f"operation={pyrepr(self.method_name)}",
             f"params=_query({query}, extra_query)",
-            "json=_body(json, extra_body)" if self.body else "",
+            self._body.request,
             f"options=_CallOptions({self._options})",
         )
 
@@ -284,8 +317,12 @@ class EndpointView:
         return arguments(
             *paths,
             *(f"{p.python_name}={pyrepr(p.sample)}" for p in query),
-            f"json={SAMPLE_BODY}" if self.body else "",
+            *self._body.samples,
         )
+
+    @property
+    def _body(self) -> _BodyForm:
+        return _BODIES[self.body] if self.body else _NO_BODY
 
 
 def _leading(args: str) -> str:
@@ -311,7 +348,42 @@ _OPTION_DOCS = (
     ("timeout", "seconds for this call; None keeps the configured timeout."),
     ("max_retries", "retries of this call; None keeps the configured attempts."),
 )
-_EXTRA_BODY_DOC = (("extra_body", "fields to send besides `json`, which they update."),)
+_EXTRA_BODY_DOC = (("extra_body", "fields to send besides the body, which they update."),)
+
+
+@dataclass(frozen=True)
+class _BodyForm:
+    """What a body encoding puts in a method: its parameters, the arguments it passes to
+    `_call`, the sample arguments of tests and examples, and its docstring entries."""
+
+    params: tuple[str, ...] = ()
+    request: str = ""
+    samples: tuple[str, ...] = ()
+    docs: tuple[tuple[str, str], ...] = ()
+
+
+_FORM_DOC = "the form fields; nested mappings and lists go in bracket notation (`a[b]=c`)."
+_NO_BODY = _BodyForm()
+_BODIES = {
+    "json": _BodyForm(
+        ("json: Mapping[str, Any]",),
+        "json=_body(json, extra_body)",
+        (f"json={SAMPLE_BODY}",),
+        (("json", "the JSON request body."),),
+    ),
+    "form": _BodyForm(
+        ("data: Mapping[str, Any]",),
+        "data=_form(_body(data, extra_body))",
+        (f"data={SAMPLE_BODY}",),
+        (("data", _FORM_DOC),),
+    ),
+    "multipart": _BodyForm(
+        ("data: Mapping[str, Any]", "files: Mapping[str, Any]"),
+        "data=_form(_body(data, extra_body)), files=files",
+        (f"data={SAMPLE_BODY}", f"files={SAMPLE_FILES}"),
+        (("data", _FORM_DOC), ("files", "the files: field name → (file name, bytes, type).")),
+    ),
+}
 
 
 @dataclass(frozen=True)

@@ -173,17 +173,24 @@ def sent_query(request: httpx.Request) -> dict[str, str]:
     return params
 
 
+def sent_body(request: httpx.Request) -> Any:
+    """The body of `request`, decoded as it was encoded."""
+    kind = request.headers.get("Content-Type", "")
+    assert kind == "application/json", kind
+    return json.loads(request.content)
+
+
 def assert_sent(
     request: httpx.Request, method: str, path: str, query: dict[str, str], body: Any
 ) -> None:
-    """`request` went to `path` (decoded) with exactly `query` and the JSON `body`."""
+    """`request` went to `path` (decoded) with exactly `query` and `body`."""
     assert request.method == method
     assert request.url.path == BASE_PATH + path
     assert sent_query(request) == query
     if body is None:
         assert request.content == b""
     else:
-        assert json.loads(request.content) == body
+        assert sent_body(request) == body
 
 
 def assert_encoded(request: httpx.Request, *values: str) -> None:
@@ -553,16 +560,26 @@ def test_max_retries_of_one_call_overrides_the_configured_attempts() -> None:
         api.get_repo("v0 /0", "v1 /1", max_retries=-1)
 
 
-def test_extra_body_fields_join_the_json_body() -> None:
+def test_extra_body_fields_join_the_body() -> None:
     service = Service()
     with client(service) as api:
         api.create_issue(
             "v0 /0", "v1 /1", json={"name": "example"}, extra_body={"note": "extra"}
         )
-    assert json.loads(service.requests[0].content) == {
-        **{"name": "example"},
-        "note": "extra",
-    }
+    assert sent_body(service.requests[0]) == {**{"name": "example"}, "note": "extra"}
+
+
+def test_the_services_own_rate_limit_answers_are_rate_limits() -> None:
+    fake = FakeTime()
+    service = Service(
+        respond(403, headers={"x-ratelimit-remaining": "0"}), respond(200, {"ok": True})
+    )
+    with client(service, fake) as api:
+        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+    assert len(service.requests) == 2
+    service = Service(respond(403, headers={"x-ratelimit-remaining": "0"}))
+    with client(service, max_attempts=1) as api, pytest.raises(RateLimitError):
+        api.get_repo("v0 /0", "v1 /1")
 
 
 @pytest.mark.parametrize(

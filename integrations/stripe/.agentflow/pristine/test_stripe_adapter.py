@@ -12,9 +12,10 @@ import asyncio
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import httpx
 import pytest
@@ -172,17 +173,31 @@ def sent_query(request: httpx.Request) -> dict[str, str]:
     return params
 
 
+def sent_body(request: httpx.Request) -> Any:
+    """The body of `request`, decoded as it was encoded (the text fields of a form)."""
+    kind = request.headers.get("Content-Type", "")
+    if kind.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(request.content.decode()))
+    if kind.startswith("multipart/form-data"):
+        fields = re.findall(
+            rb'name="([^"]+)"\r\n\r\n(.*?)\r\n--', request.content, re.S
+        )
+        return {name.decode(): value.decode() for name, value in fields}
+    assert kind == "application/json", kind
+    return json.loads(request.content)
+
+
 def assert_sent(
     request: httpx.Request, method: str, path: str, query: dict[str, str], body: Any
 ) -> None:
-    """`request` went to `path` (decoded) with exactly `query` and the JSON `body`."""
+    """`request` went to `path` (decoded) with exactly `query` and `body`."""
     assert request.method == method
     assert request.url.path == BASE_PATH + path
     assert sent_query(request) == query
     if body is None:
         assert request.content == b""
     else:
-        assert json.loads(request.content) == body
+        assert sent_body(request) == body
 
 
 def assert_encoded(request: httpx.Request, *values: str) -> None:
@@ -382,7 +397,7 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
 def test_create_customer_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.create_customer(json={"name": "example"}) == {"ok": True}
+        assert api.create_customer(data={"name": "example"}) == {"ok": True}
     request = service.requests[0]
     assert_sent(request, "POST", "/customers", {}, {"name": "example"})
 
@@ -392,7 +407,7 @@ def test_create_customer_sends_its_request_async() -> None:
 
     async def run() -> Any:
         async with async_client(service) as api:
-            return await api.create_customer(json={"name": "example"})
+            return await api.create_customer(data={"name": "example"})
 
     assert asyncio.run(run()) == {"ok": True}
     assert_sent(service.requests[0], "POST", "/customers", {}, {"name": "example"})
@@ -401,7 +416,7 @@ def test_create_customer_sends_its_request_async() -> None:
 def test_create_payment_intent_sends_its_request() -> None:
     service = Service(respond(200, {"ok": True}))
     with client(service) as api:
-        assert api.create_payment_intent(json={"name": "example"}) == {"ok": True}
+        assert api.create_payment_intent(data={"name": "example"}) == {"ok": True}
     request = service.requests[0]
     assert_sent(request, "POST", "/payment_intents", {}, {"name": "example"})
 
@@ -411,7 +426,7 @@ def test_create_payment_intent_sends_its_request_async() -> None:
 
     async def run() -> Any:
         async with async_client(service) as api:
-            return await api.create_payment_intent(json={"name": "example"})
+            return await api.create_payment_intent(data={"name": "example"})
 
     assert asyncio.run(run()) == {"ok": True}
     assert_sent(
@@ -466,26 +481,30 @@ def test_list_charges_sends_its_request_async() -> None:
 
 def test_iter_list_charges_walks_every_page() -> None:
     service = Service(
-        respond(200, {"data": [1, 2], "next_cursor": "c2"}),
-        respond(200, {"data": [3], "next_cursor": None}),
+        respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
+        respond(200, {"data": [{"id": "i3"}], "has_more": False}),
     )
     with client(service) as api:
-        assert list(api.iter_list_charges()) == [1, 2, 3]
+        assert list(api.iter_list_charges()) == [
+            {"id": "i1"},
+            {"id": "i2"},
+            {"id": "i3"},
+        ]
     assert "starting_after" not in sent_query(service.requests[0])
-    assert service.requests[1].url.params["starting_after"] == "c2"
+    assert service.requests[1].url.params["starting_after"] == "i2"
 
 
 def test_iter_list_charges_walks_every_page_async() -> None:
     service = Service(
-        respond(200, {"data": [1, 2], "next_cursor": "c2"}),
-        respond(200, {"data": [3], "next_cursor": None}),
+        respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
+        respond(200, {"data": [{"id": "i3"}], "has_more": False}),
     )
 
     async def run() -> list[Any]:
         async with async_client(service) as api:
             return [item async for item in api.iter_list_charges()]
 
-    assert asyncio.run(run()) == [1, 2, 3]
+    assert asyncio.run(run()) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
     assert len(service.requests) == 2
 
 
@@ -528,14 +547,42 @@ def test_max_retries_of_one_call_overrides_the_configured_attempts() -> None:
         api.get_customer("v0 /0", max_retries=-1)
 
 
-def test_extra_body_fields_join_the_json_body() -> None:
+def test_extra_body_fields_join_the_body() -> None:
     service = Service()
     with client(service) as api:
-        api.create_customer(json={"name": "example"}, extra_body={"note": "extra"})
-    assert json.loads(service.requests[0].content) == {
-        **{"name": "example"},
-        "note": "extra",
+        api.create_customer(data={"name": "example"}, extra_body={"note": "extra"})
+    assert sent_body(service.requests[0]) == {**{"name": "example"}, "note": "extra"}
+
+
+def test_form_fields_are_sent_in_bracket_notation() -> None:
+    nested = {
+        "metadata": {"order": 7},
+        "items": [{"price": "p1"}],
+        "live": True,
+        "skip": None,
     }
+    service = Service()
+    with client(service) as api:
+        api.create_customer(data={"name": "example"}, extra_body=nested)
+    assert sent_body(service.requests[0]) == {
+        **{"name": "example"},
+        "metadata[order]": "7",
+        "items[0][price]": "p1",
+        "live": "true",
+    }
+
+
+def test_create_customer_is_retried_under_one_idempotency_key() -> None:
+    header = "Idempotency-Key"
+    service = Service(respond(503), respond(200, {"ok": True}))
+    with client(service) as api:
+        assert api.create_customer(data={"name": "example"}) == {"ok": True}
+        api.create_customer(data={"name": "example"}, extra_headers={header: "mine"})
+        api.get_customer("v0 /0")
+    first, second, given, idempotent = (r.headers.get(header) for r in service.requests)
+    assert first and first == second
+    assert given == "mine"
+    assert idempotent is None
 
 
 @pytest.mark.parametrize(
@@ -761,20 +808,6 @@ def test_other_httpx_errors_are_not_retried() -> None:
     assert type(excinfo.value) is StripeError
     assert len(service.requests) == 1
     assert api.circuit_state == "closed"
-
-
-def test_create_customer_is_not_retried_by_default() -> None:
-    service = Service(respond(503))
-    with client(service) as api, pytest.raises(InternalServerError):
-        api.create_customer(json={"name": "example"})
-    assert len(service.requests) == 1
-
-
-def test_create_customer_is_retried_when_configured() -> None:
-    service = Service(respond(503), respond(200, {"ok": True}))
-    with client(service, retry_non_idempotent=True) as api:
-        assert api.create_customer(json={"name": "example"}) == {"ok": True}
-    assert len(service.requests) == 2
 
 
 def test_circuit_opens_after_failures_then_recovers() -> None:
