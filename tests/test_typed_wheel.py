@@ -23,44 +23,51 @@ USES_THE_CLIENT = """
 import httpx
 
 from github_adapter import (
+    APIResponse,
+    APIStatusError,
     GitHubClient,
     GitHubConfig,
-    GitHubNotFoundError,
     IntegrationError,
+    NotFoundError,
 )
 from github_utils.metrics import OperationMetrics
-from github_utils.secrets import SecretManager
 
 
 def answer(request: httpx.Request) -> httpx.Response:
     if request.url.path == "/user":
-        return httpx.Response(200, json={"login": "octocat"})
+        return httpx.Response(200, json={"login": "octocat"}, headers={"x-request-id": "r1"})
     return httpx.Response(404, json={"message": "Not Found"})
 
 
 config = GitHubConfig(max_attempts=1, rate_limit=None)
 timeout: float = config.timeout
-secrets = SecretManager({"GITHUB_TOKEN": "test-token"})
 status: int | None = None
+body: object = None
 with GitHubClient(
-    config=config, transport=httpx.MockTransport(answer), secrets=secrets
+    token="test-token", config=config, transport=httpx.MockTransport(answer)
 ) as client:
-    login: str = client.get_user()["login"]
+    login: str = client.get_user(extra_headers={"X-Trace": "t"}, timeout=5.0)["login"]
+    raw: APIResponse[object] = client.with_raw_response.get_user(max_retries=0)
+    request_id: str | None = raw.request_id
+    quick: GitHubClient = client.with_options(timeout=2.0, max_retries=0)
     try:
-        client.get_repos("octocat", "missing")
-    except GitHubNotFoundError as exc:
-        status = exc.status_code
+        quick.get_repo("octocat", "missing", extra_query={"page": 1})
+    except NotFoundError as exc:
+        status, body = exc.status_code, exc.body
+    except APIStatusError as exc:
+        raise SystemExit(exc.request_id) from exc
     except IntegrationError as exc:
         raise SystemExit(exc.message) from exc
     metrics: OperationMetrics = client.metrics["get_user"]
     state: str = client.circuit_state
-print(login, status, metrics.calls, state, timeout)
+print(login, request_id, raw.status_code, status, body, metrics.calls, state, timeout)
 """
 
 MISTYPED = """
-from github_adapter import GitHubConfig
+from github_adapter import GitHubClient, GitHubConfig
 
 timeout: str = GitHubConfig().timeout
+GitHubClient().get_user(timeout="soon")
 """
 
 
@@ -125,11 +132,14 @@ def test_user_code_type_checks_against_the_installed_wheel(
     assert "import-untyped" not in done.stdout
     assert done.returncode == 0, done.stdout + done.stderr
     ran = _checked(_run(user_python, "user.py", cwd=tmp_path / "user"))
-    assert ran.split() == ["octocat", "404", "1", "closed", "30.0"]
+    assert ran.split(maxsplit=4)[:4] == ["octocat", "r1", "200", "404"]
+    assert ran.split()[-3:] == ["2", "closed", "30.0"]
+    assert "'Not Found'" in ran
 
 
 def test_a_type_error_against_the_wheel_is_reported(user_python: Path, tmp_path: Path) -> None:
     done = _mypy(user_python, MISTYPED, tmp_path / "user")
     assert done.returncode == 1, done.stdout + done.stderr
     assert 'expression has type "float", variable has type "str"' in done.stdout
+    assert 'Argument "timeout" to "get_user" of "GitHubClient"' in done.stdout
     assert "import-untyped" not in done.stdout

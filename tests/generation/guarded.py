@@ -19,7 +19,8 @@ EXAMPLES = "examples.py"
 GUIDE = "GITHUB_INTEGRATION.md"
 # Anchors in the rendered files, where snippets go.
 MODULE_LEVEL = "_LOG = logging.getLogger(__name__)\n"
-SENDING_CALL = "response = self._http.request(method, json=json, **arguments)\n"
+# A line inside the request loop of `_request`, right after the request was sent.
+SENDING_CALL = "hop = _next_hop(response, self._origin)\n"
 PATTERN = ApiPattern()
 
 

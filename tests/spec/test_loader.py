@@ -77,9 +77,11 @@ def test_stripe_example_loads_in_the_explicit_form() -> None:
     charges = requirements.endpoints[2]
     assert charges.pagination is not None
     assert (charges.pagination.style, charges.pagination.cursor_param) == (
-        "cursor",
+        "has_more",
         "starting_after",
     )
+    assert requirements.endpoints[0].body == "form"
+    assert requirements.idempotency_key_header == "Idempotency-Key"
     assert [(q.name, q.type) for q in charges.query] == [("limit", "int"), ("customer", "str")]
 
 

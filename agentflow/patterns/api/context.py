@@ -234,7 +234,8 @@ class ApiContext:
             if self.live_endpoints:
                 used.append("SECRET_ENV_VARS")
         constants = sorted(n for n in used if n.isupper())
-        return (*constants, *sorted(n for n in used if not n.isupper()))
+        # isort's order, as ruff checks it: constants, then the rest ignoring case.
+        return (*constants, *sorted((n for n in used if not n.isupper()), key=str.lower))
 
     def example_imports(self, names: ClassNames) -> str:
         """What `examples.py` imports from the adapter."""
