@@ -100,12 +100,9 @@ class Split(ast.NodeTransformer):
         if node is not self.target:
             return node
         text = str(node.value)
-        # A URL is split after its scheme: a piece like "ttps://host" reads as another
-        # origin, which the guard rightly refuses to take for the rendered one.
-        low = text.index("://") + 3 if "://" in text else 1
-        if low >= len(text):
+        if "://" in text:  # its pieces would read as other URLs, which the guard refuses
             return node
-        cut = low + self.at % (len(text) - low)
+        cut = 1 + self.at % (len(text) - 1)
         return ast.BinOp(ast.Constant(text[:cut]), ast.Add(), ast.Constant(text[cut:]))
 
 
