@@ -5,7 +5,8 @@ metrics, secrets, cache and error helpers. A generated package gets a verbatim c
 modules its pattern declares (`IntegrationPattern.runtime_modules`), plus the siblings they
 import, as its own `<slug>_utils` package: it runs without agentflow installed, two generated
 packages never collide in one environment, and its wheel carries no code it never runs. The
-copy's `__init__.py` re-exports only what ships. A `py.typed` marker (PEP 561) sits in the
+copy's `__init__.py` re-exports only what ships: the core class where agentflow's full one
+extends it in a module that does not ship. A `py.typed` marker (PEP 561) sits in the
 helper package and another beside the adapter module, which the package's build ships as a
 package, since a marker can only mark a package: type checkers then read both as typed.
 """
@@ -93,7 +94,7 @@ def _relative_imports(name: str) -> list[tuple[str, tuple[str, ...]]]:
 def _init_source(shipped: tuple[str, ...]) -> str:
     """`agentflow.runtime`'s own `__init__.py` keeping only the re-exports of `shipped`,
     and its silence: a `NullHandler` on the package logger."""
-    exports = [(m, names) for m, names in _relative_imports("__init__") if m in shipped]
+    exports = _shipped_exports(shipped)
     docstring = ast.get_docstring(parse(_source("__init__")))
     imports = "".join(f"from .{module} import {', '.join(names)}\n" for module, names in exports)
     listed = "".join(f'    "{name}",\n' for name in sorted(n for _, ns in exports for n in ns))
@@ -101,4 +102,32 @@ def _init_source(shipped: tuple[str, ...]) -> str:
         f'"""{docstring}"""\n\nfrom __future__ import annotations\n\nimport logging\n\n'
         f"{imports}\nlogging.getLogger(__name__).addHandler(logging.NullHandler())\n\n"
         f"__all__ = [\n{listed}]\n"
+    )
+
+
+def _shipped_exports(shipped: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """`(module, names)` of the `agentflow.runtime` exports that ship, by module.
+
+    A name exported from a module that does not ship, but which that module imports from
+    one that does (the full `RateLimiter` extends the core one of `rate_limiter`), ships
+    in its core form, from there.
+    """
+    by_module: dict[str, set[str]] = {}
+    for module, names in _relative_imports("__init__"):
+        for name in names:
+            origin = module if module in shipped else _shipped_origin(module, name, shipped)
+            if origin is not None:
+                by_module.setdefault(origin, set()).add(name)
+    return [(module, sorted(names)) for module, names in sorted(by_module.items())]
+
+
+def _shipped_origin(module: str, name: str, shipped: tuple[str, ...]) -> str | None:
+    """The shipped module `module` imports `name` from, if any."""
+    return next(
+        (
+            origin
+            for origin, names in _relative_imports(module)
+            if origin in shipped and name in names
+        ),
+        None,
     )

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import logging
 
+# CircuitBreaker, MetricsCollector and RateLimiter are the full forms application code
+# uses (`call`, `track`, `with limiter:`...): subclasses, in modules no adapter imports, of
+# the core classes adapters use. A package's helper copy exports the core classes instead.
 from .cache import CacheManager
-from .circuit_breaker import CircuitBreaker
+from .circuit_breaker_calls import CircuitBreaker
 from .error_handler import ErrorHandler
 from .errors import (
     CircuitOpenError,
     ConfigurationError,
     IntegrationError,
     MissingSecretError,
-    RetryExhaustedError,
 )
-from .metrics import MetricsCollector, OperationMetrics
-from .rate_limiter import RateLimiter
+from .metrics import OperationMetrics
+from .metrics_reports import MetricsCollector
+from .rate_limiter_forms import RateLimiter
 from .retry import (
     RETRY_STATUSES,
     RetryPolicy,
@@ -30,7 +33,7 @@ from .retry import (
     retry_after_from,
     should_retry_header,
 )
-from .retry_decorator import retry_exponential
+from .retry_decorator import RetryExhaustedError, retry_exponential
 from .secrets import SecretManager
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

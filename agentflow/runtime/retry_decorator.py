@@ -2,7 +2,8 @@
 
 It waits as ``RetryPolicy`` says (full jitter, a capped ``Retry-After``) and raises
 ``RetryExhaustedError`` from the last error, so callers see one integration error
-whatever failed underneath.
+whatever failed underneath. Only the decorator raises that error, so it is defined here
+and ships only where the decorator does.
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
 
-from .errors import RetryExhaustedError
+from .errors import IntegrationError
 from .retry import RetryPolicy
 
-__all__ = ["retry_exponential"]
+__all__ = ["RetryExhaustedError", "retry_exponential"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+class RetryExhaustedError(IntegrationError):
+    """Every attempt failed; ``__cause__`` holds the last error."""
+
+    def __init__(self, message: str, *, attempts: int, operation: str | None = None) -> None:
+        super().__init__(message, operation=operation)
+        self.attempts = attempts
 
 
 def _retry_after_of(exc: BaseException) -> float | None:

@@ -10,7 +10,8 @@ ruff               5       `ruff check` reports nothing (package's own config)
 pattern_rules      15      the pattern's own rules hold (endpoints tested, retry and rate
                            limiting on every request, no hard-coded secret, …)
 tests              20      the package's own test suite exits 0
-coverage           10      the adapter's line coverage in that same run reaches the minimum
+coverage           10      the line coverage of the adapter and its helper package in that
+                           same run reaches the minimum
 tests_can_fail     15      the tests fail against every mutant of the adapter (wrong path,
                            wrong method, credentials dropped, no retry… per pattern)
 unedited           10      every file listed in `metadata.json` has its recorded sha256;

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from agentflow.errors import InputError
-from agentflow.naming import adapter_module
+from agentflow.naming import adapter_module, package_names
 from agentflow.package.metadata import METADATA_FILE, load_metadata
 
 __all__ = ["PackageInfo", "load_package"]
@@ -28,6 +28,15 @@ class PackageInfo:
     def adapter_module(self) -> str:
         """The adapter's import name, e.g. `github_adapter`."""
         return adapter_module(self.slug)
+
+    @property
+    def own_modules(self) -> tuple[str, ...]:
+        """What the package's tests must cover: the adapter, and its helper package
+        (`github_utils`) when it has one, since that code ships in its wheel too."""
+        helpers = package_names(self.slug)["utils_module"]
+        if (self.root / helpers).is_dir():
+            return (self.adapter_module, helpers)
+        return (self.adapter_module,)
 
 
 def load_package(path: Path) -> PackageInfo:

@@ -96,7 +96,7 @@ def _test_requirements(root: Path) -> set[str] | None:
 
 
 def package_test_run(ctx: CheckContext) -> TestRun:
-    """Run the package's tests once with coverage of the adapter; later calls reuse it."""
+    """Run the package's tests once with coverage of its own code; later calls reuse it."""
     if ctx.test_run is None:
         report = ctx.scratch / "coverage.json"
         plugins, env = plugin_options(ctx.pytest_plugins, needed=(_COVERAGE_PLUGIN,))
@@ -108,7 +108,7 @@ def package_test_run(ctx: CheckContext) -> TestRun:
                 "-p",
                 "no:cacheprovider",
                 *plugins,
-                f"--cov={ctx.package.adapter_module}",
+                *(f"--cov={module}" for module in ctx.package.own_modules),
                 f"--cov-report=json:{report}",
                 "--cov-fail-under=0",
             ],
@@ -144,7 +144,8 @@ def summary_line(stdout: str) -> str | None:
 
 
 def check_coverage(ctx: CheckContext) -> Outcome:
-    """The adapter's line coverage in the shared test run reaches `min_coverage`."""
+    """The line coverage of the package's own code (see `PackageInfo.own_modules`) in the
+    shared test run reaches `min_coverage`."""
     if not ctx.run_tests:
         return Outcome(False, f"{NOT_RUN}; coverage comes from the tests", skipped=True)
     test_run = package_test_run(ctx)
@@ -152,19 +153,22 @@ def check_coverage(ctx: CheckContext) -> Outcome:
     if not test_run.coverage_json.is_file():
         return Outcome(False, f"no coverage data for {adapter}\n{test_run.tool.describe()}")
     data = json.loads(test_run.coverage_json.read_text(encoding="utf-8"))
-    entry = _file_entry(data, adapter)
-    if entry is None:
+    if _file_entry(data, adapter) is None:
         return Outcome(False, f"{adapter} was never imported by the tests (0% coverage)")
-    summary = entry["summary"]
-    statements, covered = int(summary["num_statements"]), int(summary["covered_lines"])
+    # `--cov` measured only the package's own modules, so every file reported is one of them.
+    files: dict[str, Any] = data["files"]
+    statements = sum(int(entry["summary"]["num_statements"]) for entry in files.values())
+    covered = sum(int(entry["summary"]["covered_lines"]) for entry in files.values())
     percent = 100.0 * covered / statements if statements else 100.0
+    measured = " and ".join([adapter, *(f"{m}/" for m in ctx.package.own_modules[1:])])
     evidence = (
-        f"{adapter}: {percent:.2f}% line coverage ({covered}/{statements} statements), "
+        f"{measured}: {percent:.2f}% line coverage ({covered}/{statements} statements), "
         f"minimum {ctx.min_coverage:g}%"
     )
-    missing = [int(n) for n in entry.get("missing_lines", [])]
-    if missing:
-        evidence += f"\nmissing lines: {_ranges(missing)}"
+    for path, entry in sorted(files.items()):
+        missing = [int(n) for n in entry.get("missing_lines", [])]
+        if missing:
+            evidence += f"\nmissing lines in {path}: {_ranges(missing)}"
     return Outcome(percent >= ctx.min_coverage, evidence)
 
 

@@ -70,6 +70,37 @@ def test_the_helper_package_holds_only_what_ships_and_exports_only_that(
     ]
 
 
+def test_without_the_full_forms_the_package_exports_the_core_classes(tmp_path: Path) -> None:
+    files = support_files("demo_utils", ["circuit_breaker", "metrics", "rate_limiter"])
+    init = files["demo_utils/__init__.py"]
+    assert "from .circuit_breaker import CircuitBreaker\n" in init
+    assert "from .metrics import MetricsCollector, OperationMetrics\n" in init
+    assert "from .rate_limiter import RateLimiter\n" in init
+    assert _import_all(files, tmp_path, "demo_utils") == [
+        "CircuitBreaker",
+        "CircuitOpenError",
+        "ConfigurationError",
+        "IntegrationError",
+        "MetricsCollector",
+        "MissingSecretError",
+        "OperationMetrics",
+        "RateLimiter",
+    ]
+
+
+def test_a_full_form_ships_with_the_core_class_it_extends(tmp_path: Path) -> None:
+    files = support_files("demo_utils", ["rate_limiter_forms"])
+    assert sorted(files) == [
+        "demo_utils/__init__.py",
+        "demo_utils/py.typed",
+        "demo_utils/rate_limiter.py",
+        "demo_utils/rate_limiter_forms.py",
+        "py.typed",
+    ]
+    assert "from .rate_limiter_forms import RateLimiter\n" in files["demo_utils/__init__.py"]
+    assert _import_all(files, tmp_path, "demo_utils") == ["RateLimiter"]
+
+
 def test_with_every_module_the_package_exports_what_agentflow_runtime_does(
     tmp_path: Path,
 ) -> None:
@@ -87,4 +118,6 @@ def test_the_api_pattern_declares_exactly_the_helpers_its_adapter_imports() -> N
     assert imported == set(ApiPattern.runtime_modules)
     shipped = {p.stem for p in (GITHUB / "github_utils").glob("*.py")} - {"__init__"}
     assert shipped == set(shipped_modules(ApiPattern.runtime_modules))
-    assert not {"cache", "error_handler", "retry_decorator"} & shipped
+    unused = {"cache", "error_handler", "retry_decorator"}
+    unused |= {"circuit_breaker_calls", "metrics_reports", "rate_limiter_forms"}
+    assert not unused & shipped

@@ -11,6 +11,10 @@ ADAPTER = '''"""Demo adapter."""
 
 from __future__ import annotations
 
+from demo_utils.retry import ATTEMPTS
+
+__all__ = ["ATTEMPTS", "greet"]
+
 
 def greet(name: str) -> str:
     """Say hello to `name`."""

@@ -40,7 +40,7 @@ def test_syntax_error_is_located(make_package: PackageFactory) -> None:
     syntax = report.check("syntax")
     assert not syntax.passed
     assert syntax.evidence.startswith("1 of 5 Python files do not compile")
-    assert syntax.evidence.splitlines()[1] == "demo_adapter.py:12:10: invalid syntax"
+    assert syntax.evidence.splitlines()[1] == "demo_adapter.py:16:10: invalid syntax"
 
 
 def test_compile_errors_beyond_the_parser_fail_syntax(make_package: PackageFactory) -> None:

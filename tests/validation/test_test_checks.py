@@ -48,7 +48,9 @@ def test_clean_package_scores_100_and_is_left_byte_identical(
     assert tests.evidence.startswith("pytest: 2 passed in ")
     assert "-p no:cacheprovider" in tests.evidence
     coverage = first.check("coverage")
-    assert coverage.evidence.startswith("demo_adapter.py: 100.00% line coverage (5/5")
+    assert coverage.evidence.startswith(
+        "demo_adapter.py and demo_utils/: 100.00% line coverage (8/8"
+    )
 
 
 @slow
@@ -73,8 +75,8 @@ def test_low_coverage_fails_coverage_only(make_package: PackageFactory) -> None:
     coverage = report.check("coverage")
     assert not coverage.passed
     assert coverage.evidence.splitlines() == [
-        "demo_adapter.py: 66.67% line coverage (6/9 statements), minimum 90%",
-        "missing lines: 15-17",
+        "demo_adapter.py and demo_utils/: 75.00% line coverage (9/12 statements), minimum 90%",
+        "missing lines in demo_adapter.py: 19-21",
     ]
     assert report.score == 90
 
@@ -115,7 +117,11 @@ def test_tests_and_coverage_share_one_pytest_run(
                 "demo_adapter.py": {
                     "summary": {"num_statements": 10, "covered_lines": 9},
                     "missing_lines": [7],
-                }
+                },
+                "demo_utils/retry.py": {
+                    "summary": {"num_statements": 10, "covered_lines": 8},
+                    "missing_lines": [3, 4],
+                },
             }
         }
         Path(report.split(":", 1)[1]).write_text(json.dumps(coverage), encoding="utf-8")
@@ -124,13 +130,41 @@ def test_tests_and_coverage_share_one_pytest_run(
     monkeypatch.setattr(CheckContext, "run_python", fake_pytest(fake_run_tool))
     report = validate_package(make_package(), pattern=FakePattern())
     assert len(calls) == 1
-    assert "--cov=demo_adapter" in calls[0]
+    assert {"--cov=demo_adapter", "--cov=demo_utils"} <= set(calls[0])
     assert report.check("tests").evidence.startswith("pytest: 3 passed in 0.10s")
-    assert report.check("coverage").passed
+    assert not report.check("coverage").passed
     assert report.check("coverage").evidence.splitlines() == [
-        "demo_adapter.py: 90.00% line coverage (9/10 statements), minimum 90%",
-        "missing lines: 7",
+        "demo_adapter.py and demo_utils/: 85.00% line coverage (17/20 statements), minimum 90%",
+        "missing lines in demo_adapter.py: 7",
+        "missing lines in demo_utils/retry.py: 3-4",
     ]
+
+
+def test_without_a_helper_package_the_adapter_alone_is_measured(
+    make_package: PackageFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+
+    def fake_run_tool(args: list[str]) -> ToolRun:
+        calls.append(list(args))
+        report = next(a for a in args if a.startswith("--cov-report=json:"))
+        entry = {"summary": {"num_statements": 4, "covered_lines": 4}, "missing_lines": []}
+        coverage = {"files": {"demo_adapter.py": entry}}
+        Path(report.split(":", 1)[1]).write_text(json.dumps(coverage), encoding="utf-8")
+        return ToolRun("python -m pytest", 0, "2 passed in 0.10s\n", "")
+
+    monkeypatch.setattr(CheckContext, "run_python", fake_pytest(fake_run_tool))
+    helper = 'from demo_utils.retry import ATTEMPTS\n\n__all__ = ["ATTEMPTS", "greet"]\n\n'
+    standalone = ADAPTER.replace(helper, "")
+    assert "demo_utils" not in standalone
+    path = make_package(
+        {"demo_adapter.py": standalone, "demo_utils/__init__.py": None, "demo_utils/retry.py": None}
+    )
+    report = validate_package(path, pattern=FakePattern())
+    assert [a for a in calls[0] if a.startswith("--cov=")] == ["--cov=demo_adapter"]
+    assert report.check("coverage").evidence == (
+        "demo_adapter.py: 100.00% line coverage (4/4 statements), minimum 90%"
+    )
 
 
 def test_adapter_never_imported_fails_coverage(

@@ -5,6 +5,7 @@
     │   └── MissingSecretError  a required environment variable is unset or blank
     ├── CircuitOpenError        the circuit breaker refused the call
     └── RetryExhaustedError     every attempt failed; ``__cause__`` is the last error
+                                (in ``retry_decorator``, the only one to raise it)
 
 Callers catch ``IntegrationError`` and never need to know which client library
 (httpx, a database driver...) sits underneath; ``error_handler.ErrorHandler`` translates
@@ -20,7 +21,6 @@ __all__ = [
     "ConfigurationError",
     "IntegrationError",
     "MissingSecretError",
-    "RetryExhaustedError",
 ]
 
 
@@ -80,13 +80,3 @@ class CircuitOpenError(IntegrationError):
             operation=operation,
         )
         self.retry_in = retry_in
-
-
-class RetryExhaustedError(IntegrationError):
-    """Every attempt failed; ``__cause__`` holds the last error."""
-
-    def __init__(
-        self, message: str, *, attempts: int, operation: str | None = None
-    ) -> None:
-        super().__init__(message, operation=operation)
-        self.attempts = attempts

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 __all__ = ["MetricsCollector", "OperationMetrics"]
@@ -62,8 +59,7 @@ class OperationMetrics:
 class MetricsCollector:
     """Thread-safe recorder of per-operation call metrics."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.perf_counter) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._metrics: dict[str, OperationMetrics] = {}
 
@@ -86,48 +82,7 @@ class MetricsCollector:
                 current = OperationMetrics(0, 0, 0.0, duration, duration)
             self._metrics[operation] = current.add(duration, error=error, cost=cost)
 
-    @contextmanager
-    def time(self, operation: str, *, cost: float = 0.0) -> Iterator[None]:
-        """Record how long the block took, and its cost; an exception counts as an error."""
-        start = self._clock()
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            elapsed = max(0.0, self._clock() - start)
-            self.record(operation, elapsed, error=failed, cost=cost)
-
-    def track(
-        self, operation: str, *, cost: float = 0.0
-    ) -> AbstractContextManager[None]:
-        """``time(operation, cost=cost)``, under the name the seed guide uses."""
-        return self.time(operation, cost=cost)
-
     def snapshot(self) -> dict[str, OperationMetrics]:
         """Current totals, sorted by operation name."""
         with self._lock:
             return dict(sorted(self._metrics.items()))
-
-    def reset(self) -> None:
-        """Forget everything recorded so far."""
-        with self._lock:
-            self._metrics.clear()
-
-    def to_dict(self) -> dict[str, dict[str, float | int]]:
-        """``snapshot()`` as plain dicts, ready for JSON."""
-        return {name: m.to_dict() for name, m in self.snapshot().items()}
-
-    def get_total_metrics(self) -> dict[str, float | int]:
-        """Totals over every operation: operations, calls, errors, seconds and cost."""
-        every = list(self.snapshot().values())
-        calls = sum(m.calls for m in every)
-        seconds = sum(m.total_seconds for m in every)
-        return {
-            "operations": len(every),
-            "calls": calls,
-            "errors": sum(m.errors for m in every),
-            "total_seconds": seconds,
-            "avg_seconds": seconds / calls if calls else 0.0,
-            "total_cost": sum(m.total_cost for m in every),
-        }

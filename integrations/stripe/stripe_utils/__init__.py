@@ -16,7 +16,6 @@ from .errors import (
     ConfigurationError,
     IntegrationError,
     MissingSecretError,
-    RetryExhaustedError,
 )
 from .metrics import MetricsCollector, OperationMetrics
 from .rate_limiter import RateLimiter
@@ -41,7 +40,6 @@ __all__ = [
     "OperationMetrics",
     "RETRY_STATUSES",
     "RateLimiter",
-    "RetryExhaustedError",
     "RetryPolicy",
     "SecretManager",
     "parse_retry_after",

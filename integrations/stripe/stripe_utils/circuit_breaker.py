@@ -16,15 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import Literal, ParamSpec, TypeVar
+from collections.abc import Callable
+from typing import Literal
 
 from .errors import CircuitOpenError
 
 __all__ = ["CircuitBreaker", "CircuitState"]
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 CircuitState = Literal["closed", "open", "half_open"]
 
@@ -34,9 +31,9 @@ _LOG = logging.getLogger(__name__)
 class CircuitBreaker:
     """Opens after ``failure_threshold`` consecutive failures for ``reset_timeout``s.
 
-    Only exceptions in ``failure_on`` count as failures in ``call``; others (a 404
-    mapped to ``NotFoundError``, say) prove the service answered and count as
-    success. A half-open trial that never reports back frees its slot after
+    The caller asks ``before_call`` and reports each outcome (``record_success``,
+    ``record_failure`` or ``release_trial``), so it alone decides what counts as a
+    failure. A half-open trial that never reports back frees its slot after
     ``reset_timeout`` so a lost call cannot wedge the breaker. Transitions are
     logged at INFO on ``logger`` (this module's by default).
     """
@@ -47,7 +44,6 @@ class CircuitBreaker:
         reset_timeout: float = 30.0,
         *,
         clock: Callable[[], float] = time.monotonic,
-        failure_on: tuple[type[BaseException], ...] = (Exception,),
         logger: logging.Logger | None = None,
     ) -> None:
         if failure_threshold < 1:
@@ -56,7 +52,6 @@ class CircuitBreaker:
             raise ValueError(f"reset_timeout must be >= 0, got {reset_timeout}")
         self.failure_threshold = failure_threshold
         self.reset_timeout = float(reset_timeout)
-        self.failure_on = failure_on
         self._clock = clock
         self._log = _LOG if logger is None else logger
         self._lock = threading.Lock()
@@ -139,38 +134,6 @@ class CircuitBreaker:
         with self._lock:
             self._trial_started = None
 
-    def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run ``fn`` under the breaker, recording its outcome."""
-        self.before_call(_name_of(fn))
-        try:
-            result = fn(*args, **kwargs)
-        except BaseException as exc:
-            self._record_error(exc)
-            raise
-        self.record_success()
-        return result
-
-    async def call_async(
-        self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        """Await ``fn`` under the breaker, recording its outcome."""
-        self.before_call(_name_of(fn))
-        try:
-            result = await fn(*args, **kwargs)
-        except BaseException as exc:
-            self._record_error(exc)
-            raise
-        self.record_success()
-        return result
-
-    def _record_error(self, exc: BaseException) -> None:
-        if isinstance(exc, self.failure_on):
-            self.record_failure()
-        elif isinstance(exc, Exception):
-            self.record_success()
-        else:  # cancelled or interrupted: no verdict
-            self.release_trial()
-
     def _moved(
         self, old: CircuitState, new: CircuitState, why: str, *args: object
     ) -> None:
@@ -192,8 +155,3 @@ class CircuitBreaker:
     def _trial_in_flight(self, now: float) -> bool:
         started = self._trial_started
         return started is not None and now - started < self.reset_timeout
-
-
-def _name_of(fn: Callable[..., object]) -> str | None:
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-    return str(name) if name else None
