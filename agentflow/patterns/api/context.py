@@ -370,7 +370,7 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         headers=tuple(sorted(requirements.headers.items())),
         idempotency_header=requirements.idempotency_key_header,
         rate_limit_signals=tuple(
-            (signal.status, signal.header, signal.value)
+            (signal.status, signal.header.lower(), signal.value)
             for signal in requirements.rate_limit_signals
         ),
         endpoints=tuple(views),

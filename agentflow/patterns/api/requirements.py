@@ -9,10 +9,18 @@ so the loader can point at that item rather than at the whole list.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from agentflow.patterns import StrictModel
@@ -171,21 +179,23 @@ class CircuitBreakerConfig(StrictModel):
     reset_timeout: StrictFloat = Field(default=30.0, gt=0, le=3600)
 
 
+def _header_name(value: str) -> str:
+    if not _TOKEN.match(value):
+        raise ValueError(f"{value!r} is not a valid HTTP header name")
+    return value
+
+
+HeaderName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_header_name)]
+
+
 class RateLimitSignal(StrictModel):
     """A response the service sends when a rate limit is hit, besides 429: `status` with
     `header` present (and equal to `value`, when given). GitHub answers 403 with
     `x-ratelimit-remaining: 0`."""
 
     status: StrictInt = Field(ge=400, le=599)
-    header: str = Field(min_length=1, max_length=100)
+    header: HeaderName
     value: str | None = Field(default=None, max_length=200)
-
-    @field_validator("header")
-    @classmethod
-    def _header_name(cls, value: str) -> str:
-        if not _TOKEN.match(value):
-            raise ValueError(f"{value!r} is not a valid HTTP header name")
-        return value.lower()
 
 
 class ApiRequirements(StrictModel):
@@ -205,7 +215,7 @@ class ApiRequirements(StrictModel):
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     headers: dict[str, str] = Field(default_factory=dict)
-    idempotency_key_header: str | None = Field(default=None, max_length=100)
+    idempotency_key_header: HeaderName | None = None
     rate_limit_signals: tuple[RateLimitSignal, ...] = Field(default=(), max_length=20)
     endpoints: tuple[Endpoint, ...] = Field(default=(), max_length=MAX_ENDPOINTS)
 
@@ -224,19 +234,11 @@ class ApiRequirements(StrictModel):
     def _absolute_http_url(cls, value: str) -> str:
         return _checked_base_url(value)
 
-    @field_validator("idempotency_key_header")
-    @classmethod
-    def _idempotency_header_name(cls, value: str | None) -> str | None:
-        if value is not None and not _TOKEN.match(value):
-            raise ValueError(f"{value!r} is not a valid HTTP header name")
-        return value
-
     @field_validator("headers")
     @classmethod
     def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
         for name, text in value.items():
-            if not _TOKEN.match(name):
-                raise ValueError(f"{name!r} is not a valid HTTP header name")
+            _header_name(name)
             if name.lower() == "authorization":
                 raise ValueError("set credentials with `auth`, never as a static header")
             if any(not ch.isprintable() for ch in text):
