@@ -412,6 +412,71 @@ def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
     return call
 
 
+class SyncPage(Generic[_R]):
+    """One page of a paginated method's results: its `items`, `has_next_page()`, and
+    `get_next_page()` to fetch the next; iterating walks the items of this page and of
+    every page after it, fetching each when it is reached."""
+
+    def __init__(
+        self, items: list[_R], next_page: Callable[[], SyncPage[_R]] | None
+    ) -> None:
+        self.items = items
+        self._next_page = next_page
+
+    def __repr__(self) -> str:
+        return f"<SyncPage of {len(self.items)} item(s), more: {self.has_next_page()}>"
+
+    def has_next_page(self) -> bool:
+        """Whether another page follows this one."""
+        return self._next_page is not None
+
+    def get_next_page(self) -> SyncPage[_R]:
+        """Fetch the page after this one."""
+        if self._next_page is None:
+            raise GitHubError("this is the last page; check has_next_page() first")
+        return self._next_page()
+
+    def __iter__(self) -> Iterator[_R]:
+        page = self
+        while True:
+            yield from page.items
+            if not page.has_next_page():
+                return
+            page = page.get_next_page()
+
+
+class AsyncPage(Generic[_R]):
+    """`SyncPage` for the async client: await `get_next_page()`, iterate with `async for`."""
+
+    def __init__(
+        self, items: list[_R], next_page: Callable[[], Awaitable[AsyncPage[_R]]] | None
+    ) -> None:
+        self.items = items
+        self._next_page = next_page
+
+    def __repr__(self) -> str:
+        return f"<AsyncPage of {len(self.items)} item(s), more: {self.has_next_page()}>"
+
+    def has_next_page(self) -> bool:
+        """Whether another page follows this one."""
+        return self._next_page is not None
+
+    async def get_next_page(self) -> AsyncPage[_R]:
+        """Fetch the page after this one."""
+        if self._next_page is None:
+            raise GitHubError("this is the last page; check has_next_page() first")
+        return await self._next_page()
+
+    async def __aiter__(self) -> AsyncIterator[_R]:
+        page = self
+        while True:
+            for item in page.items:
+                yield item
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
+
+
 def _async_raw(
     method: Callable[_P, Awaitable[_R]],
 ) -> Callable[_P, Awaitable[APIResponse[_R]]]:
@@ -975,7 +1040,7 @@ class GitHubClient(_ClientCore):
             return APIResponse(response, lambda: _decode(response, operation))
         return _decode(response, operation)
 
-    def _iter_link(
+    def _page_link(
         self,
         method: str,
         url: str,
@@ -983,26 +1048,31 @@ class GitHubClient(_ClientCore):
         operation: str,
         items_field: str | None,
         params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> Iterator[Any]:
-        """Yield the items of each page, following `Link: <...>; rel="next"`."""
-        target, query = url, params
-        while True:
-            response = self._request(
+    ) -> SyncPage[Any]:
+        """The page at `url`; the next is at its `Link: <...>; rel="next"` address."""
+        response = self._request(
+            method, url, operation=operation, params=params, options=options
+        )
+        items = _items(_decode(response, operation), items_field, operation)
+        if "url" not in response.links.get("next", {}):
+            return SyncPage(items, None)
+
+        def next_page() -> SyncPage[Any]:
+            link = _next_link(response, self._origin, operation)
+            assert link is not None
+            # The link's own query replaces ours (httpx would drop it otherwise).
+            target = str(link.copy_with(query=None))
+            return self._page_link(
                 method,
                 target,
                 operation=operation,
-                params=query,
-                json=json,
+                items_field=items_field,
+                params=link.params,
                 options=options,
             )
-            yield from _items(_decode(response, operation), items_field, operation)
-            link = _next_link(response, self._origin, operation)
-            if link is None:
-                return
-            # The link's own query replaces ours (httpx would drop it otherwise).
-            target, query = str(link.copy_with(query=None)), link.params
+
+        return SyncPage(items, next_page)
 
     def create_issue(
         self,
@@ -1101,7 +1171,7 @@ class GitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> SyncPage[Any]:
         """Send GET /repos/{owner}/{repo}/issues.
 
         Args:
@@ -1114,46 +1184,10 @@ class GitHubClient(_ClientCore):
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
+
+        Returns the first page; iterate over it for every item of every page.
         """
-        return self._call(
-            "GET",
-            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="list_issues",
-            params=_query(
-                {"state": state, "labels": labels, "per_page": per_page}, extra_query
-            ),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
-    def iter_list_issues(
-        self,
-        owner: str | int,
-        repo: str | int,
-        *,
-        state: str | None = None,
-        labels: str | None = None,
-        per_page: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Iterator[Any]:
-        """Yield every item of list_issues(), page after page.
-
-        ``GET /repos/{owner}/{repo}/issues``
-
-        Args:
-            owner: the {owner} path segment
-            repo: the {repo} path segment
-            state: the state query parameter
-            labels: the labels query parameter
-            per_page: the per_page query parameter
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-        """
-        return self._iter_link(
+        return self._page_link(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
             operation="list_issues",
@@ -1169,10 +1203,10 @@ class GitHubClientWithRawResponse:
     """`GitHubClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: GitHubClient) -> None:
+        """Wrap the methods of `client` that return a value (not a page)."""
         self.create_issue = _raw(client.create_issue)
         self.get_repo = _raw(client.get_repo)
         self.get_user = _raw(client.get_user)
-        self.list_issues = _raw(client.list_issues)
 
 
 class AsyncGitHubClient(_ClientCore):
@@ -1318,7 +1352,7 @@ class AsyncGitHubClient(_ClientCore):
             return APIResponse(response, lambda: _decode(response, operation))
         return _decode(response, operation)
 
-    async def _iter_link(
+    async def _page_link(
         self,
         method: str,
         url: str,
@@ -1326,27 +1360,31 @@ class AsyncGitHubClient(_ClientCore):
         operation: str,
         items_field: str | None,
         params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> AsyncIterator[Any]:
-        """Yield the items of each page, following `Link: <...>; rel="next"`."""
-        target, query = url, params
-        while True:
-            response = await self._request(
+    ) -> AsyncPage[Any]:
+        """The page at `url`; the next is at its `Link: <...>; rel="next"` address."""
+        response = await self._request(
+            method, url, operation=operation, params=params, options=options
+        )
+        items = _items(_decode(response, operation), items_field, operation)
+        if "url" not in response.links.get("next", {}):
+            return AsyncPage(items, None)
+
+        async def next_page() -> AsyncPage[Any]:
+            link = _next_link(response, self._origin, operation)
+            assert link is not None
+            # The link's own query replaces ours (httpx would drop it otherwise).
+            target = str(link.copy_with(query=None))
+            return await self._page_link(
                 method,
                 target,
                 operation=operation,
-                params=query,
-                json=json,
+                items_field=items_field,
+                params=link.params,
                 options=options,
             )
-            for item in _items(_decode(response, operation), items_field, operation):
-                yield item
-            link = _next_link(response, self._origin, operation)
-            if link is None:
-                return
-            # The link's own query replaces ours (httpx would drop it otherwise).
-            target, query = str(link.copy_with(query=None)), link.params
+
+        return AsyncPage(items, next_page)
 
     async def create_issue(
         self,
@@ -1445,7 +1483,7 @@ class AsyncGitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> AsyncPage[Any]:
         """Send GET /repos/{owner}/{repo}/issues.
 
         Args:
@@ -1458,46 +1496,10 @@ class AsyncGitHubClient(_ClientCore):
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
+
+        Returns the first page; iterate over it for every item of every page.
         """
-        return await self._call(
-            "GET",
-            _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
-            operation="list_issues",
-            params=_query(
-                {"state": state, "labels": labels, "per_page": per_page}, extra_query
-            ),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
-    def iter_list_issues(
-        self,
-        owner: str | int,
-        repo: str | int,
-        *,
-        state: str | None = None,
-        labels: str | None = None,
-        per_page: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> AsyncIterator[Any]:
-        """Yield every item of list_issues(), page after page.
-
-        ``GET /repos/{owner}/{repo}/issues``
-
-        Args:
-            owner: the {owner} path segment
-            repo: the {repo} path segment
-            state: the state query parameter
-            labels: the labels query parameter
-            per_page: the per_page query parameter
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-        """
-        return self._iter_link(
+        return await self._page_link(
             "GET",
             _path("/repos/{owner}/{repo}/issues", {"owner": owner, "repo": repo}),
             operation="list_issues",
@@ -1513,7 +1515,7 @@ class AsyncGitHubClientWithRawResponse:
     """`AsyncGitHubClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: AsyncGitHubClient) -> None:
+        """Wrap the methods of `client` that return a value (not a page)."""
         self.create_issue = _async_raw(client.create_issue)
         self.get_repo = _async_raw(client.get_repo)
         self.get_user = _async_raw(client.get_user)
-        self.list_issues = _async_raw(client.list_issues)

@@ -410,6 +410,71 @@ def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
     return call
 
 
+class SyncPage(Generic[_R]):
+    """One page of a paginated method's results: its `items`, `has_next_page()`, and
+    `get_next_page()` to fetch the next; iterating walks the items of this page and of
+    every page after it, fetching each when it is reached."""
+
+    def __init__(
+        self, items: list[_R], next_page: Callable[[], SyncPage[_R]] | None
+    ) -> None:
+        self.items = items
+        self._next_page = next_page
+
+    def __repr__(self) -> str:
+        return f"<SyncPage of {len(self.items)} item(s), more: {self.has_next_page()}>"
+
+    def has_next_page(self) -> bool:
+        """Whether another page follows this one."""
+        return self._next_page is not None
+
+    def get_next_page(self) -> SyncPage[_R]:
+        """Fetch the page after this one."""
+        if self._next_page is None:
+            raise StripeError("this is the last page; check has_next_page() first")
+        return self._next_page()
+
+    def __iter__(self) -> Iterator[_R]:
+        page = self
+        while True:
+            yield from page.items
+            if not page.has_next_page():
+                return
+            page = page.get_next_page()
+
+
+class AsyncPage(Generic[_R]):
+    """`SyncPage` for the async client: await `get_next_page()`, iterate with `async for`."""
+
+    def __init__(
+        self, items: list[_R], next_page: Callable[[], Awaitable[AsyncPage[_R]]] | None
+    ) -> None:
+        self.items = items
+        self._next_page = next_page
+
+    def __repr__(self) -> str:
+        return f"<AsyncPage of {len(self.items)} item(s), more: {self.has_next_page()}>"
+
+    def has_next_page(self) -> bool:
+        """Whether another page follows this one."""
+        return self._next_page is not None
+
+    async def get_next_page(self) -> AsyncPage[_R]:
+        """Fetch the page after this one."""
+        if self._next_page is None:
+            raise StripeError("this is the last page; check has_next_page() first")
+        return await self._next_page()
+
+    async def __aiter__(self) -> AsyncIterator[_R]:
+        page = self
+        while True:
+            for item in page.items:
+                yield item
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
+
+
 def _async_raw(
     method: Callable[_P, Awaitable[_R]],
 ) -> Callable[_P, Awaitable[APIResponse[_R]]]:
@@ -995,7 +1060,7 @@ class StripeClient(_ClientCore):
             return APIResponse(response, lambda: _decode(response, operation))
         return _decode(response, operation)
 
-    def _iter_has_more(
+    def _page_has_more(
         self,
         method: str,
         url: str,
@@ -1007,19 +1072,31 @@ class StripeClient(_ClientCore):
         id_field: str,
         params: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> Iterator[Any]:
-        """Yield the items of each page while the page says it has more, sending the id
-        of its last item back as the cursor."""
+    ) -> SyncPage[Any]:
+        """A page; while it says it has more, the next is asked for with the id of its
+        last item as the cursor."""
         query = dict(params or {})
-        while True:
-            body = self._call(
-                method, url, operation=operation, params=query, options=options
-            )
-            items = _items(body, items_field, operation)
-            yield from items
-            if not items or body.get(has_more_field) is not True:
-                return
-            query[cursor_param] = _last_id(items, id_field, operation)
+        body = self._call(
+            method, url, operation=operation, params=query, options=options
+        )
+        items = _items(body, items_field, operation)
+        if not items or body.get(has_more_field) is not True:
+            return SyncPage(items, None)
+        cursor = _last_id(items, id_field, operation)
+        return SyncPage(
+            items,
+            lambda: self._page_has_more(
+                method,
+                url,
+                operation=operation,
+                items_field=items_field,
+                cursor_param=cursor_param,
+                has_more_field=has_more_field,
+                id_field=id_field,
+                params={**query, cursor_param: cursor},
+                options=options,
+            ),
+        )
 
     def create_customer(
         self,
@@ -1118,7 +1195,7 @@ class StripeClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> SyncPage[Any]:
         """List charges, newest first.
 
         ``GET /charges``
@@ -1130,38 +1207,10 @@ class StripeClient(_ClientCore):
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
+
+        Returns the first page; iterate over it for every item of every page.
         """
-        return self._call(
-            "GET",
-            "/charges",
-            operation="list_charges",
-            params=_query({"limit": limit, "customer": customer}, extra_query),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
-    def iter_list_charges(
-        self,
-        *,
-        limit: int | None = None,
-        customer: str | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Iterator[Any]:
-        """Yield every item of list_charges(), page after page.
-
-        ``GET /charges``
-
-        Args:
-            limit: the limit query parameter
-            customer: the customer query parameter
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-        """
-        return self._iter_has_more(
+        return self._page_has_more(
             "GET",
             "/charges",
             operation="list_charges",
@@ -1178,10 +1227,10 @@ class StripeClientWithRawResponse:
     """`StripeClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: StripeClient) -> None:
+        """Wrap the methods of `client` that return a value (not a page)."""
         self.create_customer = _raw(client.create_customer)
         self.create_payment_intent = _raw(client.create_payment_intent)
         self.get_customer = _raw(client.get_customer)
-        self.list_charges = _raw(client.list_charges)
 
 
 class AsyncStripeClient(_ClientCore):
@@ -1328,7 +1377,7 @@ class AsyncStripeClient(_ClientCore):
             return APIResponse(response, lambda: _decode(response, operation))
         return _decode(response, operation)
 
-    async def _iter_has_more(
+    async def _page_has_more(
         self,
         method: str,
         url: str,
@@ -1340,20 +1389,31 @@ class AsyncStripeClient(_ClientCore):
         id_field: str,
         params: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> AsyncIterator[Any]:
-        """Yield the items of each page while the page says it has more, sending the id
-        of its last item back as the cursor."""
+    ) -> AsyncPage[Any]:
+        """A page; while it says it has more, the next is asked for with the id of its
+        last item as the cursor."""
         query = dict(params or {})
-        while True:
-            body = await self._call(
-                method, url, operation=operation, params=query, options=options
-            )
-            items = _items(body, items_field, operation)
-            for item in items:
-                yield item
-            if not items or body.get(has_more_field) is not True:
-                return
-            query[cursor_param] = _last_id(items, id_field, operation)
+        body = await self._call(
+            method, url, operation=operation, params=query, options=options
+        )
+        items = _items(body, items_field, operation)
+        if not items or body.get(has_more_field) is not True:
+            return AsyncPage(items, None)
+        cursor = _last_id(items, id_field, operation)
+        return AsyncPage(
+            items,
+            lambda: self._page_has_more(
+                method,
+                url,
+                operation=operation,
+                items_field=items_field,
+                cursor_param=cursor_param,
+                has_more_field=has_more_field,
+                id_field=id_field,
+                params={**query, cursor_param: cursor},
+                options=options,
+            ),
+        )
 
     async def create_customer(
         self,
@@ -1452,7 +1512,7 @@ class AsyncStripeClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> AsyncPage[Any]:
         """List charges, newest first.
 
         ``GET /charges``
@@ -1464,38 +1524,10 @@ class AsyncStripeClient(_ClientCore):
             extra_query: query parameters to send besides the declared ones.
             timeout: seconds for this call; None keeps the configured timeout.
             max_retries: retries of this call; None keeps the configured attempts.
+
+        Returns the first page; iterate over it for every item of every page.
         """
-        return await self._call(
-            "GET",
-            "/charges",
-            operation="list_charges",
-            params=_query({"limit": limit, "customer": customer}, extra_query),
-            options=_CallOptions(extra_headers, timeout, max_retries),
-        )
-
-    def iter_list_charges(
-        self,
-        *,
-        limit: int | None = None,
-        customer: str | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> AsyncIterator[Any]:
-        """Yield every item of list_charges(), page after page.
-
-        ``GET /charges``
-
-        Args:
-            limit: the limit query parameter
-            customer: the customer query parameter
-            extra_headers: headers of this call, added to (or replacing) the client's.
-            extra_query: query parameters to send besides the declared ones.
-            timeout: seconds for this call; None keeps the configured timeout.
-            max_retries: retries of this call; None keeps the configured attempts.
-        """
-        return self._iter_has_more(
+        return await self._page_has_more(
             "GET",
             "/charges",
             operation="list_charges",
@@ -1512,7 +1544,7 @@ class AsyncStripeClientWithRawResponse:
     """`AsyncStripeClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: AsyncStripeClient) -> None:
+        """Wrap the methods of `client` that return a value (not a page)."""
         self.create_customer = _async_raw(client.create_customer)
         self.create_payment_intent = _async_raw(client.create_payment_intent)
         self.get_customer = _async_raw(client.get_customer)
-        self.list_charges = _async_raw(client.list_charges)

@@ -59,7 +59,7 @@ def test_github_example() -> None:
     assert [p.python_name for p in issues.query_params] == ["state", "labels", "per_page"]
     assert issues.pagination is not None
     assert issues.pagination.style == "link"
-    assert issues.pagination.iter_name == "iter_list_issues"
+    assert issues.pagination.walker == "_page_link"
     assert by_name(api)["create_issue"].body
     assert not by_name(api)["create_issue"].retryable
     assert api.secret_env_vars == ("GITHUB_TOKEN",)
@@ -329,14 +329,6 @@ def test_explicit_names_that_sanitize_alike_are_an_error() -> None:
     )
     assert "get_user" in str(error)
     assert error.diagnostics[0].field == "requirements.endpoints[1].name"
-
-
-def test_pagination_helper_clashing_with_a_method_is_an_error() -> None:
-    error = _spec_error(
-        {"method": "GET", "path": "/a", "name": "items", "pagination": "page"},
-        {"method": "GET", "path": "/b", "name": "iter_items"},
-    )
-    assert "iter_items" in str(error)
 
 
 def test_repeated_query_parameter_is_an_error() -> None:

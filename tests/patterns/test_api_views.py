@@ -54,7 +54,7 @@ def test_method_parameters_and_request_arguments() -> None:
         "operation='list_issues', params=_query({'state': state, 'per_page': per_page}, "
         "extra_query), options=_CallOptions(extra_headers, timeout, max_retries)"
     )
-    assert issues.iter_args == (
+    assert issues.page_args == (
         f"{issues.call_args}, items_field='data', cursor_param='cursor', next_field='next'"
     )
     assert create.signature == (
@@ -98,8 +98,6 @@ def test_docstring_parts() -> None:
         "max_retries",
         "extra_body",
     ]
-    assert issues.pagination is not None
-    assert issues.pagination.doc_lead == "Yield every item of list_issues(), page after page."
 
 
 def test_test_and_example_arguments() -> None:
@@ -151,7 +149,7 @@ def test_user_names_reach_the_fragments_as_escaped_literals() -> None:
     }
     view = api_for(endpoint).endpoints[0]
     assert {"/items/{" + PATH_NAME + "}", PATH_NAME, HOSTILE_NAME} <= literals_of(view.call_args)
-    assert {HOSTILE_NAME, "'"} <= literals_of(view.iter_args)
+    assert {HOSTILE_NAME, "'"} <= literals_of(view.page_args)
     assert PATH_NAME in literals_of(view.example_args)
     assert all(p.python_name.isidentifier() for p in view.params)
 

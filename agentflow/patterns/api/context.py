@@ -111,7 +111,7 @@ class ApiContext:
 
     @property
     def paginated(self) -> tuple[EndpointView, ...]:
-        """Endpoints with an `iter_` helper."""
+        """Endpoints whose methods return a page."""
         return tuple(e for e in self.endpoints if e.pagination)
 
     @property
@@ -181,9 +181,9 @@ class ApiContext:
 
     @property
     def raw_methods(self) -> tuple[str, ...]:
-        """The methods `with_raw_response` offers: every call but the page walkers."""
+        """The methods `with_raw_response` offers: every call but those returning pages."""
         generic = ("request",) if self.generic else ()
-        return (*generic, *(e.method_name for e in self.calls))
+        return (*generic, *(e.method_name for e in self.calls if not e.pagination))
 
     @property
     def sends_bodies(self) -> bool:
@@ -198,7 +198,7 @@ class ApiContext:
     @property
     def form_probe(self) -> EndpointView | None:
         """The endpoint tests send nested form fields through, if any sends a form."""
-        return next((e for e in self.endpoints if e.body in ("form", "multipart")), None)
+        return next((e for e in self._unpaged if e.body in ("form", "multipart")), None)
 
     @property
     def signal_reply(self) -> str:
@@ -215,7 +215,7 @@ class ApiContext:
         choice), when the requirements name the key's header."""
         if self.idempotency_header is None:
             return None
-        return next((e for e in self.calls if not e.retryable and e.retry is None), None)
+        return next((e for e in self._plain_calls if not e.retryable and e.retry is None), None)
 
     @property
     def clients(self) -> tuple[ClientFlavor, ...]:
@@ -280,7 +280,9 @@ class ApiContext:
         """
         if not self.endpoints:
             return self.example
-        ranked = sorted(self.endpoints, key=lambda e: (not e.retryable, e.retry is False))
+        ranked = sorted(
+            self.endpoints, key=lambda e: (bool(e.pagination), not e.retryable, e.retry is False)
+        )
         return ranked[0]
 
     @property
@@ -296,17 +298,17 @@ class ApiContext:
     @property
     def body_probe(self) -> EndpointView | None:
         """The endpoint tests send an `extra_body` through, if any sends a body."""
-        return next((e for e in self.endpoints if e.body), None)
+        return next((e for e in self._unpaged if e.body), None)
 
     @property
     def path_probe(self) -> EndpointView | None:
         """The endpoint tests send hostile path values through, if any has path parameters."""
-        return next((e for e in self.endpoints if e.path_params), None)
+        return next((e for e in self._unpaged if e.path_params), None)
 
     @property
     def query_probe(self) -> EndpointView | None:
         """The endpoint tests leave optional query parameters out of, if any has some."""
-        return next((e for e in self.endpoints if e.query_params), None)
+        return next((e for e in self._unpaged if e.query_params), None)
 
     @property
     def non_idempotent(self) -> EndpointView | None:
@@ -317,7 +319,7 @@ class ApiContext:
         """
         if self.retry.retry_non_idempotent or self.idempotency_header:
             return None
-        return next((e for e in self.calls if not e.retryable and e.retry is None), None)
+        return next((e for e in self._plain_calls if not e.retryable and e.retry is None), None)
 
     @property
     def example(self) -> EndpointView:
@@ -341,6 +343,21 @@ class ApiContext:
         return next(iter(self.paginated), None)
 
     @property
+    def raw_probe(self) -> EndpointView | None:
+        """The method tests call through `with_raw_response`: one returning a value."""
+        return next(iter(self._plain_calls), None)
+
+    @property
+    def _unpaged(self) -> tuple[EndpointView, ...]:
+        """Endpoints returning a value rather than a page, which probe tests call."""
+        return tuple(e for e in self.endpoints if not e.pagination)
+
+    @property
+    def _plain_calls(self) -> tuple[EndpointView, ...]:
+        """The calls returning a value: the unpaged endpoints, or the generic shortcuts."""
+        return self._unpaged if self.endpoints else self.shortcuts
+
+    @property
     def _header_names(self) -> set[str]:
         return {name.lower() for name, _ in self.headers}
 
@@ -356,7 +373,6 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         (endpoint_view(e, i, names[i]) for i, e in enumerate(requirements.endpoints)),
         key=lambda view: view.method_name,
     )
-    _check_iter_names(views)
     auth = requirements.auth
     api = ApiContext(
         base_url=requirements.base_url,
@@ -402,16 +418,4 @@ def _check_headers(headers: dict[str, str]) -> None:
                 f"the value of header {name!r} must be printable ASCII (no line breaks, "
                 "tabs or control characters)",
                 f"requirements.headers.{name}",
-            )
-
-
-def _check_iter_names(views: list[EndpointView]) -> None:
-    methods = {v.method_name for v in views}
-    for view in views:
-        if view.pagination and view.pagination.iter_name in methods:
-            raise spec_error(
-                f"the pagination helper {view.pagination.iter_name!r} of endpoint "
-                f"{view.http_method} {view.path} has the name of another endpoint's method",
-                "requirements.endpoints",
-                "rename the endpoint whose name starts with 'iter_'",
             )

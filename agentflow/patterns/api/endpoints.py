@@ -142,7 +142,6 @@ def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> Pagina
     return PaginationView(
         style=page.style,
         method_name=method_name,
-        iter_name=f"iter_{method_name}",
         cursor_param=page.cursor_param,
         next_field=page.next_field,
         page_param=page.page_param,

@@ -45,11 +45,11 @@ class ParamView:
 
 @dataclass(frozen=True)
 class PaginationView:
-    """How the `iter_<method>` helper of a paginated endpoint walks the pages."""
+    """How a paginated endpoint's method finds the next page, through the client's
+    `_page_<style>` walker."""
 
     style: str
     method_name: str
-    iter_name: str
     cursor_param: str
     next_field: str
     page_param: str
@@ -58,8 +58,13 @@ class PaginationView:
     items_field: str | None
 
     @property
+    def walker(self) -> str:
+        """The client method that fetches a page of this style: `_page_link`, …"""
+        return f"_page_{self.style}"
+
+    @property
     def kwargs(self) -> str:
-        """The keyword arguments the helper passes to the client's `_iter_<style>` walker."""
+        """The keyword arguments the method passes to the client's page walker."""
         extra = {
             "cursor": (("cursor_param", self.cursor_param), ("next_field", self.next_field)),
             "page": (("page_param", self.page_param),),
@@ -71,11 +76,6 @@ class PaginationView:
         }.get(self.style, ())
         pairs = (("items_field", self.items_field), *extra)
         return arguments(*(f"{name}={pyrepr(value)}" for name, value in pairs))
-
-    @property
-    def doc_lead(self) -> str:
-        """The first line of the helper's docstring."""
-        return f"Yield every item of {self.method_name}(), page after page."
 
     @property
     def replies(self) -> str:
@@ -108,6 +108,17 @@ class PaginationView:
     def one_item_page(self) -> str:
         """A response body holding the single item 1."""
         return self._page(self._items(1))
+
+    @property
+    def last_page(self) -> str:
+        """A response body that is the last page: holding item 1, or empty when pages are
+        numbered (a page with items may have another after it)."""
+        return self._page("[]") if self.style == "page" else self.one_item_page
+
+    @property
+    def ok_page(self) -> str:
+        """The last page, holding the one item `{"ok": True}`, as code."""
+        return self._page('[{"ok": True}]')
 
     def _items(self, *numbers: int) -> str:
         """A list of items: the numbers, or objects with those ids for `has_more`."""
@@ -203,8 +214,28 @@ class EndpointView:
         return arguments(pyrepr(self.http_method), self._url, self._request_kwargs)
 
     @property
-    def iter_args(self) -> str:
-        """What the `iter_` helper passes to the client's page walker."""
+    def ok_body(self) -> str:
+        """A reply body whose value is `{"ok": True}`: the page holding it when paginated."""
+        return self.pagination.ok_page if self.pagination else '{"ok": True}'
+
+    @property
+    def result_access(self) -> str:
+        """What follows a call in tests to get the value of `ok_body` back: a page's item."""
+        return ".items[0]" if self.pagination else ""
+
+    @property
+    def await_open(self) -> str:
+        """What opens an awaited call in tests: a parenthesis when `result_access` follows."""
+        return "(" if self.pagination else ""
+
+    @property
+    def await_close(self) -> str:
+        """What closes an awaited call in tests: `await_open`'s parenthesis, `result_access`."""
+        return f"){self.result_access}" if self.pagination else ""
+
+    @property
+    def page_args(self) -> str:
+        """What a paginated method passes to the client's page walker."""
         assert self.pagination is not None
         return arguments(self.call_args, self.pagination.kwargs)
 
@@ -253,12 +284,18 @@ class EndpointView:
     @property
     def sample_query(self) -> dict[str, str]:
         """The query string `sample_args` puts on the wire."""
-        return {p.name: p.wire_sample for p in self.query_params}
+        return {**{p.name: p.wire_sample for p in self.query_params}, **self._first_page}
 
     @property
     def required_sample_query(self) -> dict[str, str]:
         """The query string `required_sample_args` puts on the wire."""
-        return {p.name: p.wire_sample for p in self.required_query}
+        return {**{p.name: p.wire_sample for p in self.required_query}, **self._first_page}
+
+    @property
+    def _first_page(self) -> dict[str, str]:
+        """What asking for the first page adds to the query: page-number paging's `1`."""
+        page = self.pagination
+        return {page.page_param: "1"} if page is not None and page.style == "page" else {}
 
     @property
     def sample_body(self) -> str:
@@ -393,7 +430,8 @@ class ClientFlavor:
     Each field is the code that differs: the `def` keyword, the `await ` prefix (empty for
     sync), the iterator type, the httpx transport and client classes, the `sleep`
     parameter's type and default, the sleeps handed to `_ClientCore`, the context-manager
-    and close methods, the rate limiter's acquire method and the raw-response wrapper.
+    and close methods, the rate limiter's acquire method, the raw-response wrapper and the
+    page class.
     """
 
     is_async: bool
@@ -410,6 +448,7 @@ class ClientFlavor:
     close: str
     acquire: str
     raw_wrapper: str
+    page: str
 
     def class_name(self, names: ClassNames) -> str:
         """This client's class name among `names`."""
@@ -431,6 +470,7 @@ SYNC_CLIENT = ClientFlavor(
     close="close",
     acquire="acquire",
     raw_wrapper="_raw",
+    page="SyncPage",
 )
 ASYNC_CLIENT = ClientFlavor(
     is_async=True,
@@ -447,4 +487,5 @@ ASYNC_CLIENT = ClientFlavor(
     close="aclose",
     acquire="acquire_async",
     raw_wrapper="_async_raw",
+    page="AsyncPage",
 )

@@ -26,8 +26,8 @@ def sync_example() -> None:
 def pagination_example(limit: int = 10) -> None:
     """Walk the pages of a listing, stopping after `limit` items."""
     with StripeClient() as client:
-        items = client.iter_list_charges()
-        for count, item in enumerate(items, start=1):
+        page = client.list_charges()
+        for count, item in enumerate(page, start=1):
             print(item)
             if count >= limit:
                 break
