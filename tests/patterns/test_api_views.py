@@ -14,9 +14,9 @@ from pydantic import ValidationError
 
 from agentflow.patterns import SpecError
 from agentflow.patterns.api.context import ApiContext, build_api_context
+from agentflow.patterns.api.flavors import ASYNC_CLIENT, SYNC_CLIENT
 from agentflow.patterns.api.naming import ClassNames
 from agentflow.patterns.api.requirements import ApiRequirements
-from agentflow.patterns.api.views import ASYNC_CLIENT, SYNC_CLIENT
 
 ISSUES = {
     "method": "GET",

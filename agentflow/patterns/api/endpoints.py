@@ -16,7 +16,8 @@ from urllib.parse import unquote
 from agentflow.patterns import unique_identifiers
 from agentflow.patterns.api.naming import RESERVED_PARAMS, spec_error
 from agentflow.patterns.api.operations import IDEMPOTENT_METHODS, Endpoint, QueryParam
-from agentflow.patterns.api.views import EndpointView, PaginationView, ParamView
+from agentflow.patterns.api.paging import PaginationView
+from agentflow.patterns.api.views import EndpointView, ParamView
 
 __all__ = ["endpoint_view", "shortcut_views"]
 
