@@ -247,3 +247,12 @@ def test_idempotency_keys_and_rate_limit_signals() -> None:
         api_for(post, idempotency_key_header="Idempotency Key")
     with pytest.raises(ValidationError, match="less than or equal to 599"):
         api_for(post, rate_limit_signals=[{"status": 700, "header": "x"}])
+
+
+def test_a_paginated_endpoint_may_send_a_json_body_but_no_form() -> None:
+    pages = {"style": "cursor", "items_field": "data"}
+    search = {"method": "POST", "path": "/search", "body": True, "pagination": pages}
+    (view,) = api_for(search).endpoints
+    assert "json=_body(json, extra_body)" in view.page_args
+    with pytest.raises(ValidationError, match="sends a JSON body or none, not a form"):
+        api_for({**search, "body": "form"})

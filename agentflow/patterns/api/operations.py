@@ -138,6 +138,8 @@ class Endpoint(StrictModel):
     def _no_body_on_get(self) -> Endpoint:
         if self.body and self.method in {"GET", "HEAD"}:
             raise ValueError(f"{self.method} endpoints cannot send a body")
+        if self.pagination and self.body not in (None, "json"):
+            raise ValueError("a paginated endpoint sends a JSON body or none, not a form")
         return self
 
     @property

@@ -1048,11 +1048,12 @@ class GitHubClient(_ClientCore):
         operation: str,
         items_field: str | None,
         params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> SyncPage[Any]:
         """The page at `url`; the next is at its `Link: <...>; rel="next"` address."""
         response = self._request(
-            method, url, operation=operation, params=params, options=options
+            method, url, operation=operation, params=params, json=json, options=options
         )
         items = _items(_decode(response, operation), items_field, operation)
         if "url" not in response.links.get("next", {}):
@@ -1069,6 +1070,7 @@ class GitHubClient(_ClientCore):
                 operation=operation,
                 items_field=items_field,
                 params=link.params,
+                json=json,
                 options=options,
             )
 
@@ -1360,11 +1362,12 @@ class AsyncGitHubClient(_ClientCore):
         operation: str,
         items_field: str | None,
         params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> AsyncPage[Any]:
         """The page at `url`; the next is at its `Link: <...>; rel="next"` address."""
         response = await self._request(
-            method, url, operation=operation, params=params, options=options
+            method, url, operation=operation, params=params, json=json, options=options
         )
         items = _items(_decode(response, operation), items_field, operation)
         if "url" not in response.links.get("next", {}):
@@ -1381,6 +1384,7 @@ class AsyncGitHubClient(_ClientCore):
                 operation=operation,
                 items_field=items_field,
                 params=link.params,
+                json=json,
                 options=options,
             )
 

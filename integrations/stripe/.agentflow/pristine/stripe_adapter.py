@@ -1071,13 +1071,14 @@ class StripeClient(_ClientCore):
         has_more_field: str,
         id_field: str,
         params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> SyncPage[Any]:
         """A page; while it says it has more, the next is asked for with the id of its
         last item as the cursor."""
         query = dict(params or {})
         body = self._call(
-            method, url, operation=operation, params=query, options=options
+            method, url, operation=operation, params=query, json=json, options=options
         )
         items = _items(body, items_field, operation)
         if not items or body.get(has_more_field) is not True:
@@ -1094,6 +1095,7 @@ class StripeClient(_ClientCore):
                 has_more_field=has_more_field,
                 id_field=id_field,
                 params={**query, cursor_param: cursor},
+                json=json,
                 options=options,
             ),
         )
@@ -1388,13 +1390,14 @@ class AsyncStripeClient(_ClientCore):
         has_more_field: str,
         id_field: str,
         params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
     ) -> AsyncPage[Any]:
         """A page; while it says it has more, the next is asked for with the id of its
         last item as the cursor."""
         query = dict(params or {})
         body = await self._call(
-            method, url, operation=operation, params=query, options=options
+            method, url, operation=operation, params=query, json=json, options=options
         )
         items = _items(body, items_field, operation)
         if not items or body.get(has_more_field) is not True:
@@ -1411,6 +1414,7 @@ class AsyncStripeClient(_ClientCore):
                 has_more_field=has_more_field,
                 id_field=id_field,
                 params={**query, cursor_param: cursor},
+                json=json,
                 options=options,
             ),
         )
