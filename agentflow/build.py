@@ -247,7 +247,12 @@ class IntegrationBuilder:
                 spec, pattern, requirements, orchestrator, previous=previous, revise=revise
             )
 
-        with _ValidationCopy(spec.slug) as copy:
+        # Imported before the private folder is made, so that the folder exists only once
+        # validation can start (an interrupt then meets the checks, which clean up).
+        from agentflow.validation import validate_package
+
+        with tempfile.TemporaryDirectory(prefix="agentflow-validate-") as folder:
+            copy = _ValidationCopy(Path(folder) / spec.slug, validate_package)
 
             def validate(package: GeneratedPackage) -> ValidationReport:
                 metadata = dump_metadata(metadata_for(package))
@@ -345,7 +350,7 @@ def _package_metadata(
 
 
 class _ValidationCopy:
-    """A private temporary copy of a package under validation, removed afterwards.
+    """A private copy of a package under validation, in the folder `root` (created here).
 
     The first round writes the package; a revision round rewrites only the files that
     changed and removes those no longer produced. Nobody else sees the folder, so the files
@@ -353,25 +358,17 @@ class _ValidationCopy:
     OSError is the caller's to report (`agentflow.workflows.building`).
     """
 
-    def __init__(self, slug: str) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="agentflow-validate-")
-        self.root = Path(self._folder.name) / slug
-        self._written: dict[str, str] = {}
-
-    def __enter__(self) -> _ValidationCopy:
+    def __init__(self, root: Path, validate_package: Callable[[Path], ValidationReport]) -> None:
+        self.root = root
         self.root.mkdir()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._folder.cleanup()
+        self._validate_package = validate_package
+        self._written: dict[str, str] = {}
 
     def validate(self, files: Mapping[str, str]) -> ValidationReport:
         """The report on `files` (`{relative path: text}`, metadata.json included)."""
-        from agentflow.validation import validate_package
-
         for name in sorted(set(self._written) - set(files)):
             (self.root / name).unlink()
         changed = {n: t.encode("utf-8") for n, t in files.items() if self._written.get(n) != t}
         write_tree(self.root, changed)
         self._written = dict(files)
-        return validate_package(self.root)
+        return self._validate_package(self.root)
