@@ -126,7 +126,7 @@ class SmartOrchestrator:
     @property
     def provider(self) -> str:
         """`backend_name`, by the guide's name for it."""
-        return self.settings.backend
+        return self.backend_name
 
     @property
     def max_workers(self) -> int:

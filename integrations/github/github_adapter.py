@@ -684,10 +684,9 @@ def _rate_limiter(
     """The token bucket for `config`, or None when the rate limit is off."""
     if config.rate_limit is None:
         return None
-    burst = config.rate_limit_burst
     return RateLimiter(
         config.rate_limit,
-        capacity=max(1.0, config.rate_limit) if burst is None else burst,
+        capacity=config.rate_limit_burst,
         clock=clock,
         sleep=sleep,
         async_sleep=async_sleep,

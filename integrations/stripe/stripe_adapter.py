@@ -548,11 +548,6 @@ def _retryable(error: StripeError) -> bool:
     return isinstance(error, APIConnectionError)
 
 
-def _lower(headers: Mapping[str, str] | None) -> set[str]:
-    """The header names given, in lower case."""
-    return {name.lower() for name in headers or ()}
-
-
 def _same_origin(url: httpx.URL, origin: httpx.URL) -> bool:
     return (url.scheme, url.host, url.port) == (origin.scheme, origin.host, origin.port)
 
@@ -693,10 +688,9 @@ def _rate_limiter(
     """The token bucket for `config`, or None when the rate limit is off."""
     if config.rate_limit is None:
         return None
-    burst = config.rate_limit_burst
     return RateLimiter(
         config.rate_limit,
-        capacity=max(1.0, config.rate_limit) if burst is None else burst,
+        capacity=config.rate_limit_burst,
         clock=clock,
         sleep=sleep,
         async_sleep=async_sleep,
@@ -825,17 +819,19 @@ class _ClientCore:
         retry = options.retry
         if retry is None:
             retry = method in _IDEMPOTENT or self._config.retry_non_idempotent
-            retry = retry or _IDEMPOTENCY_HEADER.lower() in _lower(options.headers)
         return self._config.max_attempts if retry else 1
 
     def _keyed(self, method: str, options: _CallOptions) -> _CallOptions:
-        """`options` with an idempotency key for a method that is not idempotent, unless
-        the call brings its own: one key for every attempt of the call."""
-        headers = dict(options.headers or {})
-        if method in _IDEMPOTENT or _IDEMPOTENCY_HEADER.lower() in _lower(headers):
+        """`options` of a method that is not idempotent, under an idempotency key (one for
+        every attempt, unless the call brings its own): the service applies it once, so
+        it is retried like the others unless the endpoint says not to."""
+        if method in _IDEMPOTENT:
             return options
-        headers[_IDEMPOTENCY_HEADER] = f"agentflow-{uuid.uuid4()}"
-        return replace(options, headers=headers)
+        headers = dict(options.headers or {})
+        if _IDEMPOTENCY_HEADER.lower() not in {name.lower() for name in headers}:
+            headers[_IDEMPOTENCY_HEADER] = f"agentflow-{uuid.uuid4()}"
+        retry = True if options.retry is None else options.retry
+        return replace(options, headers=headers, retry=retry)
 
     def _checked(
         self, response: httpx.Response, operation: str, started: float

@@ -97,7 +97,7 @@ class EndpointView:
             *(p.python_name for p in self.path_params),
             "*" if self.query_params or self.body else "",
             *(f"{p.python_name}{_default(p, '=None')}" for p in self.query_params),
-            *(param.split(":")[0] for param in self._body.params),
+            *(name for name, _ in self._body.docs),
         )
 
     @property
