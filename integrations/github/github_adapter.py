@@ -394,8 +394,15 @@ class APIResponse(Generic[_R]):
         return f"<APIResponse [{self.status_code}] {self.http_response.request.method}>"
 
     def parse(self) -> _R:
-        """The value the plain method returns (the decoded JSON body)."""
+        """The value the plain method returns: the decoded JSON body, or the first page."""
         return self._parse()
+
+
+def _result(response: httpx.Response, value: Callable[[], _R]) -> _R:
+    """`value()`; under `with_raw_response`, the `APIResponse` whose `parse()` computes it."""
+    if _RAW_RESPONSE.get():
+        return cast(_R, APIResponse(response, value))
+    return value()
 
 
 def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
@@ -1035,9 +1042,7 @@ class GitHubClient(_ClientCore):
             files=files,
             options=options,
         )
-        if _RAW_RESPONSE.get():
-            return APIResponse(response, lambda: _decode(response, operation))
-        return _decode(response, operation)
+        return _result(response, lambda: _decode(response, operation))
 
     def _page_link(
         self,
@@ -1054,9 +1059,6 @@ class GitHubClient(_ClientCore):
         response = self._request(
             method, url, operation=operation, params=params, json=json, options=options
         )
-        items = _items(_decode(response, operation), items_field, operation)
-        if "url" not in response.links.get("next", {}):
-            return SyncPage(items, None)
 
         def next_page() -> SyncPage[Any]:
             link = _next_link(response, self._origin, operation)
@@ -1073,7 +1075,12 @@ class GitHubClient(_ClientCore):
                 options=options,
             )
 
-        return SyncPage(items, next_page)
+        def page() -> SyncPage[Any]:
+            items = _items(_decode(response, operation), items_field, operation)
+            more = "url" in response.links.get("next", {})
+            return SyncPage(items, next_page if more else None)
+
+        return _result(response, page)
 
     def create_issue(
         self,
@@ -1204,10 +1211,11 @@ class GitHubClientWithRawResponse:
     """`GitHubClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: GitHubClient) -> None:
-        """Wrap the methods of `client` that return a value (not a page)."""
+        """Wrap every method of `client` that calls the service."""
         self.create_issue = _raw(client.create_issue)
         self.get_repo = _raw(client.get_repo)
         self.get_user = _raw(client.get_user)
+        self.list_issues = _raw(client.list_issues)
 
 
 class AsyncGitHubClient(_ClientCore):
@@ -1349,9 +1357,7 @@ class AsyncGitHubClient(_ClientCore):
             files=files,
             options=options,
         )
-        if _RAW_RESPONSE.get():
-            return APIResponse(response, lambda: _decode(response, operation))
-        return _decode(response, operation)
+        return _result(response, lambda: _decode(response, operation))
 
     async def _page_link(
         self,
@@ -1368,9 +1374,6 @@ class AsyncGitHubClient(_ClientCore):
         response = await self._request(
             method, url, operation=operation, params=params, json=json, options=options
         )
-        items = _items(_decode(response, operation), items_field, operation)
-        if "url" not in response.links.get("next", {}):
-            return AsyncPage(items, None)
 
         async def next_page() -> AsyncPage[Any]:
             link = _next_link(response, self._origin, operation)
@@ -1387,7 +1390,12 @@ class AsyncGitHubClient(_ClientCore):
                 options=options,
             )
 
-        return AsyncPage(items, next_page)
+        def page() -> AsyncPage[Any]:
+            items = _items(_decode(response, operation), items_field, operation)
+            more = "url" in response.links.get("next", {})
+            return AsyncPage(items, next_page if more else None)
+
+        return _result(response, page)
 
     async def create_issue(
         self,
@@ -1518,7 +1526,8 @@ class AsyncGitHubClientWithRawResponse:
     """`AsyncGitHubClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: AsyncGitHubClient) -> None:
-        """Wrap the methods of `client` that return a value (not a page)."""
+        """Wrap every method of `client` that calls the service."""
         self.create_issue = _async_raw(client.create_issue)
         self.get_repo = _async_raw(client.get_repo)
         self.get_user = _async_raw(client.get_user)
+        self.list_issues = _async_raw(client.list_issues)

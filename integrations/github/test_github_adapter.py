@@ -519,6 +519,23 @@ def test_list_issues_pages_walk_every_item_async() -> None:
     assert len(service.requests) == 2
 
 
+def test_list_issues_raw_response_parses_to_the_first_page() -> None:
+    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    with client(service) as api:
+        raw = api.with_raw_response.list_issues("v0 /0", "v1 /1")
+        assert raw.status_code == 200 and len(service.requests) == 1
+        assert list(raw.parse()) == [1, 2, 3]
+
+    async def run() -> list[Any]:
+        async with async_client(
+            Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+        ) as api:
+            raw = await api.with_raw_response.list_issues("v0 /0", "v1 /1")
+            return [item async for item in raw.parse()]
+
+    assert asyncio.run(run()) == [1, 2, 3]
+
+
 def test_list_issues_last_page_has_no_next() -> None:
     service = Service(respond(200, [1]))
     with client(service) as api:

@@ -172,9 +172,9 @@ class ApiContext(Probes):
 
     @property
     def raw_methods(self) -> tuple[str, ...]:
-        """The methods `with_raw_response` offers: every call but those returning pages."""
+        """The methods `with_raw_response` offers: every call."""
         generic = ("request",) if self.generic else ()
-        return (*generic, *(e.method_name for e in self.calls if not e.pagination))
+        return (*generic, *(e.method_name for e in self.calls))
 
     @property
     def sends_bodies(self) -> bool:

@@ -392,8 +392,15 @@ class APIResponse(Generic[_R]):
         return f"<APIResponse [{self.status_code}] {self.http_response.request.method}>"
 
     def parse(self) -> _R:
-        """The value the plain method returns (the decoded JSON body)."""
+        """The value the plain method returns: the decoded JSON body, or the first page."""
         return self._parse()
+
+
+def _result(response: httpx.Response, value: Callable[[], _R]) -> _R:
+    """`value()`; under `with_raw_response`, the `APIResponse` whose `parse()` computes it."""
+    if _RAW_RESPONSE.get():
+        return cast(_R, APIResponse(response, value))
+    return value()
 
 
 def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
@@ -1052,9 +1059,7 @@ class StripeClient(_ClientCore):
             files=files,
             options=options,
         )
-        if _RAW_RESPONSE.get():
-            return APIResponse(response, lambda: _decode(response, operation))
-        return _decode(response, operation)
+        return _result(response, lambda: _decode(response, operation))
 
     def _page_has_more(
         self,
@@ -1073,28 +1078,33 @@ class StripeClient(_ClientCore):
         """A page; while it says it has more, the next is asked for with the id of its
         last item as the cursor."""
         query = dict(params or {})
-        body = self._call(
+        response = self._request(
             method, url, operation=operation, params=query, json=json, options=options
         )
-        items = _items(body, items_field, operation)
-        if not items or body.get(has_more_field) is not True:
-            return SyncPage(items, None)
-        cursor = _last_id(items, id_field, operation)
-        return SyncPage(
-            items,
-            lambda: self._page_has_more(
-                method,
-                url,
-                operation=operation,
-                items_field=items_field,
-                cursor_param=cursor_param,
-                has_more_field=has_more_field,
-                id_field=id_field,
-                params={**query, cursor_param: cursor},
-                json=json,
-                options=options,
-            ),
-        )
+
+        def page() -> SyncPage[Any]:
+            body = _decode(response, operation)
+            items = _items(body, items_field, operation)
+            if not items or body.get(has_more_field) is not True:
+                return SyncPage(items, None)
+            cursor = _last_id(items, id_field, operation)
+            return SyncPage(
+                items,
+                lambda: self._page_has_more(
+                    method,
+                    url,
+                    operation=operation,
+                    items_field=items_field,
+                    cursor_param=cursor_param,
+                    has_more_field=has_more_field,
+                    id_field=id_field,
+                    params={**query, cursor_param: cursor},
+                    json=json,
+                    options=options,
+                ),
+            )
+
+        return _result(response, page)
 
     def create_customer(
         self,
@@ -1225,10 +1235,11 @@ class StripeClientWithRawResponse:
     """`StripeClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: StripeClient) -> None:
-        """Wrap the methods of `client` that return a value (not a page)."""
+        """Wrap every method of `client` that calls the service."""
         self.create_customer = _raw(client.create_customer)
         self.create_payment_intent = _raw(client.create_payment_intent)
         self.get_customer = _raw(client.get_customer)
+        self.list_charges = _raw(client.list_charges)
 
 
 class AsyncStripeClient(_ClientCore):
@@ -1371,9 +1382,7 @@ class AsyncStripeClient(_ClientCore):
             files=files,
             options=options,
         )
-        if _RAW_RESPONSE.get():
-            return APIResponse(response, lambda: _decode(response, operation))
-        return _decode(response, operation)
+        return _result(response, lambda: _decode(response, operation))
 
     async def _page_has_more(
         self,
@@ -1392,28 +1401,33 @@ class AsyncStripeClient(_ClientCore):
         """A page; while it says it has more, the next is asked for with the id of its
         last item as the cursor."""
         query = dict(params or {})
-        body = await self._call(
+        response = await self._request(
             method, url, operation=operation, params=query, json=json, options=options
         )
-        items = _items(body, items_field, operation)
-        if not items or body.get(has_more_field) is not True:
-            return AsyncPage(items, None)
-        cursor = _last_id(items, id_field, operation)
-        return AsyncPage(
-            items,
-            lambda: self._page_has_more(
-                method,
-                url,
-                operation=operation,
-                items_field=items_field,
-                cursor_param=cursor_param,
-                has_more_field=has_more_field,
-                id_field=id_field,
-                params={**query, cursor_param: cursor},
-                json=json,
-                options=options,
-            ),
-        )
+
+        def page() -> AsyncPage[Any]:
+            body = _decode(response, operation)
+            items = _items(body, items_field, operation)
+            if not items or body.get(has_more_field) is not True:
+                return AsyncPage(items, None)
+            cursor = _last_id(items, id_field, operation)
+            return AsyncPage(
+                items,
+                lambda: self._page_has_more(
+                    method,
+                    url,
+                    operation=operation,
+                    items_field=items_field,
+                    cursor_param=cursor_param,
+                    has_more_field=has_more_field,
+                    id_field=id_field,
+                    params={**query, cursor_param: cursor},
+                    json=json,
+                    options=options,
+                ),
+            )
+
+        return _result(response, page)
 
     async def create_customer(
         self,
@@ -1544,7 +1558,8 @@ class AsyncStripeClientWithRawResponse:
     """`AsyncStripeClient.with_raw_response`: its methods, returning an `APIResponse`."""
 
     def __init__(self, client: AsyncStripeClient) -> None:
-        """Wrap the methods of `client` that return a value (not a page)."""
+        """Wrap every method of `client` that calls the service."""
         self.create_customer = _async_raw(client.create_customer)
         self.create_payment_intent = _async_raw(client.create_payment_intent)
         self.get_customer = _async_raw(client.get_customer)
+        self.list_charges = _async_raw(client.list_charges)

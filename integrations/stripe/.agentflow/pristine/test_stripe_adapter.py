@@ -510,6 +510,29 @@ def test_list_charges_pages_walk_every_item_async() -> None:
     assert len(service.requests) == 2
 
 
+def test_list_charges_raw_response_parses_to_the_first_page() -> None:
+    service = Service(
+        respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
+        respond(200, {"data": [{"id": "i3"}], "has_more": False}),
+    )
+    with client(service) as api:
+        raw = api.with_raw_response.list_charges()
+        assert raw.status_code == 200 and len(service.requests) == 1
+        assert list(raw.parse()) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
+
+    async def run() -> list[Any]:
+        async with async_client(
+            Service(
+                respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
+                respond(200, {"data": [{"id": "i3"}], "has_more": False}),
+            )
+        ) as api:
+            raw = await api.with_raw_response.list_charges()
+            return [item async for item in raw.parse()]
+
+    assert asyncio.run(run()) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
+
+
 def test_list_charges_last_page_has_no_next() -> None:
     service = Service(respond(200, {"data": [{"id": "i1"}], "has_more": False}))
     with client(service) as api:
