@@ -47,12 +47,16 @@ def slugify(text: str) -> str:
     return slug
 
 
-def identifier(text: str, *, fallback: str = "value") -> str:
-    """A snake_case Python identifier for arbitrary text; keywords get a trailing underscore."""
+def identifier(
+    text: str, *, fallback: str = "value", reserved: frozenset[str] | None = None
+) -> str:
+    """A snake_case Python identifier for arbitrary text; keywords and `reserved` names
+    (builtins and the clients' own, by default) get a trailing underscore."""
     name = "_".join(_ascii_words(text)).lower() or fallback
     if name[0].isdigit():
         name = f"_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _RESERVED:
+    reserved = _RESERVED if reserved is None else reserved
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
         name = f"{name}_"
     return name
 
@@ -64,12 +68,14 @@ def class_name(text: str, *, fallback: str = "Service") -> str:
     return f"_{name}" if name[0].isdigit() else name
 
 
-def unique_identifiers(texts: Iterable[str], *, taken: Iterable[str] = ()) -> list[str]:
+def unique_identifiers(
+    texts: Iterable[str], *, taken: Iterable[str] = (), reserved: frozenset[str] | None = None
+) -> list[str]:
     """Sanitize each text into an identifier, suffixing `_2`, `_3`… to resolve collisions."""
     used = set(taken)
     result = []
     for text in texts:
-        base = identifier(text)
+        base = identifier(text, reserved=reserved)
         name, counter = base, 2
         while name in used:
             name, counter = f"{base}_{counter}", counter + 1

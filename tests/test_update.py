@@ -41,6 +41,7 @@ GET_ITEM = '''        """
             operation="get_item",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=_as_is,
         )'''
 HELPER = '''
 

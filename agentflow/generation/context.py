@@ -30,6 +30,6 @@ def common_context(spec: IntegrationSpec, requirements: BaseModel) -> dict[str, 
         "version": spec.version or DEFAULT_PACKAGE_VERSION,
         "agentflow_version": __version__,
         "template_version": TEMPLATE_VERSION,
-        "config": requirements.model_dump(mode="json"),
+        "config": requirements.model_dump(mode="json", by_alias=True),
         **package_names(spec.slug),
     }

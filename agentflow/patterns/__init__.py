@@ -11,6 +11,7 @@ from agentflow.errors import Diagnostic, SpecError
 from agentflow.generation.filters import pyrepr
 from agentflow.naming import (
     adapter_module,
+    class_name,
     identifier,
     is_adapter_file,
     package_names,
@@ -49,6 +50,7 @@ __all__ = [
     "StrictModel",
     "Subtask",
     "adapter_module",
+    "class_name",
     "find_secrets",
     "identifier",
     "is_adapter_file",

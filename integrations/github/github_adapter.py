@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import functools
 import json as _json
 import logging
@@ -58,10 +59,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any, Generic, ParamSpec, TypeVar, cast
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, cast
 from urllib.parse import quote, urlsplit
 
 import httpx
+import pydantic
 
 from github_utils.circuit_breaker import CircuitBreaker
 from github_utils.errors import (
@@ -97,12 +99,17 @@ __all__ = [
     "GitHubError",
     "IntegrationError",
     "InternalServerError",
+    "Issue",
+    "IssueLabelsItem",
     "MissingSecretError",
+    "NewIssue",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "Repository",
     "SECRET_ENV_VARS",
     "UnprocessableEntityError",
+    "User",
 ]
 
 _LOG = logging.getLogger(__name__)
@@ -373,6 +380,85 @@ class _OffOrigin(httpx.RequestError):
     """A request (a redirect) to another origin, refused before it is sent."""
 
 
+class _Model(pydantic.BaseModel):
+    """Base of the response and body models: fields the schema does not declare are kept
+    (in `model_extra`), and fields are filled by wire name or Python name."""
+
+    model_config = pydantic.ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=()
+    )
+
+
+class Issue(_Model):
+    """The Issue object, as the service sends it."""
+
+    id: int
+
+    number: int
+
+    state: Literal["open", "closed"]
+
+    title: str
+
+    user: User
+
+    body: str | None = None
+
+    labels: list[IssueLabelsItem] | None = None
+
+
+class IssueLabelsItem(_Model):
+    """The IssueLabelsItem object, as the service sends it."""
+
+    color: str | None = None
+
+    name: str | None = None
+
+
+class NewIssue(_Model):
+    """The NewIssue object, as the service sends it."""
+
+    title: str
+
+    assignees: list[str] | None = None
+
+    body: str | None = None
+
+    labels: list[str] | None = None
+
+
+class Repository(_Model):
+    """The Repository object, as the service sends it."""
+
+    full_name: str
+
+    id: int
+
+    name: str
+
+    owner: User
+
+    private: bool
+
+    created_at: datetime.datetime | None = None
+
+    default_branch: str | None = None
+
+    description: str | None = None
+
+
+class User(_Model):
+    """The User object, as the service sends it."""
+
+    id: int
+
+    login: str
+
+    html_url: str | None = None
+
+    name: str | None = None
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 # Set while a `with_raw_response` method runs: its call returns the `APIResponse`.
@@ -585,6 +671,25 @@ def _decode(response: httpx.Response, operation: str) -> Any:
         ) from exc
 
 
+def _as_is(value: Any) -> Any:
+    """The decoded JSON itself: what a method without a declared schema returns."""
+    return value
+
+
+def _typed(value: Any, parse: Callable[[Any], _R], operation: str) -> _R:
+    """`value` as `parse` makes it: the declared type, or the JSON as is."""
+    try:
+        return parse(value)
+    except pydantic.ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "the value"
+        raise GitHubError(
+            f"{operation}: the response does not match its declared schema: "
+            f"{where}: {problem['msg']}",
+            operation=operation,
+        ) from None
+
+
 def _path(template: str, values: Mapping[str, str | int]) -> str:
     """`template` with each `{name}` replaced by its percent-encoded value.
 
@@ -611,9 +716,12 @@ def _query(
 
 
 def _body(
-    body: Mapping[str, Any], extra: Mapping[str, Any] | None
+    body: Mapping[str, Any] | _Model, extra: Mapping[str, Any] | None
 ) -> Mapping[str, Any]:
-    """The body's fields, updated with the call's `extra_body`."""
+    """The body's fields (a model's, those set, by wire name), updated with the call's
+    `extra_body`."""
+    if isinstance(body, _Model):
+        body = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return {**body, **extra} if extra else body
 
 
@@ -634,6 +742,11 @@ def _items(body: Any, items_field: str | None, operation: str) -> list[Any]:
             operation=operation,
         )
     return items
+
+
+def _each(items: list[Any], parse: Callable[[Any], _R], operation: str) -> list[_R]:
+    """Every item of a page as `parse` makes it."""
+    return [_typed(item, parse, operation) for item in items]
 
 
 def _next_link(
@@ -1029,9 +1142,10 @@ class GitHubClient(_ClientCore):
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> Any:
-        """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
-        for `with_raw_response`."""
+        parse: Callable[[Any], _R],
+    ) -> _R:
+        """`_request`, then the decoded JSON body (None when empty) as `parse` makes it,
+        or the `APIResponse` for `with_raw_response`."""
         response = self._request(
             method,
             url,
@@ -1042,7 +1156,9 @@ class GitHubClient(_ClientCore):
             files=files,
             options=options,
         )
-        return _result(response, lambda: _decode(response, operation))
+        return _result(
+            response, lambda: _typed(_decode(response, operation), parse, operation)
+        )
 
     def _page_link(
         self,
@@ -1054,13 +1170,14 @@ class GitHubClient(_ClientCore):
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> SyncPage[Any]:
+        parse: Callable[[Any], _R],
+    ) -> SyncPage[_R]:
         """The page at `url`; the next is at its `Link: <...>; rel="next"` address."""
         response = self._request(
             method, url, operation=operation, params=params, json=json, options=options
         )
 
-        def next_page() -> SyncPage[Any]:
+        def next_page() -> SyncPage[_R]:
             link = _next_link(response, self._origin, operation)
             assert link is not None
             # The link's own query replaces ours (httpx would drop it otherwise).
@@ -1073,10 +1190,12 @@ class GitHubClient(_ClientCore):
                 params=link.params,
                 json=json,
                 options=options,
+                parse=parse,
             )
 
-        def page() -> SyncPage[Any]:
-            items = _items(_decode(response, operation), items_field, operation)
+        def page() -> SyncPage[_R]:
+            body = _decode(response, operation)
+            items = _each(_items(body, items_field, operation), parse, operation)
             more = "url" in response.links.get("next", {})
             return SyncPage(items, next_page if more else None)
 
@@ -1087,13 +1206,13 @@ class GitHubClient(_ClientCore):
         owner: str | int,
         repo: str | int,
         *,
-        json: Mapping[str, Any],
+        json: NewIssue | Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Issue:
         """Send POST /repos/{owner}/{repo}/issues.
 
         Args:
@@ -1113,6 +1232,7 @@ class GitHubClient(_ClientCore):
             params=_query({}, extra_query),
             json=_body(json, extra_body),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Issue.model_validate,
         )
 
     def get_repo(
@@ -1124,7 +1244,7 @@ class GitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> Repository:
         """Send GET /repos/{owner}/{repo}.
 
         Args:
@@ -1141,6 +1261,7 @@ class GitHubClient(_ClientCore):
             operation="get_repo",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Repository.model_validate,
         )
 
     def get_user(
@@ -1150,7 +1271,7 @@ class GitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> User:
         """Send GET /user.
 
         Args:
@@ -1165,6 +1286,7 @@ class GitHubClient(_ClientCore):
             operation="get_user",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=User.model_validate,
         )
 
     def list_issues(
@@ -1179,7 +1301,7 @@ class GitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> SyncPage[Any]:
+    ) -> SyncPage[Issue]:
         """Send GET /repos/{owner}/{repo}/issues.
 
         Args:
@@ -1203,6 +1325,7 @@ class GitHubClient(_ClientCore):
                 {"state": state, "labels": labels, "per_page": per_page}, extra_query
             ),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Issue.model_validate,
             items_field=None,
         )
 
@@ -1344,9 +1467,10 @@ class AsyncGitHubClient(_ClientCore):
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> Any:
-        """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
-        for `with_raw_response`."""
+        parse: Callable[[Any], _R],
+    ) -> _R:
+        """`_request`, then the decoded JSON body (None when empty) as `parse` makes it,
+        or the `APIResponse` for `with_raw_response`."""
         response = await self._request(
             method,
             url,
@@ -1357,7 +1481,9 @@ class AsyncGitHubClient(_ClientCore):
             files=files,
             options=options,
         )
-        return _result(response, lambda: _decode(response, operation))
+        return _result(
+            response, lambda: _typed(_decode(response, operation), parse, operation)
+        )
 
     async def _page_link(
         self,
@@ -1369,13 +1495,14 @@ class AsyncGitHubClient(_ClientCore):
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> AsyncPage[Any]:
+        parse: Callable[[Any], _R],
+    ) -> AsyncPage[_R]:
         """The page at `url`; the next is at its `Link: <...>; rel="next"` address."""
         response = await self._request(
             method, url, operation=operation, params=params, json=json, options=options
         )
 
-        async def next_page() -> AsyncPage[Any]:
+        async def next_page() -> AsyncPage[_R]:
             link = _next_link(response, self._origin, operation)
             assert link is not None
             # The link's own query replaces ours (httpx would drop it otherwise).
@@ -1388,10 +1515,12 @@ class AsyncGitHubClient(_ClientCore):
                 params=link.params,
                 json=json,
                 options=options,
+                parse=parse,
             )
 
-        def page() -> AsyncPage[Any]:
-            items = _items(_decode(response, operation), items_field, operation)
+        def page() -> AsyncPage[_R]:
+            body = _decode(response, operation)
+            items = _each(_items(body, items_field, operation), parse, operation)
             more = "url" in response.links.get("next", {})
             return AsyncPage(items, next_page if more else None)
 
@@ -1402,13 +1531,13 @@ class AsyncGitHubClient(_ClientCore):
         owner: str | int,
         repo: str | int,
         *,
-        json: Mapping[str, Any],
+        json: NewIssue | Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Issue:
         """Send POST /repos/{owner}/{repo}/issues.
 
         Args:
@@ -1428,6 +1557,7 @@ class AsyncGitHubClient(_ClientCore):
             params=_query({}, extra_query),
             json=_body(json, extra_body),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Issue.model_validate,
         )
 
     async def get_repo(
@@ -1439,7 +1569,7 @@ class AsyncGitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> Repository:
         """Send GET /repos/{owner}/{repo}.
 
         Args:
@@ -1456,6 +1586,7 @@ class AsyncGitHubClient(_ClientCore):
             operation="get_repo",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Repository.model_validate,
         )
 
     async def get_user(
@@ -1465,7 +1596,7 @@ class AsyncGitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> User:
         """Send GET /user.
 
         Args:
@@ -1480,6 +1611,7 @@ class AsyncGitHubClient(_ClientCore):
             operation="get_user",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=User.model_validate,
         )
 
     async def list_issues(
@@ -1494,7 +1626,7 @@ class AsyncGitHubClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> AsyncPage[Any]:
+    ) -> AsyncPage[Issue]:
         """Send GET /repos/{owner}/{repo}/issues.
 
         Args:
@@ -1518,6 +1650,7 @@ class AsyncGitHubClient(_ClientCore):
                 {"state": state, "labels": labels, "per_page": per_page}, extra_query
             ),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Issue.model_validate,
             items_field=None,
         )
 

@@ -36,17 +36,44 @@ from github_adapter import (
     GitHubConfig,
     GitHubError,
     InternalServerError,
+    Issue,
     MissingSecretError,
+    NewIssue,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    Repository,
     UnprocessableEntityError,
+    User,
 )
 from github_utils.secrets import SecretManager
 
 BASE_URL = "https://api.github.com"
-# A reply whose value, through the method the failure-path tests call, is {"ok": True}.
-OK: Any = {"ok": True}
+# A reply of the method the failure-path tests call, and the value the method makes of it.
+OK: Any = {
+    "created_at": "2024-01-02T03:04:05Z",
+    "default_branch": "text",
+    "description": "text",
+    "full_name": "text",
+    "id": 7,
+    "name": "text",
+    "owner": {"id": 7, "login": "text"},
+    "private": True,
+}
+RESULT: Any = Repository.model_validate(
+    {
+        "created_at": "2024-01-02T03:04:05Z",
+        "default_branch": "text",
+        "description": "text",
+        "full_name": "text",
+        "id": 7,
+        "name": "text",
+        "owner": {"id": 7, "login": "text"},
+        "private": True,
+    }
+)
+# A field no schema declares, which models keep.
+UNDECLARED = {"undeclared_field": [1]}
 BASE_PATH = ""
 FAKE_SECRETS: dict[str, str] = {
     "GITHUB_TOKEN": "fake-credential-1",
@@ -353,7 +380,21 @@ def test_a_given_http_client_is_used_as_given() -> None:
 
 def test_raw_responses_give_status_headers_and_the_value() -> None:
     headers = {"X-Request-Id": "req-7", "ETag": '"abc"'}
-    service = Service(respond(200, {"ok": True}, headers))
+    service = Service(
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+            headers,
+        )
+    )
     with client(service) as api:
         raw = api.with_raw_response.create_issue(
             "v0 /0", "v1 /1", json={"name": "example"}
@@ -363,7 +404,17 @@ def test_raw_responses_give_status_headers_and_the_value() -> None:
         '"abc"',
         "req-7",
     )
-    assert raw.parse() == {"ok": True}
+    assert raw.parse() == Issue.model_validate(
+        {
+            "body": "text",
+            "id": 7,
+            "labels": [{}],
+            "number": 7,
+            "state": "open",
+            "title": "text",
+            "user": {"id": 7, "login": "text"},
+        }
+    )
     assert "200" in repr(raw)
 
     async def run() -> Any:
@@ -373,7 +424,17 @@ def test_raw_responses_give_status_headers_and_the_value() -> None:
             )
             return raw.parse()
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Issue.model_validate(
+        {
+            "body": "text",
+            "id": 7,
+            "labels": [{}],
+            "number": 7,
+            "state": "open",
+            "title": "text",
+            "user": {"id": 7, "login": "text"},
+        }
+    )
 
 
 def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
@@ -382,7 +443,7 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
         quick = api.with_options(timeout=2.5, max_retries=0, headers={"X-Team": "a"})
         with pytest.raises(InternalServerError):
             quick.get_repo("v0 /0", "v1 /1")
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
         assert (quick.config.max_attempts, api.config.timeout) == (1, 30.0)
     first, second = service.requests
     assert (first.extensions["timeout"]["read"], first.headers["X-Team"]) == (2.5, "a")
@@ -392,24 +453,70 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
 
 
 def test_create_issue_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        )
+    )
     with client(service) as api:
-        assert api.create_issue("v0 /0", "v1 /1", json={"name": "example"}) == {
-            "ok": True
-        }
+        assert api.create_issue(
+            "v0 /0", "v1 /1", json={"name": "example"}
+        ) == Issue.model_validate(
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            }
+        )
     request = service.requests[0]
     assert_sent(request, "POST", "/repos/v0 /0/v1 /1/issues", {}, {"name": "example"})
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
 def test_create_issue_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Issue.model_validate(
+        {
+            "body": "text",
+            "id": 7,
+            "labels": [{}],
+            "number": 7,
+            "state": "open",
+            "title": "text",
+            "user": {"id": 7, "login": "text"},
+        }
+    )
     assert_sent(
         service.requests[0],
         "POST",
@@ -420,50 +527,133 @@ def test_create_issue_sends_its_request_async() -> None:
 
 
 def test_get_repo_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "created_at": "2024-01-02T03:04:05Z",
+                "default_branch": "text",
+                "description": "text",
+                "full_name": "text",
+                "id": 7,
+                "name": "text",
+                "owner": {"id": 7, "login": "text"},
+                "private": True,
+            },
+        )
+    )
     with client(service) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == Repository.model_validate(
+            {
+                "created_at": "2024-01-02T03:04:05Z",
+                "default_branch": "text",
+                "description": "text",
+                "full_name": "text",
+                "id": 7,
+                "name": "text",
+                "owner": {"id": 7, "login": "text"},
+                "private": True,
+            }
+        )
     request = service.requests[0]
     assert_sent(request, "GET", "/repos/v0 /0/v1 /1", {}, None)
     assert_encoded(request, "v0 /0", "v1 /1")
 
 
 def test_get_repo_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "created_at": "2024-01-02T03:04:05Z",
+                "default_branch": "text",
+                "description": "text",
+                "full_name": "text",
+                "id": 7,
+                "name": "text",
+                "owner": {"id": 7, "login": "text"},
+                "private": True,
+            },
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.get_repo("v0 /0", "v1 /1")
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Repository.model_validate(
+        {
+            "created_at": "2024-01-02T03:04:05Z",
+            "default_branch": "text",
+            "description": "text",
+            "full_name": "text",
+            "id": 7,
+            "name": "text",
+            "owner": {"id": 7, "login": "text"},
+            "private": True,
+        }
+    )
     assert_sent(service.requests[0], "GET", "/repos/v0 /0/v1 /1", {}, None)
 
 
 def test_get_user_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(200, {"html_url": "text", "id": 7, "login": "text", "name": "text"})
+    )
     with client(service) as api:
-        assert api.get_user() == {"ok": True}
+        assert api.get_user() == User.model_validate(
+            {"html_url": "text", "id": 7, "login": "text", "name": "text"}
+        )
     request = service.requests[0]
     assert_sent(request, "GET", "/user", {}, None)
 
 
 def test_get_user_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(200, {"html_url": "text", "id": 7, "login": "text", "name": "text"})
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.get_user()
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == User.model_validate(
+        {"html_url": "text", "id": 7, "login": "text", "name": "text"}
+    )
     assert_sent(service.requests[0], "GET", "/user", {}, None)
 
 
 def test_list_issues_sends_its_request() -> None:
-    service = Service(respond(200, [{"ok": True}]))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+        )
+    )
     with client(service) as api:
         assert api.list_issues(
             "v0 /0", "v1 /1", state="a b&c", labels="a b&c", per_page=7
-        ).items[0] == {"ok": True}
+        ).items[0] == Issue.model_validate(
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            }
+        )
     request = service.requests[0]
     assert_sent(
         request,
@@ -476,7 +666,22 @@ def test_list_issues_sends_its_request() -> None:
 
 
 def test_list_issues_sends_its_request_async() -> None:
-    service = Service(respond(200, [{"ok": True}]))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
@@ -486,7 +691,17 @@ def test_list_issues_sends_its_request_async() -> None:
                 )
             ).items[0]
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Issue.model_validate(
+        {
+            "body": "text",
+            "id": 7,
+            "labels": [{}],
+            "number": 7,
+            "state": "open",
+            "title": "text",
+            "user": {"id": 7, "login": "text"},
+        }
+    )
     assert_sent(
         service.requests[0],
         "GET",
@@ -497,47 +712,342 @@ def test_list_issues_sends_its_request_async() -> None:
 
 
 def test_list_issues_pages_walk_every_item() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+            ],
+            NEXT_PAGE,
+        ),
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+        ),
+    )
     with client(service) as api:
         page = api.list_issues("v0 /0", "v1 /1")
         assert page.has_next_page() and len(page.items) == 2
-        assert list(page) == [1, 2, 3]
+        assert list(page) == [
+            Issue.model_validate(item)
+            for item in [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+            ]
+        ]
         assert "more: True" in repr(page)
     assert service.requests[1].url.path == BASE_PATH + "/next-page"
     assert service.requests[1].url.params["page"] == "2"
 
 
 def test_list_issues_pages_walk_every_item_async() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+            ],
+            NEXT_PAGE,
+        ),
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+        ),
+    )
 
     async def run() -> list[Any]:
         async with async_client(service) as api:
             page = await api.list_issues("v0 /0", "v1 /1")
             return [item async for item in page]
 
-    assert asyncio.run(run()) == [1, 2, 3]
+    assert asyncio.run(run()) == [
+        Issue.model_validate(item)
+        for item in [
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        ]
+    ]
     assert len(service.requests) == 2
 
 
 def test_list_issues_raw_response_parses_to_the_first_page() -> None:
-    service = Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+            ],
+            NEXT_PAGE,
+        ),
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+        ),
+    )
     with client(service) as api:
         raw = api.with_raw_response.list_issues("v0 /0", "v1 /1")
         assert raw.status_code == 200 and len(service.requests) == 1
-        assert list(raw.parse()) == [1, 2, 3]
+        assert list(raw.parse()) == [
+            Issue.model_validate(item)
+            for item in [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+            ]
+        ]
 
     async def run() -> list[Any]:
         async with async_client(
-            Service(respond(200, [1, 2], NEXT_PAGE), respond(200, [3]))
+            Service(
+                respond(
+                    200,
+                    [
+                        {
+                            "body": "text",
+                            "id": 7,
+                            "labels": [{}],
+                            "number": 7,
+                            "state": "open",
+                            "title": "text",
+                            "user": {"id": 7, "login": "text"},
+                        },
+                        {
+                            "body": "text",
+                            "id": 7,
+                            "labels": [{}],
+                            "number": 7,
+                            "state": "open",
+                            "title": "text",
+                            "user": {"id": 7, "login": "text"},
+                        },
+                    ],
+                    NEXT_PAGE,
+                ),
+                respond(
+                    200,
+                    [
+                        {
+                            "body": "text",
+                            "id": 7,
+                            "labels": [{}],
+                            "number": 7,
+                            "state": "open",
+                            "title": "text",
+                            "user": {"id": 7, "login": "text"},
+                        }
+                    ],
+                ),
+            )
         ) as api:
             raw = await api.with_raw_response.list_issues("v0 /0", "v1 /1")
             return [item async for item in raw.parse()]
 
-    assert asyncio.run(run()) == [1, 2, 3]
+    assert asyncio.run(run()) == [
+        Issue.model_validate(item)
+        for item in [
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        ]
+    ]
 
 
 def test_list_issues_last_page_has_no_next() -> None:
-    service = Service(respond(200, [1]))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+        )
+    )
     with client(service) as api:
         page = api.list_issues("v0 /0", "v1 /1")
     assert not page.has_next_page()
@@ -562,7 +1072,23 @@ def test_list_issues_rejects_a_page_without_items() -> None:
 
 def test_list_issues_refuses_links_to_another_origin() -> None:
     link = {"Link": '<https://elsewhere.invalid/steal>; rel="next"'}
-    service = Service(respond(200, [1], link))
+    service = Service(
+        respond(
+            200,
+            [
+                {
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                }
+            ],
+            link,
+        )
+    )
 
     async def run() -> list[Any]:
         async with async_client(service) as api:
@@ -600,14 +1126,110 @@ def test_max_retries_of_one_call_overrides_the_configured_attempts() -> None:
     assert len(service.requests) == 1
     service = Service(respond(503), respond(503), respond(503), respond(200, OK))
     with client(service, max_attempts=1) as api:
-        assert api.get_repo("v0 /0", "v1 /1", max_retries=3) == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1", max_retries=3) == RESULT
     assert len(service.requests) == 4
     with client(service) as api, pytest.raises(ValueError, match="max_retries"):
         api.get_repo("v0 /0", "v1 /1", max_retries=-1)
 
 
+def test_a_response_its_schema_refuses_is_an_error() -> None:
+    service = Service(respond(200, [1]))
+    with client(service) as api:
+        with pytest.raises(GitHubError, match="does not match its declared schema"):
+            api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
+        raw = api.with_raw_response.create_issue(
+            "v0 /0", "v1 /1", json={"name": "example"}
+        )
+        with pytest.raises(GitHubError, match="does not match its declared schema"):
+            raw.parse()
+
+
+def test_models_keep_the_fields_their_schema_does_not_declare() -> None:
+    service = Service(
+        respond(
+            200,
+            {
+                **{
+                    "body": "text",
+                    "id": 7,
+                    "labels": [{}],
+                    "number": 7,
+                    "state": "open",
+                    "title": "text",
+                    "user": {"id": 7, "login": "text"},
+                },
+                **UNDECLARED,
+            },
+        )
+    )
+    with client(service) as api:
+        result = api.create_issue("v0 /0", "v1 /1", json={"name": "example"})
+    assert isinstance(result, Issue)
+    assert result.model_extra == UNDECLARED
+
+
+def test_a_body_may_be_given_as_its_model() -> None:
+    service = Service(
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        )
+    )
+    with client(service) as api:
+        api.create_issue(
+            "v0 /0",
+            "v1 /1",
+            json=NewIssue.model_validate(
+                {
+                    "assignees": ["text"],
+                    "body": "text",
+                    "labels": ["text"],
+                    "title": "text",
+                }
+            ),
+        )
+        api.create_issue(
+            "v0 /0",
+            "v1 /1",
+            json={
+                "assignees": ["text"],
+                "body": "text",
+                "labels": ["text"],
+                "title": "text",
+            },
+        )
+    assert sent_body(service.requests[0]) == sent_body(service.requests[1])
+    assert sent_body(service.requests[0]) == {
+        "assignees": ["text"],
+        "body": "text",
+        "labels": ["text"],
+        "title": "text",
+    }
+
+
 def test_extra_body_fields_join_the_body() -> None:
-    service = Service()
+    service = Service(
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        )
+    )
     with client(service) as api:
         api.create_issue(
             "v0 /0", "v1 /1", json={"name": "example"}, extra_body={"note": "extra"}
@@ -621,7 +1243,7 @@ def test_the_services_own_rate_limit_answers_are_rate_limits() -> None:
         respond(403, headers={"x-ratelimit-remaining": "0"}), respond(200, OK)
     )
     with client(service, fake) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
     assert len(service.requests) == 2
     service = Service(respond(403, headers={"x-ratelimit-remaining": "0"}))
     with client(service, max_attempts=1) as api, pytest.raises(RateLimitError):
@@ -682,7 +1304,7 @@ def test_redirects_within_the_origin_are_followed() -> None:
     moved = {"Location": BASE_URL + "/moved"}
     service = Service(respond(301, headers=moved), respond(200, OK))
     with client(service) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
     assert [r.url.path for r in service.requests][1] == BASE_PATH + "/moved"
 
 
@@ -719,9 +1341,12 @@ def test_client_errors_are_not_retried() -> None:
     assert len(service.requests) == 1
 
 
-def test_empty_body_returns_none() -> None:
-    with client(Service(respond(204))) as api:
-        assert api.get_repo("v0 /0", "v1 /1") is None
+def test_an_empty_body_is_not_the_declared_value() -> None:
+    with (
+        client(Service(respond(204))) as api,
+        pytest.raises(GitHubError, match="schema"),
+    ):
+        api.get_repo("v0 /0", "v1 /1")
 
 
 def test_invalid_json_is_an_error() -> None:
@@ -735,7 +1360,7 @@ def test_transient_statuses_are_retried_with_backoff(status: int) -> None:
     fake = FakeTime()
     service = Service(respond(status), respond(503), respond(200, OK))
     with client(service, fake) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
     assert len(service.requests) == 3
     assert fake.sleeps == [0.25, 0.5]
 
@@ -748,7 +1373,7 @@ def test_default_backoff_is_jittered_below_its_ceiling(
     service = Service(respond(503), respond(503), respond(200, OK))
     # The rate limiter's own waits would mix with the backoff's on a small quota.
     with default_client(service, fake, rate_limit=None) as api:
-        assert api.get_repo("v0 /0", "v1 /1", max_retries=2) == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1", max_retries=2) == RESULT
     ceilings = [0.5, 2 * 0.5]
     assert len(fake.sleeps) == 2
     assert all(0 <= s <= c for s, c in zip(fake.sleeps, ceilings, strict=True))
@@ -766,7 +1391,7 @@ def test_retry_after_is_honoured() -> None:
     fake = FakeTime()
     service = Service(respond(429, headers={"Retry-After": "7"}), respond(200, OK))
     with client(service, fake) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
     assert fake.sleeps == [7.0]
 
 
@@ -776,7 +1401,7 @@ def test_retry_after_ms_is_honoured() -> None:
         respond(429, headers={"retry-after-ms": "1500"}), respond(200, OK)
     )
     with client(service, fake) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
     assert fake.sleeps == [1.5]
 
 
@@ -789,7 +1414,7 @@ def test_the_server_may_say_whether_to_retry() -> None:
         respond(400, headers={"x-should-retry": "true"}), respond(200, OK)
     )
     with client(service) as api:
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
     assert len(service.requests) == 2
 
 
@@ -831,7 +1456,7 @@ def test_async_retries_with_backoff() -> None:
         async with async_client(service, fake) as api:
             return await api.get_repo("v0 /0", "v1 /1")
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == RESULT
     assert fake.sleeps == [0.25]
 
 
@@ -858,11 +1483,35 @@ def test_create_issue_is_not_retried_by_default() -> None:
 
 
 def test_create_issue_is_retried_when_configured() -> None:
-    service = Service(respond(503), respond(200, OK))
+    service = Service(
+        respond(503),
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        ),
+    )
     with client(service, retry_non_idempotent=True) as api:
-        assert api.create_issue("v0 /0", "v1 /1", json={"name": "example"}) == {
-            "ok": True
-        }
+        assert api.create_issue(
+            "v0 /0", "v1 /1", json={"name": "example"}
+        ) == Issue.model_validate(
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            }
+        )
     assert len(service.requests) == 2
 
 
@@ -880,7 +1529,7 @@ def test_circuit_opens_after_failures_then_recovers() -> None:
         assert len(service.requests) == 2
         assert api.circuit_state == "open"
         fake.now += 30.0
-        assert api.get_repo("v0 /0", "v1 /1") == {"ok": True}
+        assert api.get_repo("v0 /0", "v1 /1") == RESULT
         assert api.circuit_state == "closed"
 
 
@@ -942,7 +1591,20 @@ def test_metrics_count_calls_errors_and_latency() -> None:
 
 
 def test_path_values_cannot_change_the_path() -> None:
-    service = Service()
+    service = Service(
+        respond(
+            200,
+            {
+                "body": "text",
+                "id": 7,
+                "labels": [{}],
+                "number": 7,
+                "state": "open",
+                "title": "text",
+                "user": {"id": 7, "login": "text"},
+            },
+        )
+    )
     with client(service) as api:
         api.create_issue("..", "v1 /1", json={"name": "example"})
         with pytest.raises(ValueError, match="must not be empty"):
@@ -995,7 +1657,7 @@ def test_cancelling_the_trial_call_frees_the_circuit() -> None:
                 await asyncio.wait_for(api.get_repo("v0 /0", "v1 /1"), timeout=0.05)
             return await api.get_repo("v0 /0", "v1 /1")
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == RESULT
 
 
 def test_async_circuit_open_refuses_calls() -> None:

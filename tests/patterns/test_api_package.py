@@ -292,7 +292,9 @@ def test_adapter_depends_on_httpx_and_its_own_helpers_only(
         elif isinstance(node, ast.ImportFrom) and node.module:
             modules.add(node.module.split(".")[0])
     third_party = modules - set(sys.stdlib_module_names) - {"__future__"}
-    assert third_party == {"httpx", f"{package.slug}_utils"}
+    # The examples declare response schemas, whose models are pydantic's.
+    typed = {"pydantic"} if name in ("github", "stripe") else set()
+    assert third_party == {"httpx", f"{package.slug}_utils", *typed}
 
 
 def test_github_public_api(packages: dict[str, Package]) -> None:
@@ -349,7 +351,9 @@ def test_config_yaml_holds_the_normalized_settings(packages: dict[str, Package])
 def test_pyproject_builds_an_installable_package(packages: dict[str, Package]) -> None:
     meta = tomllib.loads(packages["github"].text("pyproject.toml"))
     assert meta["project"]["name"] == "github-integration"
-    assert meta["project"]["dependencies"] == ["httpx>=0.25"]
+    assert meta["project"]["dependencies"] == ["httpx>=0.25", "pydantic>=2.7"]
+    untyped = tomllib.loads(packages["hostile"].text("pyproject.toml"))
+    assert untyped["project"]["dependencies"] == ["httpx>=0.25"]
     wheel = meta["tool"]["hatch"]["build"]["targets"]["wheel"]
     assert wheel["only-include"] == ["github_utils"]
     assert wheel["force-include"] == {

@@ -38,6 +38,7 @@ GET_USER_CALL = """return self._call(
             operation="get_user",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=User.model_validate,
         )"""
 
 
@@ -89,8 +90,8 @@ def test_an_endpoint_method_without_per_call_options_is_reported() -> None:
         files[ADAPTER],
         "        timeout: float | None = None,\n"
         "        max_retries: int | None = None,\n"
-        '    ) -> Any:\n        """Send GET /user.',
-        '    ) -> Any:\n        """Send GET /user.',
+        '    ) -> User:\n        """Send GET /user.',
+        '    ) -> User:\n        """Send GET /user.',
     )
     only_problem(files, "GitHubClient.get_user takes no timeout, max_retries")
 

@@ -52,7 +52,7 @@ def test_method_parameters_and_request_arguments() -> None:
     assert issues.call_args == (
         "'GET', _path('/repos/{owner}/{repo}/issues', {'owner': owner, 'repo': repo}), "
         "operation='list_issues', params=_query({'state': state, 'per_page': per_page}, "
-        "extra_query), options=_CallOptions(extra_headers, timeout, max_retries)"
+        "extra_query), options=_CallOptions(extra_headers, timeout, max_retries), parse=_as_is"
     )
     assert issues.page_args == (
         f"{issues.call_args}, items_field='data', cursor_param='cursor', next_field='next'"
@@ -66,7 +66,7 @@ def test_method_parameters_and_request_arguments() -> None:
         "'POST', _path('/repos/{owner}/issues', {'owner': owner}), "
         "operation='create_issue', params=_query({}, extra_query), "
         "json=_body(json, extra_body), "
-        "options=_CallOptions(extra_headers, timeout, max_retries, retry=False)"
+        "options=_CallOptions(extra_headers, timeout, max_retries, retry=False), parse=_as_is"
     )
 
 

@@ -28,6 +28,7 @@ def test_the_surface_exports_exactly_its_documented_names() -> None:
         "StrictModel",
         "Subtask",
         "adapter_module",
+        "class_name",
         "find_secrets",
         "identifier",
         "is_adapter_file",

@@ -80,7 +80,7 @@ def test_stripe_example_loads_in_the_explicit_form() -> None:
         "has_more",
         "starting_after",
     )
-    assert requirements.endpoints[0].body == "form"
+    assert requirements.endpoints[0].encoding == "form"
     assert requirements.idempotency_key_header == "Idempotency-Key"
     assert [(q.name, q.type) for q in charges.query] == [("limit", "int"), ("customer", "str")]
 

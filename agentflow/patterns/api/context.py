@@ -19,7 +19,8 @@ from agentflow.patterns import package_names, pyrepr
 from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
 from agentflow.patterns.api.flavors import ASYNC_CLIENT, SYNC_CLIENT, ClientFlavor
 from agentflow.patterns.api.fragments import mapping
-from agentflow.patterns.api.naming import ClassNames, method_names, spec_error
+from agentflow.patterns.api.models import ModelView, SchemaTypes
+from agentflow.patterns.api.naming import ClassNames, is_adapter_name, method_names, spec_error
 from agentflow.patterns.api.paging import PaginationView
 from agentflow.patterns.api.probes import Probes
 from agentflow.patterns.api.requirements import (
@@ -99,6 +100,24 @@ class ApiContext(Probes):
     generic: bool
     shortcuts: tuple[EndpointView, ...]
     env_prefix: str
+    models: tuple[ModelView, ...]
+    uses_datetime: bool
+    uses_literal: bool
+
+    @property
+    def typed(self) -> bool:
+        """Whether any method returns or takes a declared type (pydantic is then used)."""
+        return bool(self.models) or any(e.typing.typed for e in self.endpoints)
+
+    @property
+    def type_adapters(self) -> tuple[tuple[str, str], ...]:
+        """The module-level `pydantic.TypeAdapter`s: (name, annotation), sorted."""
+        return tuple(sorted(e.typing.adapter for e in self.endpoints if e.typing.adapter))
+
+    @property
+    def body_models(self) -> bool:
+        """Whether any body may be given as a model."""
+        return any(e.typing.body_model for e in self.endpoints)
 
     @property
     def paginated(self) -> tuple[EndpointView, ...]:
@@ -139,6 +158,12 @@ class ApiContext(Probes):
     def sends_default_user_agent(self) -> bool:
         """Whether the default `User-Agent` header is sent."""
         return "user-agent" not in self._header_names
+
+    @property
+    def typing_imports(self) -> str:
+        """What the adapter imports from `typing`."""
+        literal = ("Literal",) if self.uses_literal else ()
+        return ", ".join(sorted(("Any", "Generic", "ParamSpec", "TypeVar", "cast", *literal)))
 
     @property
     def abc_imports(self) -> str:
@@ -193,11 +218,12 @@ class ApiContext(Probes):
 
     def exports(self, names: ClassNames) -> tuple[str, ...]:
         """The adapter's `__all__`, sorted."""
-        return tuple(sorted((*names.defined(generic=self.generic), *_RUNTIME_EXPORTS)))
+        models = (m.name for m in self.models)
+        return tuple(sorted((*names.defined(generic=self.generic), *_RUNTIME_EXPORTS, *models)))
 
     def test_imports(self, names: ClassNames) -> tuple[str, ...]:
         """What the generated tests import from the adapter: constants, then classes."""
-        used = [*names.defined(generic=self.generic), *_TEST_IMPORTS]
+        used = [*names.defined(generic=self.generic), *_TEST_IMPORTS, *self._test_parsers]
         if self.secret_env_vars:
             used.append("MissingSecretError")
             if self.live_endpoints:
@@ -231,6 +257,12 @@ class ApiContext(Probes):
         return next(iter(self.paginated), None)
 
     @property
+    def _test_parsers(self) -> set[str]:
+        """What the tests' typed results are parsed with: model classes, type adapters."""
+        used = {e.typing.parser.partition(".")[0] for e in self.endpoints if e.typing.typed}
+        return used | {e.typing.body_model for e in self.endpoints if e.typing.body_model}
+
+    @property
     def _header_names(self) -> set[str]:
         return {name.lower() for name, _ in self.headers}
 
@@ -242,8 +274,9 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
     """
     _check_headers(requirements.headers)
     names = method_names(requirements.endpoints)
+    types = SchemaTypes(requirements.schemas, is_adapter_name)
     views = sorted(
-        (endpoint_view(e, i, names[i]) for i, e in enumerate(requirements.endpoints)),
+        (endpoint_view(e, i, names[i], types) for i, e in enumerate(requirements.endpoints)),
         key=lambda view: view.method_name,
     )
     auth = requirements.auth
@@ -266,6 +299,9 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         generic=not views,
         shortcuts=() if views else shortcut_views(),
         env_prefix=package_names(slug)["env_prefix"],
+        models=types.models,
+        uses_datetime=types.uses_datetime,
+        uses_literal=types.uses_literal,
     )
     return {"api": api, "class_names": ClassNames.for_prefix}
 

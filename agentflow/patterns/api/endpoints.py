@@ -14,9 +14,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from agentflow.patterns import unique_identifiers
+from agentflow.patterns.api.models import SchemaTypes
 from agentflow.patterns.api.naming import RESERVED_PARAMS, spec_error
 from agentflow.patterns.api.operations import IDEMPOTENT_METHODS, Endpoint, QueryParam
 from agentflow.patterns.api.paging import PaginationView
+from agentflow.patterns.api.typed import EndpointTyping, endpoint_typing
 from agentflow.patterns.api.views import EndpointView, ParamView
 
 __all__ = ["endpoint_view", "shortcut_views"]
@@ -68,9 +70,13 @@ def _shortcut_view(verb: str) -> EndpointView:
     )
 
 
-def endpoint_view(endpoint: Endpoint, index: int, method_name: str) -> EndpointView:
-    """The view of `endpoint`, the `index`-th of the requirements, named `method_name`."""
+def endpoint_view(
+    endpoint: Endpoint, index: int, method_name: str, types: SchemaTypes
+) -> EndpointView:
+    """The view of `endpoint`, the `index`-th of the requirements, named `method_name`;
+    `types` gives its declared schemas their Python types."""
     field = f"requirements.endpoints[{index}]"
+    typing = endpoint_typing(endpoint, method_name, types, field)
     _check_query_names(endpoint.query, field)
     raw = [*endpoint.path_params, *(q.name for q in endpoint.query)]
     python = unique_identifiers(raw, taken=RESERVED_PARAMS)
@@ -88,11 +94,12 @@ def endpoint_view(endpoint: Endpoint, index: int, method_name: str) -> EndpointV
         description=endpoint.description.strip(),
         path_params=path_params,
         query_params=query,
-        body=endpoint.body,
+        body=endpoint.encoding,
         retry=endpoint.retry,
         retryable=endpoint.retryable,
-        pagination=_pagination_view(endpoint, method_name, field),
+        pagination=_pagination_view(endpoint, method_name, field, typing),
         sample_path=_sample_path(endpoint.path, {p.name: p.sample for p in path_params}),
+        typing=typing,
     )
 
 
@@ -129,7 +136,9 @@ def _query_param(param: QueryParam, python_name: str) -> ParamView:
     )
 
 
-def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> PaginationView | None:
+def _pagination_view(
+    endpoint: Endpoint, method_name: str, field: str, typing: EndpointTyping
+) -> PaginationView | None:
     page = endpoint.pagination
     if page is None:
         return None
@@ -149,6 +158,9 @@ def _pagination_view(endpoint: Endpoint, method_name: str, field: str) -> Pagina
         has_more_field=page.has_more_field,
         id_field=page.id_field,
         items_field=page.items_field,
+        item_sample=typing.sample,
+        item_parser=typing.parser,
+        item_id_is_number=typing.item_id_is_number,
     )
 
 

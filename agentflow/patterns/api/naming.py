@@ -16,11 +16,13 @@ from agentflow.patterns.api.operation_names import OperationName, operation_name
 from agentflow.patterns.api.operations import Endpoint
 
 __all__ = [
+    "ADAPTER_GLOBALS",
     "CLIENT_ATTRIBUTES",
     "RESERVED_PARAMS",
     "SDK_ERRORS",
     "STATUS_ERRORS",
     "ClassNames",
+    "is_adapter_name",
     "method_names",
     "spec_error",
 ]
@@ -145,6 +147,41 @@ class ClassNames:
     def status_errors(self) -> tuple[tuple[int, str], ...]:
         """(status, class name) of every status with its own error class, by status."""
         return tuple((status, getattr(self, field)) for status, field in STATUS_ERRORS.items())
+
+
+# Capitalised names an adapter defines or imports besides its service's own classes (those
+# end with one of `_SERVICE_ENDINGS`); a model class must differ from all of them.
+ADAPTER_GLOBALS = frozenset(
+    {
+        "APIResponse",
+        "Any",
+        "AsyncIterator",
+        "AsyncPage",
+        "Awaitable",
+        "Callable",
+        "ChainMap",
+        "ContextVar",
+        "ENV_PREFIX",
+        "Generic",
+        "Iterator",
+        "Literal",
+        "Mapping",
+        "ParamSpec",
+        "RETRY_STATUSES",
+        "SECRET_ENV_VARS",
+        "SyncPage",
+        "TracebackType",
+        "TypeVar",
+    }
+    | HELPER_NAMES
+    | set(SDK_ERRORS.values())
+)
+_SERVICE_ENDINGS = ("Client", "ClientWithRawResponse", "Config", "Error")
+
+
+def is_adapter_name(name: str) -> bool:
+    """Whether a class called `name` could clash with a name the adapter has itself."""
+    return name in ADAPTER_GLOBALS or name.endswith(_SERVICE_ENDINGS)
 
 
 def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:

@@ -11,9 +11,11 @@ from typing import Any, Literal, get_args
 from pydantic import Field, StrictBool, field_validator, model_validator
 
 from agentflow.patterns import StrictModel
+from agentflow.patterns.api.schemas import Schema
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "Body",
     "BodyEncoding",
     "PATH_PARAM",
     "Endpoint",
@@ -86,6 +88,22 @@ class Pagination(StrictModel):
         return data
 
 
+class Body(StrictModel):
+    """What an endpoint sends: how it is encoded and, optionally, its schema.
+
+    `body: true` is a JSON body, `body: form` a form; with a `schema` the method also
+    accepts the body as the model generated from it.
+    """
+
+    encoding: BodyEncoding = "json"
+    schema_: Schema | None = Field(default=None, alias="schema")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_short_forms(cls, data: Any) -> Any:
+        return {"encoding": data} if isinstance(data, str) else data
+
+
 class Endpoint(StrictModel):
     """One operation of the API; becomes one typed method on the generated clients."""
 
@@ -94,7 +112,8 @@ class Endpoint(StrictModel):
     name: str | None = Field(default=None, max_length=100)
     description: str = Field(default="", max_length=2000)
     query: tuple[QueryParam, ...] = ()
-    body: BodyEncoding | None = None
+    body: Body | None = None
+    response: Schema | None = None
     pagination: Pagination | None = None
     retry: StrictBool | None = None
 
@@ -106,11 +125,9 @@ class Endpoint(StrictModel):
     @field_validator("body", mode="before")
     @classmethod
     def _body_short_forms(cls, value: Any) -> Any:
-        """`body: true` is a JSON body, `false` none, `{encoding: form}` the same as `form`."""
+        """`body: true` is a JSON body, `false` none."""
         if isinstance(value, bool):
             return "json" if value else None
-        if isinstance(value, dict) and set(value) == {"encoding"}:
-            return value["encoding"]
         return value
 
     @field_validator("path")
@@ -138,7 +155,7 @@ class Endpoint(StrictModel):
     def _no_body_on_get(self) -> Endpoint:
         if self.body and self.method in {"GET", "HEAD"}:
             raise ValueError(f"{self.method} endpoints cannot send a body")
-        if self.pagination and self.body not in (None, "json"):
+        if self.pagination and self.encoding not in (None, "json"):
             raise ValueError("a paginated endpoint sends a JSON body or none, not a form")
         return self
 
@@ -146,6 +163,11 @@ class Endpoint(StrictModel):
     def path_params(self) -> tuple[str, ...]:
         """Path parameter names in the order they appear in `path`."""
         return tuple(PATH_PARAM.findall(self.path))
+
+    @property
+    def encoding(self) -> BodyEncoding | None:
+        """How the body travels; None without one."""
+        return self.body.encoding if self.body else None
 
     @property
     def retryable(self) -> bool:

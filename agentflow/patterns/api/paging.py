@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from agentflow.patterns import pyrepr
 from agentflow.patterns.api.fragments import arguments
@@ -13,7 +14,11 @@ __all__ = ["PaginationView"]
 @dataclass(frozen=True)
 class PaginationView:
     """How a paginated endpoint's method finds the next page, through the client's
-    `_page_<style>` walker."""
+    `_page_<style>` walker.
+
+    With a declared item schema, `item_sample` is an item's JSON and `item_parser` what
+    makes it the method's item type; the fake pages of tests hold copies of the sample.
+    """
 
     style: str
     method_name: str
@@ -23,6 +28,9 @@ class PaginationView:
     has_more_field: str
     id_field: str
     items_field: str | None
+    item_sample: Any = None
+    item_parser: str = "_as_is"
+    item_id_is_number: bool = False
 
     @property
     def walker(self) -> str:
@@ -59,7 +67,10 @@ class PaginationView:
     @property
     def items(self) -> str:
         """The items walking every page of `replies` yields, as code."""
-        return self._items(1, 2, 3)
+        raw = self._items(1, 2, 3)
+        if self.item_sample is None:
+            return raw
+        return f"[{self.item_parser}(item) for item in {raw}]"
 
     @property
     def sends_cursor(self) -> bool:
@@ -69,7 +80,9 @@ class PaginationView:
     @property
     def second_cursor(self) -> str:
         """What the second request of a cursor-style walk sends as `cursor_param`."""
-        return "i2" if self.style == "has_more" else "c2"
+        if self.style != "has_more":
+            return "c2"
+        return str(self._id(2))
 
     @property
     def one_item_page(self) -> str:
@@ -82,16 +95,22 @@ class PaginationView:
         numbered (a page with items may have another after it)."""
         return self._page("[]") if self.style == "page" else self.one_item_page
 
-    @property
-    def ok_page(self) -> str:
-        """The last page, holding the one item `{"ok": True}`, as code."""
-        return self._page('[{"ok": True}]')
+    def last_page_of(self, item: str) -> str:
+        """The last page, holding the one item `item` (code), as code."""
+        return self._page(f"[{item}]")
 
     def _items(self, *numbers: int) -> str:
-        """A list of items: the numbers, or objects with those ids for `has_more`."""
+        """A list of items: the numbers, or objects with those ids for `has_more`; copies
+        of the item sample when its schema is declared."""
         if self.style == "has_more":
-            return pyrepr([{self.id_field: f"i{n}"} for n in numbers])
+            base = self.item_sample or {}
+            return pyrepr([{**base, self.id_field: self._id(n)} for n in numbers])
+        if self.item_sample is not None:
+            return pyrepr([self.item_sample for _ in numbers])
         return pyrepr(list(numbers))
+
+    def _id(self, number: int) -> int | str:
+        return number if self.item_id_is_number else f"i{number}"
 
     def _pages(self) -> list[str]:
         """The page bodies of `replies`; page numbering ends at an empty page."""

@@ -107,6 +107,21 @@ class Probes:
         return next((e for e in self._unpaged if e.body), None)
 
     @property
+    def typed_probe(self) -> EndpointView | None:
+        """The endpoint tests send a response its schema refuses, if any declares one."""
+        return next((e for e in self.endpoints if e.typing.typed), None)
+
+    @property
+    def model_probe(self) -> EndpointView | None:
+        """The endpoint tests send undeclared fields to, if any returns a model."""
+        return next((e for e in self.endpoints if e.returns_model), None)
+
+    @property
+    def body_model_probe(self) -> EndpointView | None:
+        """The endpoint tests send a body model through, if any takes one."""
+        return next((e for e in self._unpaged if e.typing.body_model), None)
+
+    @property
     def path_probe(self) -> EndpointView | None:
         """The endpoint tests send hostile path values through, if any has path parameters."""
         return next((e for e in self._unpaged if e.path_params), None)

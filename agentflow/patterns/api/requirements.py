@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from agentflow.patterns import StrictModel
 from agentflow.patterns.api.operations import PATH_PARAM, Endpoint
+from agentflow.patterns.api.schemas import MAX_SCHEMAS, Schema, check_schema_name
 
 __all__ = [
     "MAX_ENDPOINTS",
@@ -217,6 +218,7 @@ class ApiRequirements(StrictModel):
     headers: dict[str, str] = Field(default_factory=dict)
     idempotency_key_header: HeaderName | None = None
     rate_limit_signals: tuple[RateLimitSignal, ...] = Field(default=(), max_length=20)
+    schemas: dict[str, Schema] = Field(default_factory=dict, max_length=MAX_SCHEMAS)
     endpoints: tuple[Endpoint, ...] = Field(default=(), max_length=MAX_ENDPOINTS)
 
     @model_validator(mode="before")
@@ -273,6 +275,36 @@ class ApiRequirements(StrictModel):
                 if first != index:
                     raise _duplicate(f"endpoint name {endpoint.name!r}", index, first)
         return endpoints
+
+    @field_validator("schemas")
+    @classmethod
+    def _schema_names(cls, value: dict[str, Schema]) -> dict[str, Schema]:
+        for name in value:
+            check_schema_name(name)
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> ApiRequirements:
+        """Every `$ref` names a schema of `schemas:`."""
+        for where, schema in self.named_schemas():
+            for name in schema.refs():
+                if name not in self.schemas:
+                    declared = ", ".join(sorted(self.schemas)) or "none"
+                    raise ValueError(
+                        f"{where} refers to schema {name!r}, which `schemas:` does not "
+                        f"declare (declared: {declared})"
+                    )
+        return self
+
+    def named_schemas(self) -> list[tuple[str, Schema]]:
+        """Every top-level schema with where it is declared: `schemas`, then endpoints'."""
+        found = [(f"schemas.{name}", schema) for name, schema in self.schemas.items()]
+        for index, endpoint in enumerate(self.endpoints):
+            if endpoint.response is not None:
+                found.append((f"endpoints[{index}].response", endpoint.response))
+            if endpoint.body is not None and endpoint.body.schema_ is not None:
+                found.append((f"endpoints[{index}].body.schema", endpoint.body.schema_))
+        return found
 
     def resolved(self, slug: str) -> ApiRequirements:
         """These requirements with every defaulted name filled in for `slug`."""

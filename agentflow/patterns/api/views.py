@@ -19,6 +19,7 @@ from typing import Any
 from agentflow.patterns import pyrepr
 from agentflow.patterns.api.fragments import SAMPLE_BODY, SAMPLE_FILES, arguments, mapping
 from agentflow.patterns.api.paging import PaginationView
+from agentflow.patterns.api.typed import UNTYPED, EndpointTyping
 
 __all__ = ["EndpointView", "ParamView"]
 
@@ -42,7 +43,7 @@ class EndpointView:
 
     `description` may be empty; `body` is how the body travels (`json`, `form`,
     `multipart`; None without one); `retry` is the spec's explicit override (None: by
-    method).
+    method); `typing` what the declared schemas make of the method's value and body.
     """
 
     method_name: str
@@ -57,6 +58,48 @@ class EndpointView:
     retryable: bool
     pagination: PaginationView | None
     sample_path: str
+    typing: EndpointTyping = UNTYPED
+
+    @property
+    def returns(self) -> str:
+        """The method's return annotation: its value's type, or a page of its items'."""
+        return self.typing.returns
+
+    @property
+    def ok_value(self) -> str:
+        """A value (an item, for pages) the method returns, as JSON code: the sample of
+        its schema, else `{"ok": True}`."""
+        return '{"ok": True}' if self.typing.sample is None else pyrepr(self.typing.sample)
+
+    @property
+    def return_doc(self) -> str:
+        """What the guide says the method returns: `Repository`, `SyncPage[Issue]`."""
+        return f"SyncPage[{self.returns}]" if self.pagination else self.returns
+
+    @property
+    def returns_model(self) -> bool:
+        """Whether the method returns a model (each item does, for pages)."""
+        return self.typing.parser.endswith(".model_validate")
+
+    @property
+    def mismatch_body(self) -> str:
+        """A reply body whose value (or item) the method's schema refuses, as code."""
+        objects = self.returns_model or self.returns.startswith("dict[")
+        value = "[1]" if objects else '{"unexpected": [1]}'
+        return self.pagination.last_page_of(value) if self.pagination else value
+
+    @property
+    def extended_body(self) -> str:
+        """`ok_body` whose model holds the undeclared field `UNDECLARED`, as code."""
+        value = f"{{**{self.ok_value}, **UNDECLARED}}"
+        return self.pagination.last_page_of(value) if self.pagination else value
+
+    @property
+    def ok_result(self) -> str:
+        """What the method gives for `ok_value`, as code: the parsed sample when typed."""
+        if not self.typing.typed:
+            return self.ok_value
+        return f"{self.typing.parser}({self.ok_value})"
 
     @property
     def params(self) -> tuple[ParamView, ...]:
@@ -85,7 +128,7 @@ class EndpointView:
             *(f"{p.python_name}: {p.type}" for p in self.path_params),
             "*",
             *query,
-            *self._body.params,
+            *self._body_params,
             *_OPTION_PARAMS,
             _EXTRA_BODY_PARAM if self.body else "",
         )
@@ -107,8 +150,8 @@ class EndpointView:
 
     @property
     def ok_body(self) -> str:
-        """A reply body whose value is `{"ok": True}`: the page holding it when paginated."""
-        return self.pagination.ok_page if self.pagination else '{"ok": True}'
+        """A reply body whose value is `ok_value`: the page holding it when paginated."""
+        return self.pagination.last_page_of(self.ok_value) if self.pagination else self.ok_value
 
     @property
     def result_access(self) -> str:
@@ -230,6 +273,7 @@ class EndpointView:
             f"params=_query({query}, extra_query)",
             self._body.request,
             f"options=_CallOptions({self._options})",
+            f"parse={self.typing.parser}",
         )
 
     @property
@@ -238,16 +282,52 @@ class EndpointView:
         retry = "" if self.retry is None else f"retry={pyrepr(self.retry)}"
         return arguments("extra_headers", "timeout", "max_retries", retry)
 
-    def _samples(self, *, all_query: bool, first_path: str | None = None) -> str:
+    @property
+    def model_body_args(self) -> str:
+        """`required_sample_args` with the body given as its model."""
+        return self._samples(all_query=False, body=self.body_model_sample)
+
+    @property
+    def mapping_body_args(self) -> str:
+        """`required_sample_args` with the body model's sample given as a mapping."""
+        return self._samples(all_query=False, body=self.body_model_sample_json)
+
+    def _samples(
+        self, *, all_query: bool, first_path: str | None = None, body: str | None = None
+    ) -> str:
         paths = [pyrepr(p.sample) for p in self.path_params]
         if paths and first_path is not None:
             paths[0] = first_path
         query = self.query_params if all_query else self.required_query
+        bodies = list(self._body.samples)
+        if body is not None:
+            bodies[0] = f"{bodies[0].partition('=')[0]}={body}"
         return arguments(
             *paths,
             *(f"{p.python_name}={pyrepr(p.sample)}" for p in query),
-            *self._body.samples,
+            *bodies,
         )
+
+    @property
+    def body_model_sample(self) -> str:
+        """A body given as its model, as code (empty without a body model)."""
+        model = self.typing.body_model
+        return f"{model}.model_validate({pyrepr(self.typing.body_sample)})" if model else ""
+
+    @property
+    def body_model_sample_json(self) -> str:
+        """The JSON `body_model_sample` puts on the wire, as code."""
+        return pyrepr(self.typing.body_sample)
+
+    @property
+    def _body_params(self) -> tuple[str, ...]:
+        """The body's parameters; the first also takes the body's model, if declared."""
+        params = self._body.params
+        model = self.typing.body_model
+        if not model or not params:
+            return params
+        name, _, kind = params[0].partition(": ")
+        return (f"{name}: {model} | {kind}", *params[1:])
 
     @property
     def _body(self) -> _BodyForm:

@@ -59,10 +59,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any, Generic, ParamSpec, TypeVar, cast
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, cast
 from urllib.parse import quote, urlsplit
 
 import httpx
+import pydantic
 
 from stripe_utils.circuit_breaker import CircuitBreaker
 from stripe_utils.errors import (
@@ -89,14 +90,19 @@ __all__ = [
     "AsyncStripeClient",
     "AuthenticationError",
     "BadRequestError",
+    "Charge",
+    "ChargeList",
     "CircuitOpenError",
     "ConfigurationError",
     "ConflictError",
+    "Customer",
+    "CustomerCreateParams",
     "ENV_PREFIX",
     "IntegrationError",
     "InternalServerError",
     "MissingSecretError",
     "NotFoundError",
+    "PaymentIntent",
     "PermissionDeniedError",
     "RateLimitError",
     "SECRET_ENV_VARS",
@@ -371,6 +377,84 @@ class _OffOrigin(httpx.RequestError):
     """A request (a redirect) to another origin, refused before it is sent."""
 
 
+class _Model(pydantic.BaseModel):
+    """Base of the response and body models: fields the schema does not declare are kept
+    (in `model_extra`), and fields are filled by wire name or Python name."""
+
+    model_config = pydantic.ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=()
+    )
+
+
+class Charge(_Model):
+    """The Charge object, as the service sends it."""
+
+    amount: int
+    """Amount in the smallest currency unit."""
+
+    currency: str
+
+    id: str
+
+    status: Literal["succeeded", "pending", "failed"]
+
+    customer: str | None = None
+
+    paid: bool | None = None
+
+
+class ChargeList(_Model):
+    """The ChargeList object, as the service sends it."""
+
+    data: list[Charge]
+
+    has_more: bool
+
+    object: str | None = None
+
+
+class Customer(_Model):
+    """The Customer object, as the service sends it."""
+
+    id: str
+
+    object: Literal["customer"]
+
+    created: int | None = None
+
+    email: str | None = None
+
+    metadata: dict[str, str] | None = None
+
+    name: str | None = None
+
+
+class CustomerCreateParams(_Model):
+    """The CustomerCreateParams object, as the service sends it."""
+
+    description: str | None = None
+
+    email: str | None = None
+
+    metadata: dict[str, str] | None = None
+
+    name: str | None = None
+
+
+class PaymentIntent(_Model):
+    """The PaymentIntent object, as the service sends it."""
+
+    amount: int
+
+    currency: str
+
+    id: str
+
+    status: str
+
+    client_secret: str | None = None
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 # Set while a `with_raw_response` method runs: its call returns the `APIResponse`.
@@ -571,6 +655,25 @@ def _decode(response: httpx.Response, operation: str) -> Any:
         ) from exc
 
 
+def _as_is(value: Any) -> Any:
+    """The decoded JSON itself: what a method without a declared schema returns."""
+    return value
+
+
+def _typed(value: Any, parse: Callable[[Any], _R], operation: str) -> _R:
+    """`value` as `parse` makes it: the declared type, or the JSON as is."""
+    try:
+        return parse(value)
+    except pydantic.ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "the value"
+        raise StripeError(
+            f"{operation}: the response does not match its declared schema: "
+            f"{where}: {problem['msg']}",
+            operation=operation,
+        ) from None
+
+
 def _path(template: str, values: Mapping[str, str | int]) -> str:
     """`template` with each `{name}` replaced by its percent-encoded value.
 
@@ -597,9 +700,12 @@ def _query(
 
 
 def _body(
-    body: Mapping[str, Any], extra: Mapping[str, Any] | None
+    body: Mapping[str, Any] | _Model, extra: Mapping[str, Any] | None
 ) -> Mapping[str, Any]:
-    """The body's fields, updated with the call's `extra_body`."""
+    """The body's fields (a model's, those set, by wire name), updated with the call's
+    `extra_body`."""
+    if isinstance(body, _Model):
+        body = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return {**body, **extra} if extra else body
 
 
@@ -643,6 +749,11 @@ def _items(body: Any, items_field: str | None, operation: str) -> list[Any]:
             operation=operation,
         )
     return items
+
+
+def _each(items: list[Any], parse: Callable[[Any], _R], operation: str) -> list[_R]:
+    """Every item of a page as `parse` makes it."""
+    return [_typed(item, parse, operation) for item in items]
 
 
 def _last_id(items: list[Any], id_field: str, operation: str) -> Any:
@@ -1046,9 +1157,10 @@ class StripeClient(_ClientCore):
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> Any:
-        """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
-        for `with_raw_response`."""
+        parse: Callable[[Any], _R],
+    ) -> _R:
+        """`_request`, then the decoded JSON body (None when empty) as `parse` makes it,
+        or the `APIResponse` for `with_raw_response`."""
         response = self._request(
             method,
             url,
@@ -1059,7 +1171,9 @@ class StripeClient(_ClientCore):
             files=files,
             options=options,
         )
-        return _result(response, lambda: _decode(response, operation))
+        return _result(
+            response, lambda: _typed(_decode(response, operation), parse, operation)
+        )
 
     def _page_has_more(
         self,
@@ -1074,7 +1188,8 @@ class StripeClient(_ClientCore):
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> SyncPage[Any]:
+        parse: Callable[[Any], _R],
+    ) -> SyncPage[_R]:
         """A page; while it says it has more, the next is asked for with the id of its
         last item as the cursor."""
         query = dict(params or {})
@@ -1082,12 +1197,13 @@ class StripeClient(_ClientCore):
             method, url, operation=operation, params=query, json=json, options=options
         )
 
-        def page() -> SyncPage[Any]:
+        def page() -> SyncPage[_R]:
             body = _decode(response, operation)
-            items = _items(body, items_field, operation)
-            if not items or body.get(has_more_field) is not True:
+            raw = _items(body, items_field, operation)
+            items = _each(raw, parse, operation)
+            if not raw or body.get(has_more_field) is not True:
                 return SyncPage(items, None)
-            cursor = _last_id(items, id_field, operation)
+            cursor = _last_id(raw, id_field, operation)
             return SyncPage(
                 items,
                 lambda: self._page_has_more(
@@ -1101,6 +1217,7 @@ class StripeClient(_ClientCore):
                     params={**query, cursor_param: cursor},
                     json=json,
                     options=options,
+                    parse=parse,
                 ),
             )
 
@@ -1109,13 +1226,13 @@ class StripeClient(_ClientCore):
     def create_customer(
         self,
         *,
-        data: Mapping[str, Any],
+        data: CustomerCreateParams | Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Customer:
         """Create a customer.
 
         ``POST /customers``
@@ -1136,6 +1253,7 @@ class StripeClient(_ClientCore):
             params=_query({}, extra_query),
             data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Customer.model_validate,
         )
 
     def create_payment_intent(
@@ -1147,7 +1265,7 @@ class StripeClient(_ClientCore):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> PaymentIntent:
         """Send POST /payment_intents.
 
         Args:
@@ -1166,6 +1284,7 @@ class StripeClient(_ClientCore):
             params=_query({}, extra_query),
             data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=PaymentIntent.model_validate,
         )
 
     def get_customer(
@@ -1176,7 +1295,7 @@ class StripeClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> Customer:
         """Send GET /customers/{customer_id}.
 
         Args:
@@ -1192,6 +1311,7 @@ class StripeClient(_ClientCore):
             operation="get_customer",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Customer.model_validate,
         )
 
     def list_charges(
@@ -1203,7 +1323,7 @@ class StripeClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> SyncPage[Any]:
+    ) -> SyncPage[Charge]:
         """List charges, newest first.
 
         ``GET /charges``
@@ -1224,6 +1344,7 @@ class StripeClient(_ClientCore):
             operation="list_charges",
             params=_query({"limit": limit, "customer": customer}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Charge.model_validate,
             items_field="data",
             cursor_param="starting_after",
             has_more_field="has_more",
@@ -1369,9 +1490,10 @@ class AsyncStripeClient(_ClientCore):
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> Any:
-        """`_request`, then the decoded JSON body (None when empty), or the `APIResponse`
-        for `with_raw_response`."""
+        parse: Callable[[Any], _R],
+    ) -> _R:
+        """`_request`, then the decoded JSON body (None when empty) as `parse` makes it,
+        or the `APIResponse` for `with_raw_response`."""
         response = await self._request(
             method,
             url,
@@ -1382,7 +1504,9 @@ class AsyncStripeClient(_ClientCore):
             files=files,
             options=options,
         )
-        return _result(response, lambda: _decode(response, operation))
+        return _result(
+            response, lambda: _typed(_decode(response, operation), parse, operation)
+        )
 
     async def _page_has_more(
         self,
@@ -1397,7 +1521,8 @@ class AsyncStripeClient(_ClientCore):
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
         options: _CallOptions = _NO_OPTIONS,
-    ) -> AsyncPage[Any]:
+        parse: Callable[[Any], _R],
+    ) -> AsyncPage[_R]:
         """A page; while it says it has more, the next is asked for with the id of its
         last item as the cursor."""
         query = dict(params or {})
@@ -1405,12 +1530,13 @@ class AsyncStripeClient(_ClientCore):
             method, url, operation=operation, params=query, json=json, options=options
         )
 
-        def page() -> AsyncPage[Any]:
+        def page() -> AsyncPage[_R]:
             body = _decode(response, operation)
-            items = _items(body, items_field, operation)
-            if not items or body.get(has_more_field) is not True:
+            raw = _items(body, items_field, operation)
+            items = _each(raw, parse, operation)
+            if not raw or body.get(has_more_field) is not True:
                 return AsyncPage(items, None)
-            cursor = _last_id(items, id_field, operation)
+            cursor = _last_id(raw, id_field, operation)
             return AsyncPage(
                 items,
                 lambda: self._page_has_more(
@@ -1424,6 +1550,7 @@ class AsyncStripeClient(_ClientCore):
                     params={**query, cursor_param: cursor},
                     json=json,
                     options=options,
+                    parse=parse,
                 ),
             )
 
@@ -1432,13 +1559,13 @@ class AsyncStripeClient(_ClientCore):
     async def create_customer(
         self,
         *,
-        data: Mapping[str, Any],
+        data: CustomerCreateParams | Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Customer:
         """Create a customer.
 
         ``POST /customers``
@@ -1459,6 +1586,7 @@ class AsyncStripeClient(_ClientCore):
             params=_query({}, extra_query),
             data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Customer.model_validate,
         )
 
     async def create_payment_intent(
@@ -1470,7 +1598,7 @@ class AsyncStripeClient(_ClientCore):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> PaymentIntent:
         """Send POST /payment_intents.
 
         Args:
@@ -1489,6 +1617,7 @@ class AsyncStripeClient(_ClientCore):
             params=_query({}, extra_query),
             data=_form(_body(data, extra_body)),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=PaymentIntent.model_validate,
         )
 
     async def get_customer(
@@ -1499,7 +1628,7 @@ class AsyncStripeClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Any:
+    ) -> Customer:
         """Send GET /customers/{customer_id}.
 
         Args:
@@ -1515,6 +1644,7 @@ class AsyncStripeClient(_ClientCore):
             operation="get_customer",
             params=_query({}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Customer.model_validate,
         )
 
     async def list_charges(
@@ -1526,7 +1656,7 @@ class AsyncStripeClient(_ClientCore):
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> AsyncPage[Any]:
+    ) -> AsyncPage[Charge]:
         """List charges, newest first.
 
         ``GET /charges``
@@ -1547,6 +1677,7 @@ class AsyncStripeClient(_ClientCore):
             operation="list_charges",
             params=_query({"limit": limit, "customer": customer}, extra_query),
             options=_CallOptions(extra_headers, timeout, max_retries),
+            parse=Charge.model_validate,
             items_field="data",
             cursor_param="starting_after",
             has_more_field="has_more",

@@ -30,12 +30,16 @@ from stripe_adapter import (
     AsyncStripeClient,
     AuthenticationError,
     BadRequestError,
+    Charge,
     CircuitOpenError,
     ConfigurationError,
     ConflictError,
+    Customer,
+    CustomerCreateParams,
     InternalServerError,
     MissingSecretError,
     NotFoundError,
+    PaymentIntent,
     PermissionDeniedError,
     RateLimitError,
     StripeClient,
@@ -46,8 +50,27 @@ from stripe_adapter import (
 from stripe_utils.secrets import SecretManager
 
 BASE_URL = "https://api.stripe.com/v1"
-# A reply whose value, through the method the failure-path tests call, is {"ok": True}.
-OK: Any = {"ok": True}
+# A reply of the method the failure-path tests call, and the value the method makes of it.
+OK: Any = {
+    "created": 7,
+    "email": "text",
+    "id": "text",
+    "metadata": {"key": "text"},
+    "name": "text",
+    "object": "customer",
+}
+RESULT: Any = Customer.model_validate(
+    {
+        "created": 7,
+        "email": "text",
+        "id": "text",
+        "metadata": {"key": "text"},
+        "name": "text",
+        "object": "customer",
+    }
+)
+# A field no schema declares, which models keep.
+UNDECLARED = {"undeclared_field": [1]}
 BASE_PATH = "/v1"
 FAKE_SECRETS: dict[str, str] = {
     "STRIPE_API_KEY": "fake-credential-1",
@@ -362,7 +385,20 @@ def test_a_given_http_client_is_used_as_given() -> None:
 
 def test_raw_responses_give_status_headers_and_the_value() -> None:
     headers = {"X-Request-Id": "req-7", "ETag": '"abc"'}
-    service = Service(respond(200, {"ok": True}, headers))
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+            headers,
+        )
+    )
     with client(service) as api:
         raw = api.with_raw_response.create_customer(data={"name": "example"})
     assert (raw.status_code, raw.headers["ETag"], raw.request_id) == (
@@ -370,7 +406,16 @@ def test_raw_responses_give_status_headers_and_the_value() -> None:
         '"abc"',
         "req-7",
     )
-    assert raw.parse() == {"ok": True}
+    assert raw.parse() == Customer.model_validate(
+        {
+            "created": 7,
+            "email": "text",
+            "id": "text",
+            "metadata": {"key": "text"},
+            "name": "text",
+            "object": "customer",
+        }
+    )
     assert "200" in repr(raw)
 
     async def run() -> Any:
@@ -378,7 +423,16 @@ def test_raw_responses_give_status_headers_and_the_value() -> None:
             raw = await api.with_raw_response.create_customer(data={"name": "example"})
             return raw.parse()
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Customer.model_validate(
+        {
+            "created": 7,
+            "email": "text",
+            "id": "text",
+            "metadata": {"key": "text"},
+            "name": "text",
+            "object": "customer",
+        }
+    )
 
 
 def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
@@ -387,7 +441,7 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
         quick = api.with_options(timeout=2.5, max_retries=0, headers={"X-Team": "a"})
         with pytest.raises(InternalServerError):
             quick.get_customer("v0 /0")
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
         assert (quick.config.max_attempts, api.config.timeout) == (1, 30.0)
     first, second = service.requests
     assert (first.extensions["timeout"]["read"], first.headers["X-Team"]) == (2.5, "a")
@@ -397,81 +451,259 @@ def test_with_options_gives_a_configured_copy_sharing_the_pool() -> None:
 
 
 def test_create_customer_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
     with client(service) as api:
-        assert api.create_customer(data={"name": "example"}) == {"ok": True}
+        assert api.create_customer(data={"name": "example"}) == Customer.model_validate(
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            }
+        )
     request = service.requests[0]
     assert_sent(request, "POST", "/customers", {}, {"name": "example"})
 
 
 def test_create_customer_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.create_customer(data={"name": "example"})
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Customer.model_validate(
+        {
+            "created": 7,
+            "email": "text",
+            "id": "text",
+            "metadata": {"key": "text"},
+            "name": "text",
+            "object": "customer",
+        }
+    )
     assert_sent(service.requests[0], "POST", "/customers", {}, {"name": "example"})
 
 
 def test_create_payment_intent_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "amount": 7,
+                "client_secret": "text",
+                "currency": "text",
+                "id": "text",
+                "status": "text",
+            },
+        )
+    )
     with client(service) as api:
-        assert api.create_payment_intent(data={"name": "example"}) == {"ok": True}
+        assert api.create_payment_intent(
+            data={"name": "example"}
+        ) == PaymentIntent.model_validate(
+            {
+                "amount": 7,
+                "client_secret": "text",
+                "currency": "text",
+                "id": "text",
+                "status": "text",
+            }
+        )
     request = service.requests[0]
     assert_sent(request, "POST", "/payment_intents", {}, {"name": "example"})
 
 
 def test_create_payment_intent_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "amount": 7,
+                "client_secret": "text",
+                "currency": "text",
+                "id": "text",
+                "status": "text",
+            },
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.create_payment_intent(data={"name": "example"})
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == PaymentIntent.model_validate(
+        {
+            "amount": 7,
+            "client_secret": "text",
+            "currency": "text",
+            "id": "text",
+            "status": "text",
+        }
+    )
     assert_sent(
         service.requests[0], "POST", "/payment_intents", {}, {"name": "example"}
     )
 
 
 def test_get_customer_sends_its_request() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
     with client(service) as api:
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == Customer.model_validate(
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            }
+        )
     request = service.requests[0]
     assert_sent(request, "GET", "/customers/v0 /0", {}, None)
     assert_encoded(request, "v0 /0")
 
 
 def test_get_customer_sends_its_request_async() -> None:
-    service = Service(respond(200, {"ok": True}))
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return await api.get_customer("v0 /0")
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Customer.model_validate(
+        {
+            "created": 7,
+            "email": "text",
+            "id": "text",
+            "metadata": {"key": "text"},
+            "name": "text",
+            "object": "customer",
+        }
+    )
     assert_sent(service.requests[0], "GET", "/customers/v0 /0", {}, None)
 
 
 def test_list_charges_sends_its_request() -> None:
-    service = Service(respond(200, {"data": [{"ok": True}], "has_more": False}))
+    service = Service(
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "text",
+                        "paid": True,
+                        "status": "succeeded",
+                    }
+                ],
+                "has_more": False,
+            },
+        )
+    )
     with client(service) as api:
-        assert api.list_charges(limit=7, customer="a b&c").items[0] == {"ok": True}
+        assert api.list_charges(limit=7, customer="a b&c").items[
+            0
+        ] == Charge.model_validate(
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "text",
+                "paid": True,
+                "status": "succeeded",
+            }
+        )
     request = service.requests[0]
     assert_sent(request, "GET", "/charges", {"limit": "7", "customer": "a b&c"}, None)
 
 
 def test_list_charges_sends_its_request_async() -> None:
-    service = Service(respond(200, {"data": [{"ok": True}], "has_more": False}))
+    service = Service(
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "text",
+                        "paid": True,
+                        "status": "succeeded",
+                    }
+                ],
+                "has_more": False,
+            },
+        )
+    )
 
     async def run() -> Any:
         async with async_client(service) as api:
             return (await api.list_charges(limit=7, customer="a b&c")).items[0]
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == Charge.model_validate(
+        {
+            "amount": 7,
+            "currency": "text",
+            "customer": "text",
+            "id": "text",
+            "paid": True,
+            "status": "succeeded",
+        }
+    )
     assert_sent(
         service.requests[0],
         "GET",
@@ -483,13 +715,79 @@ def test_list_charges_sends_its_request_async() -> None:
 
 def test_list_charges_pages_walk_every_item() -> None:
     service = Service(
-        respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
-        respond(200, {"data": [{"id": "i3"}], "has_more": False}),
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i1",
+                        "paid": True,
+                        "status": "succeeded",
+                    },
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i2",
+                        "paid": True,
+                        "status": "succeeded",
+                    },
+                ],
+                "has_more": True,
+            },
+        ),
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i3",
+                        "paid": True,
+                        "status": "succeeded",
+                    }
+                ],
+                "has_more": False,
+            },
+        ),
     )
     with client(service) as api:
         page = api.list_charges()
         assert page.has_next_page() and len(page.items) == 2
-        assert list(page) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
+        assert list(page) == [
+            Charge.model_validate(item)
+            for item in [
+                {
+                    "amount": 7,
+                    "currency": "text",
+                    "customer": "text",
+                    "id": "i1",
+                    "paid": True,
+                    "status": "succeeded",
+                },
+                {
+                    "amount": 7,
+                    "currency": "text",
+                    "customer": "text",
+                    "id": "i2",
+                    "paid": True,
+                    "status": "succeeded",
+                },
+                {
+                    "amount": 7,
+                    "currency": "text",
+                    "customer": "text",
+                    "id": "i3",
+                    "paid": True,
+                    "status": "succeeded",
+                },
+            ]
+        ]
         assert "more: True" in repr(page)
     assert "starting_after" not in sent_query(service.requests[0])
     assert service.requests[1].url.params["starting_after"] == "i2"
@@ -497,8 +795,46 @@ def test_list_charges_pages_walk_every_item() -> None:
 
 def test_list_charges_pages_walk_every_item_async() -> None:
     service = Service(
-        respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
-        respond(200, {"data": [{"id": "i3"}], "has_more": False}),
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i1",
+                        "paid": True,
+                        "status": "succeeded",
+                    },
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i2",
+                        "paid": True,
+                        "status": "succeeded",
+                    },
+                ],
+                "has_more": True,
+            },
+        ),
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i3",
+                        "paid": True,
+                        "status": "succeeded",
+                    }
+                ],
+                "has_more": False,
+            },
+        ),
     )
 
     async def run() -> list[Any]:
@@ -506,35 +842,212 @@ def test_list_charges_pages_walk_every_item_async() -> None:
             page = await api.list_charges()
             return [item async for item in page]
 
-    assert asyncio.run(run()) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
+    assert asyncio.run(run()) == [
+        Charge.model_validate(item)
+        for item in [
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "i1",
+                "paid": True,
+                "status": "succeeded",
+            },
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "i2",
+                "paid": True,
+                "status": "succeeded",
+            },
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "i3",
+                "paid": True,
+                "status": "succeeded",
+            },
+        ]
+    ]
     assert len(service.requests) == 2
 
 
 def test_list_charges_raw_response_parses_to_the_first_page() -> None:
     service = Service(
-        respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
-        respond(200, {"data": [{"id": "i3"}], "has_more": False}),
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i1",
+                        "paid": True,
+                        "status": "succeeded",
+                    },
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i2",
+                        "paid": True,
+                        "status": "succeeded",
+                    },
+                ],
+                "has_more": True,
+            },
+        ),
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i3",
+                        "paid": True,
+                        "status": "succeeded",
+                    }
+                ],
+                "has_more": False,
+            },
+        ),
     )
     with client(service) as api:
         raw = api.with_raw_response.list_charges()
         assert raw.status_code == 200 and len(service.requests) == 1
-        assert list(raw.parse()) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
+        assert list(raw.parse()) == [
+            Charge.model_validate(item)
+            for item in [
+                {
+                    "amount": 7,
+                    "currency": "text",
+                    "customer": "text",
+                    "id": "i1",
+                    "paid": True,
+                    "status": "succeeded",
+                },
+                {
+                    "amount": 7,
+                    "currency": "text",
+                    "customer": "text",
+                    "id": "i2",
+                    "paid": True,
+                    "status": "succeeded",
+                },
+                {
+                    "amount": 7,
+                    "currency": "text",
+                    "customer": "text",
+                    "id": "i3",
+                    "paid": True,
+                    "status": "succeeded",
+                },
+            ]
+        ]
 
     async def run() -> list[Any]:
         async with async_client(
             Service(
-                respond(200, {"data": [{"id": "i1"}, {"id": "i2"}], "has_more": True}),
-                respond(200, {"data": [{"id": "i3"}], "has_more": False}),
+                respond(
+                    200,
+                    {
+                        "data": [
+                            {
+                                "amount": 7,
+                                "currency": "text",
+                                "customer": "text",
+                                "id": "i1",
+                                "paid": True,
+                                "status": "succeeded",
+                            },
+                            {
+                                "amount": 7,
+                                "currency": "text",
+                                "customer": "text",
+                                "id": "i2",
+                                "paid": True,
+                                "status": "succeeded",
+                            },
+                        ],
+                        "has_more": True,
+                    },
+                ),
+                respond(
+                    200,
+                    {
+                        "data": [
+                            {
+                                "amount": 7,
+                                "currency": "text",
+                                "customer": "text",
+                                "id": "i3",
+                                "paid": True,
+                                "status": "succeeded",
+                            }
+                        ],
+                        "has_more": False,
+                    },
+                ),
             )
         ) as api:
             raw = await api.with_raw_response.list_charges()
             return [item async for item in raw.parse()]
 
-    assert asyncio.run(run()) == [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]
+    assert asyncio.run(run()) == [
+        Charge.model_validate(item)
+        for item in [
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "i1",
+                "paid": True,
+                "status": "succeeded",
+            },
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "i2",
+                "paid": True,
+                "status": "succeeded",
+            },
+            {
+                "amount": 7,
+                "currency": "text",
+                "customer": "text",
+                "id": "i3",
+                "paid": True,
+                "status": "succeeded",
+            },
+        ]
+    ]
 
 
 def test_list_charges_last_page_has_no_next() -> None:
-    service = Service(respond(200, {"data": [{"id": "i1"}], "has_more": False}))
+    service = Service(
+        respond(
+            200,
+            {
+                "data": [
+                    {
+                        "amount": 7,
+                        "currency": "text",
+                        "customer": "text",
+                        "id": "i1",
+                        "paid": True,
+                        "status": "succeeded",
+                    }
+                ],
+                "has_more": False,
+            },
+        )
+    )
     with client(service) as api:
         page = api.list_charges()
     assert not page.has_next_page()
@@ -582,14 +1095,95 @@ def test_max_retries_of_one_call_overrides_the_configured_attempts() -> None:
     assert len(service.requests) == 1
     service = Service(respond(503), respond(503), respond(503), respond(200, OK))
     with client(service, max_attempts=1) as api:
-        assert api.get_customer("v0 /0", max_retries=3) == {"ok": True}
+        assert api.get_customer("v0 /0", max_retries=3) == RESULT
     assert len(service.requests) == 4
     with client(service) as api, pytest.raises(ValueError, match="max_retries"):
         api.get_customer("v0 /0", max_retries=-1)
 
 
+def test_a_response_its_schema_refuses_is_an_error() -> None:
+    service = Service(respond(200, [1]))
+    with client(service) as api:
+        with pytest.raises(StripeError, match="does not match its declared schema"):
+            api.create_customer(data={"name": "example"})
+        raw = api.with_raw_response.create_customer(data={"name": "example"})
+        with pytest.raises(StripeError, match="does not match its declared schema"):
+            raw.parse()
+
+
+def test_models_keep_the_fields_their_schema_does_not_declare() -> None:
+    service = Service(
+        respond(
+            200,
+            {
+                **{
+                    "created": 7,
+                    "email": "text",
+                    "id": "text",
+                    "metadata": {"key": "text"},
+                    "name": "text",
+                    "object": "customer",
+                },
+                **UNDECLARED,
+            },
+        )
+    )
+    with client(service) as api:
+        result = api.create_customer(data={"name": "example"})
+    assert isinstance(result, Customer)
+    assert result.model_extra == UNDECLARED
+
+
+def test_a_body_may_be_given_as_its_model() -> None:
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
+    with client(service) as api:
+        api.create_customer(
+            data=CustomerCreateParams.model_validate(
+                {
+                    "description": "text",
+                    "email": "text",
+                    "metadata": {"key": "text"},
+                    "name": "text",
+                }
+            )
+        )
+        api.create_customer(
+            data={
+                "description": "text",
+                "email": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+            }
+        )
+    assert sent_body(service.requests[0]) == sent_body(service.requests[1])
+
+
 def test_extra_body_fields_join_the_body() -> None:
-    service = Service()
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
     with client(service) as api:
         api.create_customer(data={"name": "example"}, extra_body={"note": "extra"})
     assert sent_body(service.requests[0]) == {**{"name": "example"}, "note": "extra"}
@@ -602,7 +1196,19 @@ def test_form_fields_are_sent_in_bracket_notation() -> None:
         "live": True,
         "skip": None,
     }
-    service = Service()
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
     with client(service) as api:
         api.create_customer(data={"name": "example"}, extra_body=nested)
     assert sent_body(service.requests[0]) == {
@@ -615,9 +1221,29 @@ def test_form_fields_are_sent_in_bracket_notation() -> None:
 
 def test_create_customer_is_retried_under_one_idempotency_key() -> None:
     header = "Idempotency-Key"
-    service = Service(respond(503), respond(200, OK))
+    reply = respond(
+        200,
+        {
+            "created": 7,
+            "email": "text",
+            "id": "text",
+            "metadata": {"key": "text"},
+            "name": "text",
+            "object": "customer",
+        },
+    )
+    service = Service(respond(503), reply, reply, respond(200, OK))
     with client(service) as api:
-        assert api.create_customer(data={"name": "example"}) == {"ok": True}
+        assert api.create_customer(data={"name": "example"}) == Customer.model_validate(
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            }
+        )
         api.create_customer(data={"name": "example"}, extra_headers={header: "mine"})
         api.get_customer("v0 /0")
     first, second, given, idempotent = (r.headers.get(header) for r in service.requests)
@@ -680,7 +1306,7 @@ def test_redirects_within_the_origin_are_followed() -> None:
     moved = {"Location": BASE_URL + "/moved"}
     service = Service(respond(301, headers=moved), respond(200, OK))
     with client(service) as api:
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
     assert [r.url.path for r in service.requests][1] == BASE_PATH + "/moved"
 
 
@@ -717,9 +1343,12 @@ def test_client_errors_are_not_retried() -> None:
     assert len(service.requests) == 1
 
 
-def test_empty_body_returns_none() -> None:
-    with client(Service(respond(204))) as api:
-        assert api.get_customer("v0 /0") is None
+def test_an_empty_body_is_not_the_declared_value() -> None:
+    with (
+        client(Service(respond(204))) as api,
+        pytest.raises(StripeError, match="schema"),
+    ):
+        api.get_customer("v0 /0")
 
 
 def test_invalid_json_is_an_error() -> None:
@@ -733,7 +1362,7 @@ def test_transient_statuses_are_retried_with_backoff(status: int) -> None:
     fake = FakeTime()
     service = Service(respond(status), respond(503), respond(200, OK))
     with client(service, fake) as api:
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
     assert len(service.requests) == 3
     assert fake.sleeps == [0.25, 0.5]
 
@@ -746,7 +1375,7 @@ def test_default_backoff_is_jittered_below_its_ceiling(
     service = Service(respond(503), respond(503), respond(200, OK))
     # The rate limiter's own waits would mix with the backoff's on a small quota.
     with default_client(service, fake, rate_limit=None) as api:
-        assert api.get_customer("v0 /0", max_retries=2) == {"ok": True}
+        assert api.get_customer("v0 /0", max_retries=2) == RESULT
     ceilings = [0.5, 2 * 0.5]
     assert len(fake.sleeps) == 2
     assert all(0 <= s <= c for s, c in zip(fake.sleeps, ceilings, strict=True))
@@ -764,7 +1393,7 @@ def test_retry_after_is_honoured() -> None:
     fake = FakeTime()
     service = Service(respond(429, headers={"Retry-After": "7"}), respond(200, OK))
     with client(service, fake) as api:
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
     assert fake.sleeps == [7.0]
 
 
@@ -774,7 +1403,7 @@ def test_retry_after_ms_is_honoured() -> None:
         respond(429, headers={"retry-after-ms": "1500"}), respond(200, OK)
     )
     with client(service, fake) as api:
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
     assert fake.sleeps == [1.5]
 
 
@@ -787,7 +1416,7 @@ def test_the_server_may_say_whether_to_retry() -> None:
         respond(400, headers={"x-should-retry": "true"}), respond(200, OK)
     )
     with client(service) as api:
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
     assert len(service.requests) == 2
 
 
@@ -829,7 +1458,7 @@ def test_async_retries_with_backoff() -> None:
         async with async_client(service, fake) as api:
             return await api.get_customer("v0 /0")
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == RESULT
     assert fake.sleeps == [0.25]
 
 
@@ -862,7 +1491,7 @@ def test_circuit_opens_after_failures_then_recovers() -> None:
         assert len(service.requests) == 2
         assert api.circuit_state == "open"
         fake.now += 30.0
-        assert api.get_customer("v0 /0") == {"ok": True}
+        assert api.get_customer("v0 /0") == RESULT
         assert api.circuit_state == "closed"
 
 
@@ -924,7 +1553,19 @@ def test_metrics_count_calls_errors_and_latency() -> None:
 
 
 def test_path_values_cannot_change_the_path() -> None:
-    service = Service()
+    service = Service(
+        respond(
+            200,
+            {
+                "created": 7,
+                "email": "text",
+                "id": "text",
+                "metadata": {"key": "text"},
+                "name": "text",
+                "object": "customer",
+            },
+        )
+    )
     with client(service) as api:
         api.get_customer("..")
         with pytest.raises(ValueError, match="must not be empty"):
@@ -977,7 +1618,7 @@ def test_cancelling_the_trial_call_frees_the_circuit() -> None:
                 await asyncio.wait_for(api.get_customer("v0 /0"), timeout=0.05)
             return await api.get_customer("v0 /0")
 
-    assert asyncio.run(run()) == {"ok": True}
+    assert asyncio.run(run()) == RESULT
 
 
 def test_async_circuit_open_refuses_calls() -> None:
