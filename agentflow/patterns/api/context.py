@@ -12,6 +12,7 @@ that cannot be made unique raise `SpecError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -19,7 +20,7 @@ from agentflow.patterns import package_names, pyrepr
 from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
 from agentflow.patterns.api.flavors import ASYNC_CLIENT, SYNC_CLIENT, ClientFlavor
 from agentflow.patterns.api.fragments import mapping
-from agentflow.patterns.api.naming import ClassNames, method_names, spec_error
+from agentflow.patterns.api.naming import ClassNames, spec_error
 from agentflow.patterns.api.paging import PaginationView
 from agentflow.patterns.api.probes import Probes
 from agentflow.patterns.api.requirements import (
@@ -27,6 +28,12 @@ from agentflow.patterns.api.requirements import (
     AuthConfig,
     CircuitBreakerConfig,
     RetryConfig,
+)
+from agentflow.patterns.api.resources import (
+    ResourceView,
+    placed_method_names,
+    resource_views,
+    with_keys,
 )
 from agentflow.patterns.api.views import EndpointView, ParamView
 
@@ -36,6 +43,7 @@ __all__ = [
     "PaginationView",
     "ParamView",
     "RateLimitView",
+    "ResourceView",
     "build_api_context",
 ]
 
@@ -78,10 +86,12 @@ class RateLimitView:
 
 @dataclass(frozen=True)
 class ApiContext(Probes):
-    """Everything API templates loop over, sorted by method name.
+    """Everything API templates loop over, sorted by how a client reaches the method
+    (`get_user`, `issues.list`).
 
     `generic` is true when no endpoint is declared: the clients then have the generic
     `request` method, and `shortcuts` holds its `get`/`post`/… shortcuts (else empty).
+    `resources` are the client attributes grouping endpoints (`client.issues`), by name.
     """
 
     base_url: str
@@ -99,6 +109,17 @@ class ApiContext(Probes):
     generic: bool
     shortcuts: tuple[EndpointView, ...]
     env_prefix: str
+    resources: tuple[ResourceView, ...]
+
+    @property
+    def resource_example(self) -> EndpointView | None:
+        """The resource method the guide shows, if there are resources."""
+        return self.resources[0].example if self.resources else None
+
+    @property
+    def client_endpoints(self) -> tuple[EndpointView, ...]:
+        """Endpoints whose methods are the clients' own, not a resource's."""
+        return tuple(e for e in self.endpoints if e.resource is None)
 
     @property
     def paginated(self) -> tuple[EndpointView, ...]:
@@ -174,7 +195,7 @@ class ApiContext(Probes):
     def raw_methods(self) -> tuple[str, ...]:
         """The methods `with_raw_response` offers: every call."""
         generic = ("request",) if self.generic else ()
-        return (*generic, *(e.method_name for e in self.calls))
+        return (*generic, *(e.method_name for e in self.calls if e.resource is None))
 
     @property
     def sends_bodies(self) -> bool:
@@ -193,11 +214,15 @@ class ApiContext(Probes):
 
     def exports(self, names: ClassNames) -> tuple[str, ...]:
         """The adapter's `__all__`, sorted."""
-        return tuple(sorted((*names.defined(generic=self.generic), *_RUNTIME_EXPORTS)))
+        classes = (*names.defined(generic=self.generic), *names.resource_classes())
+        return tuple(sorted((*classes, *_RUNTIME_EXPORTS)))
 
     def test_imports(self, names: ClassNames) -> tuple[str, ...]:
         """What the generated tests import from the adapter: constants, then classes."""
-        used = [*names.defined(generic=self.generic), *_TEST_IMPORTS]
+        resources = (
+            names.resource_class(r.name, is_async=a) for r in self.resources for a in (False, True)
+        )
+        used = [*names.defined(generic=self.generic), *resources, *_TEST_IMPORTS]
         if self.secret_env_vars:
             used.append("MissingSecretError")
             if self.live_endpoints:
@@ -241,11 +266,14 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
     `requirements` must already be `resolved(slug)` so secret variable names are filled in.
     """
     _check_headers(requirements.headers)
-    names = method_names(requirements.endpoints)
-    views = sorted(
-        (endpoint_view(e, i, names[i]) for i, e in enumerate(requirements.endpoints)),
-        key=lambda view: view.method_name,
+    names = placed_method_names(requirements.endpoints)
+    views = with_keys(
+        sorted(
+            (endpoint_view(e, i, names[i]) for i, e in enumerate(requirements.endpoints)),
+            key=lambda view: view.access,
+        )
     )
+    resources = resource_views(views)
     auth = requirements.auth
     api = ApiContext(
         base_url=requirements.base_url,
@@ -266,8 +294,10 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         generic=not views,
         shortcuts=() if views else shortcut_views(),
         env_prefix=package_names(slug)["env_prefix"],
+        resources=resources,
     )
-    return {"api": api, "class_names": ClassNames.for_prefix}
+    class_names = partial(ClassNames.for_prefix, resources=[r.name for r in resources])
+    return {"api": api, "class_names": class_names}
 
 
 def _rate_limit_view(requirements: ApiRequirements) -> RateLimitView | None:

@@ -93,6 +93,7 @@ def endpoint_view(endpoint: Endpoint, index: int, method_name: str) -> EndpointV
         retryable=endpoint.retryable,
         pagination=_pagination_view(endpoint, method_name, field),
         sample_path=_sample_path(endpoint.path, {p.name: p.sample for p in path_params}),
+        resource=endpoint.resource,
     )
 
 

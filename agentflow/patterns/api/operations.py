@@ -5,17 +5,19 @@ Becomes one typed method on each generated client (see `endpoints` for its view)
 
 from __future__ import annotations
 
+import keyword
 import re
 from typing import Any, Literal, get_args
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
-from agentflow.patterns import StrictModel
+from agentflow.patterns import StrictModel, identifier
 
 __all__ = [
     "IDEMPOTENT_METHODS",
     "BodyEncoding",
     "PATH_PARAM",
+    "RESOURCE_NAME",
     "Endpoint",
     "HttpMethod",
     "Pagination",
@@ -25,6 +27,8 @@ __all__ = [
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 PATH_PARAM = re.compile(r"\{([^{}]*)\}")
+RESOURCE_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+"""A resource name: lower snake case, a letter first, no doubled or trailing `_`."""
 
 
 BodyEncoding = Literal["json", "form", "multipart"]
@@ -87,7 +91,11 @@ class Pagination(StrictModel):
 
 
 class Endpoint(StrictModel):
-    """One operation of the API; becomes one typed method on the generated clients."""
+    """One operation of the API; becomes one typed method on the generated clients.
+
+    With `resource` (`issues`) the method lives on the clients' resource of that name,
+    `client.issues.list(...)`, as in openai-python; without, on the clients themselves.
+    """
 
     method: HttpMethod
     path: str = Field(min_length=1, max_length=2000)
@@ -97,6 +105,7 @@ class Endpoint(StrictModel):
     body: BodyEncoding | None = None
     pagination: Pagination | None = None
     retry: StrictBool | None = None
+    resource: str | None = Field(default=None, max_length=60)
 
     @field_validator("method", mode="before")
     @classmethod
@@ -111,6 +120,23 @@ class Endpoint(StrictModel):
             return "json" if value else None
         if isinstance(value, dict) and set(value) == {"encoding"}:
             return value["encoding"]
+        return value
+
+    @field_validator("resource")
+    @classmethod
+    def _resource_identifier(cls, value: str | None) -> str | None:
+        """The resource becomes a client attribute: a plain lower snake case name."""
+        if value is None:
+            return None
+        if not RESOURCE_NAME.fullmatch(value) or keyword.iskeyword(value):
+            example = identifier(value, fallback="items").strip("_")
+            if not RESOURCE_NAME.fullmatch(example) or keyword.iskeyword(example):
+                example = "issues"
+            raise ValueError(
+                f"{value!r} is not a resource name: write it in lower snake case, a letter "
+                f"first, letters, digits and single '_' (e.g. {example!r}), and not a "
+                "Python keyword; it becomes the client attribute `client.<resource>`"
+            )
         return value
 
     @field_validator("path")
