@@ -148,7 +148,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
         },
     },
 }
-ALL = ["github", "stripe", "hostile", *VARIANTS]
+# Endpoints grouped into resources (`client.issues.list`), next to client methods.
+RESOURCES = Path(__file__).resolve().parent / "fixtures" / "resources.yaml"
+ALL = ["github", "stripe", "hostile", "resources", *VARIANTS]
 
 
 def spec_data(name: str) -> dict[str, Any]:
@@ -156,7 +158,8 @@ def spec_data(name: str) -> dict[str, Any]:
         return HOSTILE
     if name in VARIANTS:
         return VARIANTS[name]
-    data: dict[str, Any] = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    source = RESOURCES if name == "resources" else EXAMPLES / f"{name}.yaml"
+    data: dict[str, Any] = yaml.safe_load(source.read_text())
     return data
 
 

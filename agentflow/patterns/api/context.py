@@ -113,8 +113,11 @@ class ApiContext(Probes):
 
     @property
     def resource_example(self) -> EndpointView | None:
-        """The resource method the guide shows, if there are resources."""
-        return self.resources[0].example if self.resources else None
+        """The resource method the guide shows, a GET if there is one (None without
+        resources)."""
+        methods = [e for e in self.endpoints if e.resource is not None]
+        gets = [e for e in methods if e.http_method == "GET"]
+        return next(iter(gets or methods), None)
 
     @property
     def client_endpoints(self) -> tuple[EndpointView, ...]:

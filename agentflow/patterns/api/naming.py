@@ -252,9 +252,9 @@ def _method_word(name: str) -> str:
     `list`), as SDKs call their methods: a method shadows no builtin outside its class.
     Keywords, and the types the methods' annotations name, keep their `_`."""
     bare = name[:-1]
-    if name.endswith("_") and identifier(bare) == name and bare not in _ANNOTATION_NAMES:
-        if not (keyword.iskeyword(bare) or keyword.issoftkeyword(bare)):
-            return bare
+    builtin = name.endswith("_") and identifier(bare) == name and bare not in _ANNOTATION_NAMES
+    if builtin and not (keyword.iskeyword(bare) or keyword.issoftkeyword(bare)):
+        return bare
     return name
 
 

@@ -9,7 +9,14 @@ import keyword
 import re
 from typing import Any, Literal, get_args
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from agentflow.patterns import StrictModel, identifier
 
@@ -167,6 +174,15 @@ class Endpoint(StrictModel):
         if self.pagination and self.body not in (None, "json"):
             raise ValueError("a paginated endpoint sends a JSON body or none, not a form")
         return self
+
+    @model_serializer(mode="wrap")
+    def _resource_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave out an unset `resource`: requirements without resources are recorded (in
+        metadata.json) exactly as before resources existed."""
+        data = handler(self)
+        if self.resource is None and isinstance(data, dict):
+            data.pop("resource", None)
+        return data
 
     @property
     def path_params(self) -> tuple[str, ...]:

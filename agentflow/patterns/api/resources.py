@@ -109,17 +109,17 @@ def _check_resources(
     camels: dict[str, str] = {}
     for resource, members in groups.items():
         field = f"requirements.endpoints[{members[0][0]}].resource"
-        hint = f"rename the resource, e.g. {resource}_api, or name the endpoint differently"
+        rename = f"rename the resource, e.g. {resource}_api"
         if resource in CLIENT_ATTRIBUTES:
             raise spec_error(
-                f"resource {resource!r} would hide the clients' own `{resource}`", field, hint
+                f"resource {resource!r} would hide the clients' own `{resource}`", field, rename
             )
         if resource in client_methods:
+            other = f"requirements.endpoints[{client_methods[resource]}]"
             raise spec_error(
-                f"resource {resource!r} would hide the client method `{resource}` of "
-                f"requirements.endpoints[{client_methods[resource]}]",
+                f"resource {resource!r} would hide the client method `{resource}` of {other}",
                 field,
-                hint,
+                f"{rename}, or give {other} another `name:`",
             )
         other = camels.setdefault(camel_case(resource), resource)
         if other != resource:
