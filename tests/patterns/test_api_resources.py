@@ -28,6 +28,7 @@ from agentflow.orchestration import IntegrationBuilder, SmartOrchestrator
 from agentflow.patterns.api import ApiPattern
 from agentflow.patterns.api.context import ApiContext, build_api_context
 from agentflow.patterns.api.naming import CLIENT_ATTRIBUTES, ClassNames
+from agentflow.patterns.api.operations import Endpoint
 from agentflow.patterns.api.requirements import ApiRequirements
 from agentflow.spec.models import IntegrationSpec
 
@@ -126,7 +127,7 @@ def test_requirements_record_a_resource_only_when_set() -> None:
     requirements = ApiRequirements.model_validate({"base_url": BASE, "endpoints": endpoints})
     dumped = requirements.model_dump(mode="json")["endpoints"]
     assert "resource" not in dumped[0] and dumped[1]["resource"] == "bs"
-    assert ApiRequirements.model_validate(requirements.model_dump()) == requirements
+    assert tuple(Endpoint.model_validate(e) for e in dumped) == requirements.endpoints
 
 
 # --- names inside a resource ------------------------------------------------------
