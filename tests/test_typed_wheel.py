@@ -20,6 +20,8 @@ GITHUB = Path(__file__).resolve().parent.parent / "integrations" / "github"
 pytestmark = pytest.mark.slow
 
 USES_THE_CLIENT = """
+from typing import Literal
+
 import httpx
 
 from github_adapter import (
@@ -28,14 +30,28 @@ from github_adapter import (
     GitHubClient,
     GitHubConfig,
     IntegrationError,
+    Issue,
+    NewIssue,
     NotFoundError,
+    SyncPage,
+    User,
 )
 from github_utils.metrics import OperationMetrics
 
 
+def user_of(login: str) -> dict[str, object]:
+    return {"login": login, "id": 1}
+
+
 def answer(request: httpx.Request) -> httpx.Response:
     if request.url.path == "/user":
-        return httpx.Response(200, json={"login": "octocat"}, headers={"x-request-id": "r1"})
+        user = {"login": "octocat", "id": 1, "plan": "pro"}
+        return httpx.Response(200, json=user, headers={"x-request-id": "r1"})
+    if request.url.path.endswith("/issues"):
+        issue = {"id": 7, "number": 1, "title": "Bug", "state": "open", "user": user_of("o")}
+        if request.method == "POST":
+            return httpx.Response(201, json=issue)
+        return httpx.Response(200, json=[issue])
     return httpx.Response(404, json={"message": "Not Found"})
 
 
@@ -46,8 +62,14 @@ body: object = None
 with GitHubClient(
     token="test-token", config=config, transport=httpx.MockTransport(answer)
 ) as client:
-    login: str = client.get_user(extra_headers={"X-Trace": "t"}, timeout=5.0)["login"]
-    raw: APIResponse[object] = client.with_raw_response.get_user(max_retries=0)
+    user: User = client.get_user(extra_headers={"X-Trace": "t"}, timeout=5.0)
+    login: str = user.login
+    name: str | None = user.name
+    raw: APIResponse[User] = client.with_raw_response.get_user(max_retries=0)
+    issues: SyncPage[Issue] = client.list_issues("octocat", "hello-world", per_page=10)
+    state: Literal["open", "closed"] = next(iter(issues)).state
+    created: Issue = client.create_issue("o", "r", json=NewIssue(title="Bug"))
+    also: Issue = client.create_issue("o", "r", json={"title": "Bug"})
     request_id: str | None = raw.request_id
     quick: GitHubClient = client.with_options(timeout=2.0, max_retries=0)
     try:
@@ -59,8 +81,9 @@ with GitHubClient(
     except IntegrationError as exc:
         raise SystemExit(exc.message) from exc
     metrics: OperationMetrics = client.metrics["get_user"]
-    state: str = client.circuit_state
-print(login, request_id, raw.status_code, status, body, metrics.calls, state, timeout)
+    circuit: str = client.circuit_state
+print(login, request_id, raw.status_code, status, body, metrics.calls, circuit, timeout)
+print(user.model_extra, name, state, created.number, also.title)
 """
 
 MISTYPED = """
@@ -68,6 +91,7 @@ from github_adapter import GitHubClient, GitHubConfig
 
 timeout: str = GitHubConfig().timeout
 GitHubClient().get_user(timeout="soon")
+login: int = GitHubClient().get_user().login
 """
 
 
@@ -132,9 +156,11 @@ def test_user_code_type_checks_against_the_installed_wheel(
     assert "import-untyped" not in done.stdout
     assert done.returncode == 0, done.stdout + done.stderr
     ran = _checked(_run(user_python, "user.py", cwd=tmp_path / "user"))
-    assert ran.split(maxsplit=4)[:4] == ["octocat", "r1", "200", "404"]
-    assert ran.split()[-3:] == ["2", "closed", "30.0"]
-    assert "'Not Found'" in ran
+    first, second = ran.splitlines()
+    assert first.split(maxsplit=4)[:4] == ["octocat", "r1", "200", "404"]
+    assert first.split()[-3:] == ["2", "closed", "30.0"]
+    assert "'Not Found'" in first
+    assert second == "{'plan': 'pro'} None open 1 Bug"
 
 
 def test_a_type_error_against_the_wheel_is_reported(user_python: Path, tmp_path: Path) -> None:
@@ -142,4 +168,5 @@ def test_a_type_error_against_the_wheel_is_reported(user_python: Path, tmp_path:
     assert done.returncode == 1, done.stdout + done.stderr
     assert 'expression has type "float", variable has type "str"' in done.stdout
     assert 'Argument "timeout" to "get_user" of "GitHubClient"' in done.stdout
+    assert 'expression has type "str", variable has type "int"' in done.stdout
     assert "import-untyped" not in done.stdout

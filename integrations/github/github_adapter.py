@@ -88,6 +88,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncGitHubClient",
+    "AsyncPage",
     "AuthenticationError",
     "BadRequestError",
     "CircuitOpenError",
@@ -108,6 +109,7 @@ __all__ = [
     "RateLimitError",
     "Repository",
     "SECRET_ENV_VARS",
+    "SyncPage",
     "UnprocessableEntityError",
     "User",
 ]
@@ -390,7 +392,7 @@ class _Model(pydantic.BaseModel):
 
 
 class Issue(_Model):
-    """The Issue object, as the service sends it."""
+    """The `Issue` object."""
 
     id: int
 
@@ -408,7 +410,7 @@ class Issue(_Model):
 
 
 class IssueLabelsItem(_Model):
-    """The IssueLabelsItem object, as the service sends it."""
+    """The `IssueLabelsItem` object."""
 
     color: str | None = None
 
@@ -416,7 +418,7 @@ class IssueLabelsItem(_Model):
 
 
 class NewIssue(_Model):
-    """The NewIssue object, as the service sends it."""
+    """The `NewIssue` object."""
 
     title: str
 
@@ -428,7 +430,7 @@ class NewIssue(_Model):
 
 
 class Repository(_Model):
-    """The Repository object, as the service sends it."""
+    """The `Repository` object."""
 
     full_name: str
 
@@ -448,7 +450,7 @@ class Repository(_Model):
 
 
 class User(_Model):
-    """The User object, as the service sends it."""
+    """The `User` object."""
 
     id: int
 

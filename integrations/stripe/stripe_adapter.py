@@ -87,6 +87,7 @@ __all__ = [
     "APIResponse",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncPage",
     "AsyncStripeClient",
     "AuthenticationError",
     "BadRequestError",
@@ -109,6 +110,7 @@ __all__ = [
     "StripeClient",
     "StripeConfig",
     "StripeError",
+    "SyncPage",
     "UnprocessableEntityError",
 ]
 
@@ -387,7 +389,7 @@ class _Model(pydantic.BaseModel):
 
 
 class Charge(_Model):
-    """The Charge object, as the service sends it."""
+    """The `Charge` object."""
 
     amount: int
     """Amount in the smallest currency unit."""
@@ -404,7 +406,7 @@ class Charge(_Model):
 
 
 class ChargeList(_Model):
-    """The ChargeList object, as the service sends it."""
+    """The `ChargeList` object."""
 
     data: list[Charge]
 
@@ -414,7 +416,7 @@ class ChargeList(_Model):
 
 
 class Customer(_Model):
-    """The Customer object, as the service sends it."""
+    """The `Customer` object."""
 
     id: str
 
@@ -430,7 +432,7 @@ class Customer(_Model):
 
 
 class CustomerCreateParams(_Model):
-    """The CustomerCreateParams object, as the service sends it."""
+    """The `CustomerCreateParams` object."""
 
     description: str | None = None
 
@@ -442,7 +444,7 @@ class CustomerCreateParams(_Model):
 
 
 class PaymentIntent(_Model):
-    """The PaymentIntent object, as the service sends it."""
+    """The `PaymentIntent` object."""
 
     amount: int
 

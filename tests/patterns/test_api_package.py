@@ -148,7 +148,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
         },
     },
 }
-ALL = ["github", "stripe", "hostile", *VARIANTS]
+# Endpoints grouped into resources (`client.issues.list`), next to client methods.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RESOURCES = FIXTURES / "resources.yaml"
+# Every schema feature, typed pages of every style and typed bodies of every encoding.
+TYPED = FIXTURES / "typed.yaml"
+ALL = ["github", "stripe", "hostile", "resources", "typed", *VARIANTS]
 
 
 def spec_data(name: str) -> dict[str, Any]:
@@ -156,7 +161,8 @@ def spec_data(name: str) -> dict[str, Any]:
         return HOSTILE
     if name in VARIANTS:
         return VARIANTS[name]
-    data: dict[str, Any] = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    source = {"resources": RESOURCES, "typed": TYPED}.get(name, EXAMPLES / f"{name}.yaml")
+    data: dict[str, Any] = yaml.safe_load(source.read_text())
     return data
 
 
@@ -292,8 +298,8 @@ def test_adapter_depends_on_httpx_and_its_own_helpers_only(
         elif isinstance(node, ast.ImportFrom) and node.module:
             modules.add(node.module.split(".")[0])
     third_party = modules - set(sys.stdlib_module_names) - {"__future__"}
-    # The examples declare response schemas, whose models are pydantic's.
-    typed = {"pydantic"} if name in ("github", "stripe") else set()
+    # These declare response schemas, whose models are pydantic's.
+    typed = {"pydantic"} if name in ("github", "stripe", "typed") else set()
     assert third_party == {"httpx", f"{package.slug}_utils", *typed}
 
 

@@ -15,13 +15,16 @@ from agentflow.patterns.api.rules import check_api_package
 from agentflow.spec.models import IntegrationSpec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Endpoints grouped into resources (`client.issues.list`), next to client methods.
+RESOURCES = Path(__file__).resolve().parent / "fixtures" / "resources.yaml"
 ADAPTER = "github_adapter.py"
 TESTS = "test_github_adapter.py"
 
 
 @cache
 def _rendered(example: str) -> tuple[tuple[str, str], ...]:
-    spec = IntegrationSpec.model_validate(yaml.safe_load((EXAMPLES / example).read_text()))
+    source = RESOURCES if example == RESOURCES.name else EXAMPLES / example
+    spec = IntegrationSpec.model_validate(yaml.safe_load(source.read_text()))
     files = render_package(spec, ApiPattern(), ApiRequirements.model_validate(spec.requirements))
     return tuple(files.items())
 
@@ -267,3 +270,65 @@ def test_typed_overloads_are_not_redefinitions() -> None:
     assert check_api_package(files) == []
     files["extra.py"] += "\n\ndef f(x: object) -> object:\n    return None\n"
     only_problem(files, "extra.py:16:", "f is defined again (first at line 12)")
+
+
+# --- resource objects are held to the same rules ------------------------------------
+
+
+def test_a_package_with_resources_follows_the_rules() -> None:
+    files = package(RESOURCES.name)
+    assert check_api_package(files) == []
+    assert ApiPattern().validate(files) == []
+
+
+def test_a_resource_method_without_per_call_options_is_reported() -> None:
+    files = package(RESOURCES.name)
+    files["octo_adapter.py"] = replace_once(
+        files["octo_adapter.py"],
+        "        timeout: float | None = None,\n"
+        "        max_retries: int | None = None,\n"
+        "    ) -> SyncPage[Any]:\n"
+        '        """Send GET /repos/{owner}/{repo}/issues.',
+        '    ) -> SyncPage[Any]:\n        """Send GET /repos/{owner}/{repo}/issues.',
+    )
+    only_problem(files, "OctoIssuesResource.list takes no timeout, max_retries")
+
+
+def test_an_untested_resource_method_is_reported() -> None:
+    files = package(RESOURCES.name)
+    files["test_octo_adapter.py"] = files["test_octo_adapter.py"].replace(".capture", ".kapture")
+    problems = check_api_package(files)
+    assert len(problems) == 2, problems
+    for problem, cls in zip(
+        problems, ["OctoChargesResource", "AsyncOctoChargesResource"], strict=True
+    ):
+        assert f"endpoint method {cls}.capture is never called" in problem
+
+
+def test_moving_methods_into_a_hand_written_resource_escapes_no_rule() -> None:
+    files = package()
+    files[ADAPTER] = replace_once(
+        files[ADAPTER],
+        "    def get_user(\n",
+        "    @property\n    def gists(self) -> Gists:\n        return Gists(client=self)\n\n"
+        "    def get_user(\n",
+    )
+    files[ADAPTER] += (
+        "\n\nclass Gists:\n    def __init__(self, client: GitHubClient) -> None:\n"
+        "        self._client = client\n\n"
+        "    def starred(self) -> Any:\n"
+        '        return self._client._call("GET", "/gists/starred", operation="starred")\n'
+    )
+    problems = check_api_package(files)
+    assert len(problems) == 2, problems
+    assert "Gists.starred takes no timeout, max_retries, extra_headers" in problems[0]
+    assert "endpoint method Gists.starred is never called" in problems[1]
+
+
+def test_a_client_whose_methods_are_all_on_resources_has_endpoint_methods() -> None:
+    files = package(RESOURCES.name)
+    adapter = files["octo_adapter.py"]
+    for name in ("get_repo", "get_user"):
+        adapter = adapter.replace(f"    def {name}(", f"    def _{name}(")
+    files["octo_adapter.py"] = adapter
+    assert check_api_package(files) == []

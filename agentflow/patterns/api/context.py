@@ -12,6 +12,7 @@ that cannot be made unique raise `SpecError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -20,7 +21,7 @@ from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
 from agentflow.patterns.api.flavors import ASYNC_CLIENT, SYNC_CLIENT, ClientFlavor
 from agentflow.patterns.api.fragments import mapping
 from agentflow.patterns.api.models import ModelView, SchemaTypes
-from agentflow.patterns.api.naming import ClassNames, is_adapter_name, method_names, spec_error
+from agentflow.patterns.api.naming import ClassNames, is_adapter_name, spec_error
 from agentflow.patterns.api.paging import PaginationView
 from agentflow.patterns.api.probes import Probes
 from agentflow.patterns.api.requirements import (
@@ -28,6 +29,12 @@ from agentflow.patterns.api.requirements import (
     AuthConfig,
     CircuitBreakerConfig,
     RetryConfig,
+)
+from agentflow.patterns.api.resources import (
+    ResourceView,
+    placed_method_names,
+    resource_views,
+    with_keys,
 )
 from agentflow.patterns.api.views import EndpointView, ParamView
 
@@ -37,6 +44,7 @@ __all__ = [
     "PaginationView",
     "ParamView",
     "RateLimitView",
+    "ResourceView",
     "build_api_context",
 ]
 
@@ -79,10 +87,12 @@ class RateLimitView:
 
 @dataclass(frozen=True)
 class ApiContext(Probes):
-    """Everything API templates loop over, sorted by method name.
+    """Everything API templates loop over, sorted by how a client reaches the method
+    (`get_user`, `issues.list`).
 
     `generic` is true when no endpoint is declared: the clients then have the generic
     `request` method, and `shortcuts` holds its `get`/`post`/… shortcuts (else empty).
+    `resources` are the client attributes grouping endpoints (`client.issues`), by name.
     """
 
     base_url: str
@@ -103,6 +113,7 @@ class ApiContext(Probes):
     models: tuple[ModelView, ...]
     uses_datetime: bool
     uses_literal: bool
+    resources: tuple[ResourceView, ...]
 
     @property
     def typed(self) -> bool:
@@ -118,6 +129,19 @@ class ApiContext(Probes):
     def body_models(self) -> bool:
         """Whether any body may be given as a model."""
         return any(e.typing.body_model for e in self.endpoints)
+
+    @property
+    def resource_example(self) -> EndpointView | None:
+        """The resource method the guide shows, a GET if there is one (None without
+        resources)."""
+        methods = [e for e in self.endpoints if e.resource is not None]
+        gets = [e for e in methods if e.http_method == "GET"]
+        return next(iter(gets or methods), None)
+
+    @property
+    def client_endpoints(self) -> tuple[EndpointView, ...]:
+        """Endpoints whose methods are the clients' own, not a resource's."""
+        return tuple(e for e in self.endpoints if e.resource is None)
 
     @property
     def paginated(self) -> tuple[EndpointView, ...]:
@@ -199,7 +223,7 @@ class ApiContext(Probes):
     def raw_methods(self) -> tuple[str, ...]:
         """The methods `with_raw_response` offers: every call."""
         generic = ("request",) if self.generic else ()
-        return (*generic, *(e.method_name for e in self.calls))
+        return (*generic, *(e.method_name for e in self.calls if e.resource is None))
 
     @property
     def sends_bodies(self) -> bool:
@@ -218,18 +242,28 @@ class ApiContext(Probes):
 
     def exports(self, names: ClassNames) -> tuple[str, ...]:
         """The adapter's `__all__`, sorted."""
+        classes = (*names.defined(generic=self.generic), *names.resource_classes())
+        pages = ("AsyncPage", "SyncPage") if self.paginated else ()
         models = (m.name for m in self.models)
-        return tuple(sorted((*names.defined(generic=self.generic), *_RUNTIME_EXPORTS, *models)))
+        return tuple(sorted((*classes, *_RUNTIME_EXPORTS, *pages, *models)))
 
     def test_imports(self, names: ClassNames) -> tuple[str, ...]:
         """What the generated tests import from the adapter: constants, then classes."""
-        used = [*names.defined(generic=self.generic), *_TEST_IMPORTS, *self._test_parsers]
+        resources = (
+            names.resource_class(r.name, is_async=a) for r in self.resources for a in (False, True)
+        )
+        used = [
+            *names.defined(generic=self.generic),
+            *resources,
+            *_TEST_IMPORTS,
+            *self._test_parsers,
+        ]
         if self.secret_env_vars:
             used.append("MissingSecretError")
             if self.live_endpoints:
                 used.append("SECRET_ENV_VARS")
-        constants = sorted(n for n in used if n.isupper())
-        # isort's order, as ruff checks it: constants, then the rest ignoring case.
+        constants = sorted((n for n in used if n.isupper()), key=str.lower)
+        # isort's order, as ruff checks it: constants, then the rest, both ignoring case.
         return (*constants, *sorted((n for n in used if not n.isupper()), key=str.lower))
 
     def example_imports(self, names: ClassNames) -> str:
@@ -260,7 +294,8 @@ class ApiContext(Probes):
     def _test_parsers(self) -> set[str]:
         """What the tests' typed results are parsed with: model classes, type adapters."""
         used = {e.typing.parser.partition(".")[0] for e in self.endpoints if e.typing.typed}
-        return used | {e.typing.body_model for e in self.endpoints if e.typing.body_model}
+        body = self.body_model_probe
+        return used | {body.typing.body_model} if body and body.typing.body_model else used
 
     @property
     def _header_names(self) -> set[str]:
@@ -273,12 +308,15 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
     `requirements` must already be `resolved(slug)` so secret variable names are filled in.
     """
     _check_headers(requirements.headers)
-    names = method_names(requirements.endpoints)
+    names = placed_method_names(requirements.endpoints)
     types = SchemaTypes(requirements.schemas, is_adapter_name)
-    views = sorted(
-        (endpoint_view(e, i, names[i], types) for i, e in enumerate(requirements.endpoints)),
-        key=lambda view: view.method_name,
+    views = with_keys(
+        sorted(
+            (endpoint_view(e, i, names[i], types) for i, e in enumerate(requirements.endpoints)),
+            key=lambda view: view.access,
+        )
     )
+    resources = resource_views(views)
     auth = requirements.auth
     api = ApiContext(
         base_url=requirements.base_url,
@@ -302,8 +340,10 @@ def build_api_context(requirements: ApiRequirements, *, slug: str) -> dict[str, 
         models=types.models,
         uses_datetime=types.uses_datetime,
         uses_literal=types.uses_literal,
+        resources=resources,
     )
-    return {"api": api, "class_names": ClassNames.for_prefix}
+    class_names = partial(ClassNames.for_prefix, resources=[r.name for r in resources])
+    return {"api": api, "class_names": class_names}
 
 
 def _rate_limit_view(requirements: ApiRequirements) -> RateLimitView | None:

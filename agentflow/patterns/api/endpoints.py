@@ -76,7 +76,8 @@ def endpoint_view(
     """The view of `endpoint`, the `index`-th of the requirements, named `method_name`;
     `types` gives its declared schemas their Python types."""
     field = f"requirements.endpoints[{index}]"
-    typing = endpoint_typing(endpoint, method_name, types, field)
+    qualified = f"{endpoint.resource}_{method_name}" if endpoint.resource else method_name
+    typing = endpoint_typing(endpoint, qualified, types, field)
     _check_query_names(endpoint.query, field)
     raw = [*endpoint.path_params, *(q.name for q in endpoint.query)]
     python = unique_identifiers(raw, taken=RESERVED_PARAMS)
@@ -100,6 +101,7 @@ def endpoint_view(
         pagination=_pagination_view(endpoint, method_name, field, typing),
         sample_path=_sample_path(endpoint.path, {p.name: p.sample for p in path_params}),
         typing=typing,
+        resource=endpoint.resource,
     )
 
 

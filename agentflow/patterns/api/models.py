@@ -78,7 +78,7 @@ class ModelView:
     @property
     def doc(self) -> str:
         """The class docstring: the schema's description, else what the class is."""
-        return self.description or f"The {self.name} object, as the service sends it."
+        return self.description or f"The `{self.name}` object."
 
 
 def is_model_schema(schema: Schema) -> bool:
@@ -106,7 +106,7 @@ class SchemaTypes:
             for name in sorted(schemas)
             if is_model_schema(schemas[name])
         }
-        for name in sorted(self._classes):
+        for name in sorted(schemas):  # every one, so a broken schema fails even unused
             self._named(name)
 
     @property

@@ -7,6 +7,7 @@ what the adapter imports from its helper package; clashes that cannot be resolve
 
 from __future__ import annotations
 
+import keyword
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,12 +20,15 @@ __all__ = [
     "ADAPTER_GLOBALS",
     "CLIENT_ATTRIBUTES",
     "RESERVED_PARAMS",
+    "RESOURCE_ATTRIBUTES",
     "SDK_ERRORS",
     "STATUS_ERRORS",
     "ClassNames",
     "is_adapter_name",
+    "camel_case",
     "method_names",
     "spec_error",
+    "unique_method_names",
 ]
 
 # Attributes of the generated clients; endpoint methods must never shadow them.
@@ -42,6 +46,10 @@ CLIENT_ATTRIBUTES = frozenset(
         "with_raw_response",
     }
 )
+# Attributes of a resource object besides its endpoint methods.
+RESOURCE_ATTRIBUTES = frozenset({"with_raw_response"})
+# Types the endpoint methods' annotations name: a method of that name would shadow them.
+_ANNOTATION_NAMES = frozenset({"bool", "float", "int", "self", "str"})
 # Names the adapter may import from its helper package; its own classes must differ.
 HELPER_NAMES = RUNTIME_NAMES
 # Parameter names the generated methods use themselves: the body and the per-call options.
@@ -108,36 +116,63 @@ class ClassNames:
     rate_limit_error: str
     server_error: str
     invalid_path_error: str
+    resources: tuple[tuple[str, str, str], ...] = ()
+    """(resource, sync class, async class) of each resource object, by resource name."""
 
     @classmethod
-    def for_prefix(cls, prefix: str) -> ClassNames:
-        """Public names for `prefix` (`_42Labs` → `Svc42Labs`, like the `svc_` slug).
+    def for_prefix(cls, prefix: str, resources: Iterable[str] = ()) -> ClassNames:
+        """Public names for `prefix` (`_42Labs` → `Svc42Labs`, like the `svc_` slug) and
+        the classes of the client's `resources` (`issues` → `GitHubIssuesResource`).
 
         `Api` is appended to the prefix when a name would shadow a helper import or an SDK
-        error name (a service called `NotFound`).
+        error name (a service called `NotFound`), or two names would be one (a service
+        called `Async` with resources `x` and `async_x`).
         """
         prefix = prefix.lstrip("_")
         if not prefix[:1].isalpha():
             prefix = f"Svc{prefix}"
-        names = cls._build(prefix)
-        if (HELPER_NAMES | set(SDK_ERRORS.values())) & set(names.service_classes()):
-            names = cls._build(f"{prefix}Api")
+        resources = tuple(sorted(resources))
+        names = cls._build(prefix, resources)
+        if names._clashes():
+            names = cls._build(f"{prefix}Api", resources)
         return names
 
     @classmethod
-    def _build(cls, prefix: str) -> ClassNames:
+    def _build(cls, prefix: str, resources: tuple[str, ...]) -> ClassNames:
         suffixes = {**_SUFFIXES, **_GENERIC_SUFFIXES}
         names = {field: f"{prefix}{suffix}" for field, suffix in suffixes.items()}
-        return cls(async_client=f"Async{prefix}Client", **names, **SDK_ERRORS)
+        classes = tuple(
+            (r, f"{prefix}{camel_case(r)}Resource", f"Async{prefix}{camel_case(r)}Resource")
+            for r in resources
+        )
+        return cls(async_client=f"Async{prefix}Client", **names, **SDK_ERRORS, resources=classes)
+
+    def _clashes(self) -> bool:
+        """Whether a name of the service's own shadows an import or an SDK error, or two
+        of them are the same."""
+        own = [*self.service_classes(), *self.resource_classes()]
+        shadowed = (HELPER_NAMES | set(SDK_ERRORS.values())) & set(own)
+        return bool(shadowed) or len(set(own)) < len(own)
 
     def service_classes(self) -> tuple[str, ...]:
-        """The names made from the service's prefix."""
+        """The names made from the service's prefix, besides the resource classes."""
         fields = (*_SUFFIXES, "async_client", *_GENERIC_SUFFIXES)
         return tuple(getattr(self, field) for field in fields)
 
     def all(self) -> tuple[str, ...]:
         """The class names every adapter defines, in declaration order."""
-        return tuple(name for field, name in vars(self).items() if field not in _GENERIC_SUFFIXES)
+        skipped = {*_GENERIC_SUFFIXES, "resources"}
+        return tuple(name for field, name in vars(self).items() if field not in skipped)
+
+    def resource_class(self, resource: str, *, is_async: bool) -> str:
+        """The class of the `resource` object of the sync or the async client."""
+        sync, async_ = next((s, a) for name, s, a in self.resources if name == resource)
+        return async_ if is_async else sync
+
+    def resource_classes(self) -> tuple[str, ...]:
+        """The resource classes and their raw-response wrappers, sorted."""
+        classes = [c for _, sync, async_ in self.resources for c in (sync, async_)]
+        return tuple(sorted((*classes, *(f"{c}WithRawResponse" for c in classes))))
 
     def defined(self, *, generic: bool) -> tuple[str, ...]:
         """The class names of an adapter: `all()`, plus those of the generic client if any."""
@@ -176,12 +211,17 @@ ADAPTER_GLOBALS = frozenset(
     | HELPER_NAMES
     | set(SDK_ERRORS.values())
 )
-_SERVICE_ENDINGS = ("Client", "ClientWithRawResponse", "Config", "Error")
+_SERVICE_ENDINGS = ("Client", "Config", "Error", "Resource", "WithRawResponse")
 
 
 def is_adapter_name(name: str) -> bool:
     """Whether a class called `name` could clash with a name the adapter has itself."""
     return name in ADAPTER_GLOBALS or name.endswith(_SERVICE_ENDINGS)
+
+
+def camel_case(name: str) -> str:
+    """A lower snake case name in CapWords, for a class name: `pull_requests` → `PullRequests`."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
 def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:
@@ -198,17 +238,33 @@ def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
     in (path, method) order. None may shadow a client attribute such as `close`.
     """
     items = list(enumerate(endpoints))
-    taken = set(CLIENT_ATTRIBUTES)
+    result = unique_method_names(items, CLIENT_ATTRIBUTES, verbs=False)
+    return [result[index] for index, _ in items]
+
+
+def unique_method_names(
+    items: Iterable[tuple[int, Endpoint]], reserved: frozenset[str], *, verbs: bool
+) -> dict[int, str]:
+    """A unique method name per (requirements index, endpoint) of one class, by index.
+
+    As `method_names`, avoiding `reserved`; with `verbs` (the methods of a resource
+    object) a derived name is first its verb alone (`list`), when no other method there
+    has that verb, and builtin names such as `list` are allowed.
+    """
+    items = list(items)
+    taken = set(reserved)
     result: dict[int, str] = {}
     for index, endpoint in items:
         if endpoint.name is not None:
-            result[index] = _claim_explicit(endpoint, index, taken)
+            result[index] = _claim_explicit(endpoint, index, taken, reserved, verbs=verbs)
     derived = sorted(
         ((i, e) for i, e in items if e.name is None), key=lambda p: (p[1].path, p[1].method)
     )
-    bases = _qualified_on_collision(
-        {i: operation_name(e.method, e.path) for i, e in derived}, taken
-    )
+    operations = {i: operation_name(e.method, e.path) for i, e in derived}
+    if verbs:
+        result.update(_unique_verbs(operations, taken))
+        derived = [(i, e) for i, e in derived if i not in result]
+    bases = _qualified_on_collision({i: operations[i] for i, _ in derived}, taken)
     counts = Counter(bases.values())
     for index, endpoint in derived:
         name = bases[index]
@@ -216,7 +272,27 @@ def method_names(endpoints: Iterable[Endpoint]) -> list[str]:
             params = unique_identifiers(endpoint.path_params, taken=RESERVED_PARAMS)
             name = f"{name}_by_{'_'.join(p.strip('_') for p in params)}"
         result[index] = _first_free(name, taken)
-    return [result[index] for index, _ in items]
+    return result
+
+
+def _unique_verbs(operations: dict[int, OperationName], taken: set[str]) -> dict[int, str]:
+    """The verbs (`list`, `capture`) that name exactly one operation and are free."""
+    words = {index: _method_word(op.verb) for index, op in operations.items()}
+    counts = Counter(words.values())
+    chosen = {i: w for i, w in words.items() if counts[w] == 1 and w not in taken}
+    taken.update(chosen.values())
+    return chosen
+
+
+def _method_word(name: str) -> str:
+    """`name` as `identifier` made it, but a builtin name back as it was (`list_` →
+    `list`), as SDKs call their methods: a method shadows no builtin outside its class.
+    Keywords, and the types the methods' annotations name, keep their `_`."""
+    bare = name[:-1]
+    builtin = name.endswith("_") and identifier(bare) == name and bare not in _ANNOTATION_NAMES
+    if builtin and not (keyword.iskeyword(bare) or keyword.issoftkeyword(bare)):
+        return bare
+    return name
 
 
 def _qualified_on_collision(names: dict[int, OperationName], taken: set[str]) -> dict[int, str]:
@@ -228,12 +304,16 @@ def _qualified_on_collision(names: dict[int, OperationName], taken: set[str]) ->
     }
 
 
-def _claim_explicit(endpoint: Endpoint, index: int, taken: set[str]) -> str:
+def _claim_explicit(
+    endpoint: Endpoint, index: int, taken: set[str], reserved: frozenset[str], *, verbs: bool
+) -> str:
     assert endpoint.name is not None
     name = identifier(endpoint.name)
     if name.startswith("_"):
         name = f"{endpoint.method.lower()}{name}"
-    if name in CLIENT_ATTRIBUTES:
+    if verbs:
+        name = _method_word(name)
+    if name in reserved:
         name = f"{name}_"
     if name in taken:
         raise spec_error(

@@ -35,14 +35,17 @@ _Segment = str | None
 
 @dataclass(frozen=True)
 class OperationName:
-    """A derived name, and the same name qualified by the parent resource.
+    """A derived name, the same name qualified by the parent resource, and its verb.
 
     `qualified` (`list_repo_issues`) tells apart endpoints whose `name` (`list_issues`)
-    collide; it equals `name` when the path has no parent resource.
+    collide; it equals `name` when the path has no parent resource. `verb` (`list`,
+    `capture`) is the name without its noun, which a method of a resource object
+    (`client.issues.list`) is called when it is unique there.
     """
 
     name: str
     qualified: str
+    verb: str
 
 
 def operation_name(method: str, path: str) -> OperationName:
@@ -51,7 +54,7 @@ def operation_name(method: str, path: str) -> OperationName:
     words = [s for s in segments if s is not None]
     if not words:
         name = identifier(method)
-        return OperationName(name, name)
+        return OperationName(name, name, name)
     if _is_action(method, segments):
         verb, noun, parents = words[-1], _noun_of(words[:-1]), words[:-2]
     else:
@@ -59,7 +62,7 @@ def operation_name(method: str, path: str) -> OperationName:
         if segments[-1] is None or verb == "create":
             noun = singular(noun)
     parent = singular(parents[-1]) if parents else ""
-    return OperationName(_join(verb, noun), _join(verb, parent, noun))
+    return OperationName(_join(verb, noun), _join(verb, parent, noun), _join(verb))
 
 
 def _segments(path: str) -> list[_Segment]:

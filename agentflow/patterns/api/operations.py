@@ -5,12 +5,20 @@ Becomes one typed method on each generated client (see `endpoints` for its view)
 
 from __future__ import annotations
 
+import keyword
 import re
 from typing import Any, Literal, get_args
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-from agentflow.patterns import StrictModel
+from agentflow.patterns import StrictModel, identifier
 from agentflow.patterns.api.schemas import Schema
 
 __all__ = [
@@ -18,6 +26,7 @@ __all__ = [
     "Body",
     "BodyEncoding",
     "PATH_PARAM",
+    "RESOURCE_NAME",
     "Endpoint",
     "HttpMethod",
     "Pagination",
@@ -27,6 +36,8 @@ __all__ = [
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 PATH_PARAM = re.compile(r"\{([^{}]*)\}")
+RESOURCE_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+"""A resource name: lower snake case, a letter first, no doubled or trailing `_`."""
 
 
 BodyEncoding = Literal["json", "form", "multipart"]
@@ -105,7 +116,11 @@ class Body(StrictModel):
 
 
 class Endpoint(StrictModel):
-    """One operation of the API; becomes one typed method on the generated clients."""
+    """One operation of the API; becomes one typed method on the generated clients.
+
+    With `resource` (`issues`) the method lives on the clients' resource of that name,
+    `client.issues.list(...)`, as in openai-python; without, on the clients themselves.
+    """
 
     method: HttpMethod
     path: str = Field(min_length=1, max_length=2000)
@@ -116,6 +131,7 @@ class Endpoint(StrictModel):
     response: Schema | None = None
     pagination: Pagination | None = None
     retry: StrictBool | None = None
+    resource: str | None = Field(default=None, max_length=60)
 
     @field_validator("method", mode="before")
     @classmethod
@@ -128,6 +144,23 @@ class Endpoint(StrictModel):
         """`body: true` is a JSON body, `false` none."""
         if isinstance(value, bool):
             return "json" if value else None
+        return value
+
+    @field_validator("resource")
+    @classmethod
+    def _resource_identifier(cls, value: str | None) -> str | None:
+        """The resource becomes a client attribute: a plain lower snake case name."""
+        if value is None:
+            return None
+        if not RESOURCE_NAME.fullmatch(value) or keyword.iskeyword(value):
+            example = identifier(value, fallback="items").strip("_")
+            if not RESOURCE_NAME.fullmatch(example) or keyword.iskeyword(example):
+                example = "issues"
+            raise ValueError(
+                f"{value!r} is not a resource name: write it in lower snake case, a letter "
+                f"first, letters, digits and single '_' (e.g. {example!r}), and not a "
+                "Python keyword; it becomes the client attribute `client.<resource>`"
+            )
         return value
 
     @field_validator("path")
@@ -158,6 +191,15 @@ class Endpoint(StrictModel):
         if self.pagination and self.encoding not in (None, "json"):
             raise ValueError("a paginated endpoint sends a JSON body or none, not a form")
         return self
+
+    @model_serializer(mode="wrap")
+    def _resource_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave out an unset `resource`: requirements without resources are recorded (in
+        metadata.json) exactly as before resources existed."""
+        data = handler(self)
+        if self.resource is None and isinstance(data, dict):
+            data.pop("resource", None)
+        return data
 
     @property
     def path_params(self) -> tuple[str, ...]:

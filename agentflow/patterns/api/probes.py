@@ -148,6 +148,14 @@ class Probes:
         return next(iter(self._plain_calls), None)
 
     @property
+    def resource_probe(self) -> EndpointView | None:
+        """The resource method tests call through a `with_options` copy and through
+        `with_raw_response`: one returning a value if there is one (None without
+        resources)."""
+        methods = [e for e in self.endpoints if e.resource is not None]
+        return next((e for e in methods if not e.pagination), next(iter(methods), None))
+
+    @property
     def _unpaged(self) -> tuple[EndpointView, ...]:
         """Endpoints returning a value rather than a page, which probe tests call."""
         return tuple(e for e in self.endpoints if not e.pagination)

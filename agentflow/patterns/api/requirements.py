@@ -262,18 +262,20 @@ class ApiRequirements(StrictModel):
     @field_validator("endpoints")
     @classmethod
     def _unique_endpoints(cls, endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
-        """Two endpoints with one route or one name would generate clashing methods."""
+        """Two endpoints with one route, or one name in one place (the client or a
+        resource), would generate clashing methods."""
         routes: dict[tuple[str, str], int] = {}
-        names: dict[str, int] = {}
+        names: dict[tuple[str | None, str], int] = {}
         for index, endpoint in enumerate(endpoints):
             route = (endpoint.method, PATH_PARAM.sub("{}", endpoint.path))
             first = routes.setdefault(route, index)
             if first != index:
                 raise _duplicate(f"endpoint {endpoint.method} {endpoint.path}", index, first)
             if endpoint.name:
-                first = names.setdefault(endpoint.name, index)
+                first = names.setdefault((endpoint.resource, endpoint.name), index)
                 if first != index:
-                    raise _duplicate(f"endpoint name {endpoint.name!r}", index, first)
+                    where = f" in resource {endpoint.resource!r}" if endpoint.resource else ""
+                    raise _duplicate(f"endpoint name {endpoint.name!r}{where}", index, first)
         return endpoints
 
     @field_validator("schemas")

@@ -2,7 +2,9 @@
 
 - Every client class has endpoint methods (or, without declared endpoints, the generic
   `request` and its `get`/`post`/… shortcuts, which count as endpoint methods here), and
-  every one of them is exercised by the package's tests.
+  every one of them is exercised by the package's tests. The methods of its resource
+  objects (`client.issues.list`: the public classes a client hands itself to, as
+  `Issues(self)`, and so on from those) are endpoint methods too, held to the same rules.
 - Every HTTP request goes through the client's single `_request` method, which consults
   the circuit breaker and the rate limiter and sleeps between retries; nothing else calls
   httpx to send.
@@ -141,6 +143,50 @@ def _client_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
             yield node
 
 
+def _resource_classes(tree: ast.Module, *clients: ast.ClassDef) -> Iterator[ast.ClassDef]:
+    """Public classes bound to `clients` (all client classes by default), transitively:
+    those a client or a resource class constructs with itself or an attribute of itself
+    (`Issues(self)`, `X(client=self)`, `X(self._client)`), in the order found."""
+    public = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+    }
+    owners = list(clients or _client_classes(tree))
+    seen = {owner.name for owner in _client_classes(tree)}
+    while owners:
+        for name in _bound_by(owners.pop(0)):
+            if name in public and name not in seen:
+                seen.add(name)
+                owners.append(public[name])
+                yield public[name]
+
+
+def _bound_by(owner: ast.ClassDef) -> list[str]:
+    """Names of the classes `owner` constructs with `self` (or `self.<attribute>`), sorted."""
+    names = set()
+    for node in ast.walk(owner):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+            if any(_rooted_at_self(argument) for argument in arguments):
+                names.add(node.func.id)
+    return sorted(names)
+
+
+def _rooted_at_self(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def _endpoint_classes(tree: ast.Module) -> Iterator[tuple[ast.ClassDef, bool]]:
+    """(class, whether it is a resource class) of every class holding endpoint methods."""
+    for cls in _client_classes(tree):
+        yield cls, False
+    for cls in _resource_classes(tree):
+        yield cls, True
+
+
 def _endpoint_methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Public, undecorated methods that are not lifecycle methods."""
     for node in cls.body:
@@ -152,19 +198,23 @@ def _endpoint_methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.Async
 
 
 def _clients_without_methods(path: str, tree: ast.Module) -> list[str]:
-    """A client with no method to call the service: its tests could never fail."""
+    """A client with no method to call the service, neither its own nor on a resource
+    object: its tests could never fail."""
     return [
         f"{path}:{cls.lineno}: {cls.name} has no endpoint methods and no generic request "
         "method; declare endpoints or keep the generated `request`"
         for cls in _client_classes(tree)
-        if not any(True for _ in _endpoint_methods(cls))
+        if not any(
+            any(True for _ in _endpoint_methods(owner))
+            for owner in (cls, *_resource_classes(tree, cls))
+        )
     ]
 
 
 def _missing_call_options(path: str, tree: ast.Module) -> list[str]:
     """Endpoint methods a caller could not give a timeout, retries or headers to."""
     problems = []
-    for cls in _client_classes(tree):
+    for cls, _ in _endpoint_classes(tree):
         for method in _endpoint_methods(cls):
             taken = {a.arg for a in (*method.args.args, *method.args.kwonlyargs)}
             missing = [group[0] for group in _CALL_OPTIONS if not taken.intersection(group)]
@@ -198,16 +248,23 @@ def _names_used(tree: ast.Module) -> set[str]:
     return used
 
 
+def _attributes_used(tree: ast.Module) -> set[str]:
+    """Attribute names read in a module (`issues.list` reads `list`)."""
+    return {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+
+
 def _untested_endpoints(
     path: str, tree: ast.Module, test_path: str, test_tree: ast.Module
 ) -> list[str]:
-    used = _names_used(test_tree)
+    """Endpoint methods the tests never name; a resource method (often called `list` or
+    `get`, like builtins) must be read as an attribute."""
+    used, attributes = _names_used(test_tree), _attributes_used(test_tree)
     return [
         f"{path}:{method.lineno}: endpoint method {cls.name}.{method.name} is never called "
         f"in {test_path}"
-        for cls in _client_classes(tree)
+        for cls, resource in _endpoint_classes(tree)
         for method in _endpoint_methods(cls)
-        if method.name not in used
+        if method.name not in (attributes if resource else used)
     ]
 
 

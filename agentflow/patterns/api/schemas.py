@@ -25,11 +25,13 @@ from pydantic import (
 
 from agentflow.patterns import StrictModel
 
-__all__ = ["MAX_SCHEMAS", "REF_PREFIXES", "Schema", "SchemaType"]
+__all__ = ["MAX_DEPTH", "MAX_SCHEMAS", "REF_PREFIXES", "Schema", "SchemaType", "check_schema_name"]
 
 SchemaType = Literal["object", "array", "string", "integer", "number", "boolean"]
 MAX_SCHEMAS = 500
 """Named schemas one requirements file may declare."""
+MAX_DEPTH = 32
+"""How deep the mappings and lists of one schema may nest."""
 REF_PREFIXES = ("#/components/schemas/", "#/schemas/")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$")
 # Keys that document a schema or constrain values the server checks: accepted, ignored.
@@ -96,6 +98,11 @@ class Schema(StrictModel):
             return {"$ref": data}
         if not isinstance(data, dict):
             return data
+        if _depth(data) > MAX_DEPTH:
+            raise ValueError(
+                f"the schema nests more than {MAX_DEPTH} mappings and lists deep; declare "
+                "inner schemas under `schemas:` and refer to them with $ref"
+            )
         for key in _COMBINATORS:
             if key in data:
                 raise ValueError(
@@ -168,6 +175,14 @@ def check_schema_name(name: str) -> str:
             "'_', '.' or '-' (at most 100 characters)"
         )
     return name
+
+
+def _depth(data: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """How deep mappings and lists nest in `data`, counted up to `limit`."""
+    if limit == 0 or not isinstance(data, dict | list):
+        return 0
+    children = data.values() if isinstance(data, dict) else data
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
 
 
 def _check_ref(schema: Schema) -> None:

@@ -50,10 +50,11 @@ UNTYPED = EndpointTyping()
 
 
 def endpoint_typing(
-    endpoint: Endpoint, method_name: str, types: SchemaTypes, field: str
+    endpoint: Endpoint, name: str, types: SchemaTypes, field: str
 ) -> EndpointTyping:
-    """The types of `endpoint`, the method `method_name`, declared at `field`."""
-    hint = "".join(word.capitalize() for word in method_name.split("_") if word)
+    """The types of `endpoint`, declared at `field`; `name` is its method's name, qualified
+    by its resource (`issues_list`), for the names of the classes and adapters it needs."""
+    hint = "".join(word.capitalize() for word in name.split("_") if word)
     response = _value_schema(endpoint, types, field)
     body_model, body_sample = _body(endpoint, types, f"{hint}Body", field)
     if response is None:
@@ -66,8 +67,8 @@ def endpoint_typing(
     if types.is_model(returns):
         parser = f"{returns}.model_validate"
     else:
-        name = f"_{method_name.upper()}_{suffix.upper()}"
-        adapter, parser = (name, returns), f"{name}.validate_python"
+        adapter_name = f"_{name.upper()}_{suffix.upper()}"
+        adapter, parser = (adapter_name, returns), f"{adapter_name}.validate_python"
     return EndpointTyping(
         returns=returns,
         parser=parser,

@@ -43,7 +43,10 @@ class EndpointView:
 
     `description` may be empty; `body` is how the body travels (`json`, `form`,
     `multipart`; None without one); `retry` is the spec's explicit override (None: by
-    method); `typing` what the declared schemas make of the method's value and body.
+    method). `resource` is the client attribute whose object has the method (None: the
+    client itself), `key` a name for it unique in the whole client (`issues_list`;
+    empty: the method name is); `typing` what the declared schemas make of the method's
+    value and body.
     """
 
     method_name: str
@@ -58,7 +61,24 @@ class EndpointView:
     retryable: bool
     pagination: PaginationView | None
     sample_path: str
+    resource: str | None = None
+    key: str = ""
     typing: EndpointTyping = UNTYPED
+
+    @property
+    def access(self) -> str:
+        """How a client reaches the method: `issues.list`, or `get_user` on the client."""
+        return f"{self.resource}.{self.method_name}" if self.resource else self.method_name
+
+    @property
+    def operation(self) -> str:
+        """The name metrics and errors give the method's calls: its `access`."""
+        return self.access
+
+    @property
+    def test_name(self) -> str:
+        """The method's name in the names of its tests, unique in the package."""
+        return self.key or self.method_name
 
     @property
     def returns(self) -> str:
@@ -269,7 +289,7 @@ class EndpointView:
     def _request_kwargs(self) -> str:
         query = mapping((p.name, p.python_name) for p in self.query_params)
         return arguments(
-            f"operation={pyrepr(self.method_name)}",
+            f"operation={pyrepr(self.operation)}",
             f"params=_query({query}, extra_query)",
             self._body.request,
             f"options=_CallOptions({self._options})",
