@@ -24,8 +24,9 @@ from typing import Any
 
 import httpx
 
-BODY = {"id": "octocat", "object": "model", "created": 0, "owned_by": "octocat"}
-"""Small enough to cost nothing to build, and a valid reply for every stack (openai's Model)."""
+BODY = {"id": 1, "login": "octocat", "object": "model", "created": 0, "owned_by": "octocat"}
+"""Small enough to cost nothing to build, and a valid reply for every stack: GitHub's `User`
+model and openai's `Model` (which openai builds without validating)."""
 
 Call = Callable[[], object]
 

@@ -136,7 +136,7 @@ class StandIn(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         StandIn.seen.append((self.path, self.headers.get("Authorization")))
-        body = json.dumps({"login": "octocat"}).encode()
+        body = json.dumps({"login": "octocat", "id": 583231}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns import pyrepr
-from agentflow.patterns.api.fragments import SAMPLE_BODY, SAMPLE_FILES, arguments, mapping
+from agentflow.patterns.api.fragments import (
+    BODIES,
+    EXTRA_BODY_DOC,
+    EXTRA_BODY_PARAM,
+    NO_BODY,
+    OPTION_DOCS,
+    OPTION_PARAMS,
+    SAMPLE_BODY,
+    BodyForm,
+    arguments,
+    mapping,
+)
 from agentflow.patterns.api.paging import PaginationView
 from agentflow.patterns.api.typed import UNTYPED, EndpointTyping
 
@@ -149,8 +160,8 @@ class EndpointView:
             "*",
             *query,
             *self._body_params,
-            *_OPTION_PARAMS,
-            _EXTRA_BODY_PARAM if self.body else "",
+            *OPTION_PARAMS,
+            EXTRA_BODY_PARAM if self.body else "",
         )
 
     @property
@@ -207,7 +218,7 @@ class EndpointView:
     @property
     def doc_args(self) -> tuple[tuple[str, str], ...]:
         """The docstring's `Args:` entries: (Python name, description), then the options."""
-        options = _OPTION_DOCS + (_EXTRA_BODY_DOC if self.body else ())
+        options = OPTION_DOCS + (EXTRA_BODY_DOC if self.body else ())
         params = tuple((p.python_name, p.description) for p in self.params)
         return params + self._body.docs + options
 
@@ -350,8 +361,8 @@ class EndpointView:
         return (f"{name}: {model} | {kind}", *params[1:])
 
     @property
-    def _body(self) -> _BodyForm:
-        return _BODIES[self.body] if self.body else _NO_BODY
+    def _body(self) -> BodyForm:
+        return BODIES[self.body] if self.body else NO_BODY
 
 
 def _leading(args: str) -> str:
@@ -361,55 +372,3 @@ def _leading(args: str) -> str:
 
 def _default(param: ParamView, default: str) -> str:
     return "" if param.required else default
-
-
-# The per-call options every endpoint method takes, as openai-python's methods do.
-_OPTION_PARAMS = (
-    "extra_headers: Mapping[str, str] | None = None",
-    "extra_query: Mapping[str, Any] | None = None",
-    "timeout: float | None = None",
-    "max_retries: int | None = None",
-)
-_EXTRA_BODY_PARAM = "extra_body: Mapping[str, Any] | None = None"
-_OPTION_DOCS = (
-    ("extra_headers", "headers of this call, added to (or replacing) the client's."),
-    ("extra_query", "query parameters to send besides the declared ones."),
-    ("timeout", "seconds for this call; None keeps the configured timeout."),
-    ("max_retries", "retries of this call; None keeps the configured attempts."),
-)
-_EXTRA_BODY_DOC = (("extra_body", "fields to send besides the body, which they update."),)
-
-
-@dataclass(frozen=True)
-class _BodyForm:
-    """What a body encoding puts in a method: its parameters, the arguments it passes to
-    `_call`, the sample arguments of tests and examples, and its docstring entries."""
-
-    params: tuple[str, ...] = ()
-    request: str = ""
-    samples: tuple[str, ...] = ()
-    docs: tuple[tuple[str, str], ...] = ()
-
-
-_FORM_DOC = "the form fields; nested mappings and lists go in bracket notation (`a[b]=c`)."
-_NO_BODY = _BodyForm()
-_BODIES = {
-    "json": _BodyForm(
-        ("json: Mapping[str, Any]",),
-        "json=_body(json, extra_body)",
-        (f"json={SAMPLE_BODY}",),
-        (("json", "the JSON request body."),),
-    ),
-    "form": _BodyForm(
-        ("data: Mapping[str, Any]",),
-        "data=_form(_body(data, extra_body))",
-        (f"data={SAMPLE_BODY}",),
-        (("data", _FORM_DOC),),
-    ),
-    "multipart": _BodyForm(
-        ("data: Mapping[str, Any]", "files: Mapping[str, Any]"),
-        "data=_form(_body(data, extra_body)), files=files",
-        (f"data={SAMPLE_BODY}", f"files={SAMPLE_FILES}"),
-        (("data", _FORM_DOC), ("files", "the files: field name → (file name, bytes, type).")),
-    ),
-}

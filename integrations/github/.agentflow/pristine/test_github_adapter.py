@@ -1660,6 +1660,34 @@ def test_cancelling_the_trial_call_frees_the_circuit() -> None:
     assert asyncio.run(run()) == RESULT
 
 
+def test_cancelling_a_wait_for_the_rate_limiter_gives_its_token_back() -> None:
+    fake = FakeTime()
+
+    async def wait_forever(
+        seconds: float,
+    ) -> None:  # a token wait, until it is cancelled
+        fake.sleeps.append(seconds)
+        await asyncio.Event().wait()
+
+    async def run() -> Any:
+        async with AsyncGitHubClient(
+            config=settings(rate_limit=2.0, rate_limit_burst=1.0),
+            transport=httpx.MockTransport(Service()),
+            secrets=SecretManager(FAKE_SECRETS),
+            sleep=wait_forever,
+            clock=fake.clock,
+        ) as api:
+            await api.get_repo("v0 /0", "v1 /1")
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(api.get_repo("v0 /0", "v1 /1"), timeout=0.05)
+            fake.now += 0.5  # one token's refill: enough only if the cancelled wait gave its back
+            call = api.get_repo("v0 /0", "v1 /1")
+            return await asyncio.wait_for(call, timeout=5)
+
+    assert asyncio.run(run()) == RESULT
+    assert fake.sleeps == [0.5]
+
+
 def test_async_circuit_open_refuses_calls() -> None:
     service = Service(respond(500))
 
