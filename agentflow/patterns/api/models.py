@@ -42,10 +42,15 @@ class FieldView:
     description: str
 
     @property
+    def type(self) -> str:
+        """The field's type: its schema's annotation, `| None` too when it is optional."""
+        return self.annotation if self.required else _nullable(self.annotation)
+
+    @property
     def declaration(self) -> str:
         """The field's line in the class body: `full_name: str | None = None`, with an
         alias when the wire name is not the Python name."""
-        annotation = self.annotation if self.required else _nullable(self.annotation)
+        annotation = self.type
         alias = f"alias={pyrepr(self.wire_name)}"
         if self.python_name == self.wire_name:
             default = "" if self.required else " = None"
@@ -67,13 +72,7 @@ class ModelView:
     @property
     def field_doc(self) -> str:
         """The fields as the guide lists them: `login: str, name: str | None`."""
-        return (
-            ", ".join(
-                f"{f.python_name}: {f.annotation if f.required else _nullable(f.annotation)}"
-                for f in self.fields
-            )
-            or "(none)"
-        )
+        return ", ".join(f"{f.python_name}: {f.type}" for f in self.fields)
 
     @property
     def doc(self) -> str:
