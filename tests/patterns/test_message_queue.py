@@ -112,7 +112,16 @@ def test_the_generated_package_passes_its_tests_against_rabbitmq(tmp_path: Path)
     service = require(RABBITMQ)
     spec = Path(__file__).resolve().parents[2] / "examples" / "rabbitmq-orders.yaml"
     subprocess.run(
-        [sys.executable, "-m", "agentflow", "integrate", "create", str(spec), "--output-dir", "out"],
+        [
+            sys.executable,
+            "-m",
+            "agentflow",
+            "integrate",
+            "create",
+            str(spec),
+            "--output-dir",
+            "out",
+        ],
         cwd=tmp_path,
         check=True,
     )
