@@ -135,3 +135,20 @@ def test_the_generated_package_passes_its_tests_against_rabbitmq(tmp_path: Path)
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert "skipped" not in run.stdout
+
+
+def test_metadata_keeps_no_inline_password(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "service: Order Queue\ntype: message_queue\nrequirements:\n"
+        "  url: amqp://guest:hunter2-secret@localhost:5672/\n  queues: [orders]\n"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "agentflow", "integrate", "create", str(spec), "--no-validate"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    package = tmp_path / "integrations" / "order_queue"
+    leaked = [p for p in package.rglob("*") if p.is_file() and b"hunter2-secret" in p.read_bytes()]
+    assert leaked == []
