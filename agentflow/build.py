@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import tempfile
 import threading
 import time
@@ -337,7 +338,9 @@ def _package_metadata(
             "type": pattern,
             "description": spec.description,
             "version": document.spec.version,
-            "requirements": json.loads(json.dumps(spec.requirements, default=str)),
+            "requirements": _without_url_passwords(
+                json.loads(json.dumps(spec.requirements, default=str))
+            ),
         },
         package_version=package.context["version"],
         backend=backend,
@@ -372,3 +375,18 @@ class _ValidationCopy:
         write_tree(self.root, changed)
         self._written = dict(files)
         return self._validate_package(self.root)
+
+
+_URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*):[^/@\s]*@")
+
+
+def _without_url_passwords(value: Any) -> Any:
+    """`value` with the password of every `scheme://user:password@host` URL removed, so an
+    inline broker or database password never reaches metadata.json."""
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(r"\1@", value)
+    if isinstance(value, list):
+        return [_without_url_passwords(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_url_passwords(item) for key, item in value.items()}
+    return value

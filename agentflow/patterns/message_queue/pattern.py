@@ -1,11 +1,15 @@
-"""The message_queue pattern: recognised and scored; generation comes in a later version."""
+"""The message_queue pattern: RabbitMQ packages (pika); other brokers are scored and refused."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from agentflow.patterns import IntegrationPattern, PatternMatch
+from agentflow.patterns.message_queue.context import build_queue_context
+from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
 from agentflow.patterns.signals import (
     KeySignal,
     Scorecard,
@@ -43,7 +47,9 @@ class MessageQueuePattern(IntegrationPattern):
 
     name = "message_queue"
     description = "Message brokers (AMQP, MQTT, NATS, Kafka, Redis streams)"
-    available = False
+    requirements_model = MessageQueueRequirements
+    # What adapter.py.jinja imports from `<slug>_utils`.
+    runtime_modules = ("circuit_breaker", "errors", "metrics")
 
     def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
         """Score by broker URL scheme, broker name and keys like queues, topics, groups."""
@@ -53,3 +59,26 @@ class MessageQueuePattern(IntegrationPattern):
         card.add_word(view, _BROKER_KEYS, _BROKERS, "{path} names the {word} message broker")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
+
+    def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
+        """`mq` (settings, queues) and `class_names` for the templates."""
+        assert isinstance(requirements, MessageQueueRequirements)
+        return build_queue_context(requirements, slug=slug)
+
+    def validate(self, generated_code: Mapping[str, str]) -> list[str]:
+        """Publishing waits for confirms; consuming acknowledges explicitly."""
+        problems = []
+        for path, text in sorted(generated_code.items()):
+            if not path.endswith("_adapter.py") or path.startswith("test_"):
+                continue
+            for needle, why in _RULES:
+                if needle not in text:
+                    problems.append(f"{path}: {why}")
+        return problems
+
+
+_RULES = (
+    ("confirm_delivery()", "publisher confirms are not enabled"),
+    ("basic_ack(", "messages are never acknowledged"),
+    ("x-dead-letter-routing-key", "queues have no dead-letter queue"),
+)

@@ -1,0 +1,168 @@
+"""Pydantic model of the message_queue pattern's `requirements:`.
+
+The flat form users write (`{broker: rabbitmq, url: amqp://localhost:5672/, queues: [orders],
+prefetch: 10, max_attempts: 5}`) and the explicit one (queues as mappings with `durable`,
+`dead_letter` and their own `max_attempts`) both normalise into `MessageQueueRequirements`.
+The broker comes from `broker:` or the URL scheme; only RabbitMQ generates in this version,
+every other broker is refused by name. A password written inside the URL is dropped here, so
+no generated file (metadata included) can ever contain it; `create` warns once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, PrivateAttr, StrictBool, StrictInt, model_validator
+
+from agentflow.patterns import StrictModel
+
+__all__ = ["BROKER_SCHEMES", "MessageQueueRequirements", "QueueConfig"]
+
+_log = logging.getLogger("agentflow.patterns.message_queue")
+
+BROKER_SCHEMES = {
+    "amqp": "rabbitmq",
+    "amqps": "rabbitmq",
+    "redis": "redis",
+    "rediss": "redis",
+    "nats": "nats",
+    "tls": "nats",
+    "mqtt": "mqtt",
+    "mqtts": "mqtt",
+    "kafka": "kafka",
+}
+_BROKER_NAMES = {
+    "rabbitmq": "RabbitMQ (AMQP 0-9-1)",
+    "redis": "Redis Streams",
+    "nats": "NATS JetStream",
+    "mqtt": "MQTT",
+    "kafka": "Kafka",
+}
+_GENERATED = frozenset({"rabbitmq"})
+# AMQP names: letters, digits and `_ . -`; never the broker's reserved `amq.` prefix.
+_NAME = r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$"
+_ENV_VAR = r"^[A-Z_][A-Z0-9_]{0,99}$"
+_ALIASES = {"broker_url": "url", "prefetch_count": "prefetch", "queue": "queues"}
+
+
+class QueueConfig(StrictModel):
+    """One queue: a bare name, or `{name, durable, dead_letter, max_attempts}`."""
+
+    name: str = Field(pattern=_NAME)
+    durable: StrictBool = True
+    dead_letter: StrictBool = True
+    max_attempts: StrictInt | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_a_bare_name(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+
+class MessageQueueRequirements(StrictModel):
+    """The `requirements:` of a message-queue spec; unknown keys are errors."""
+
+    broker: Literal["rabbitmq", "redis", "nats", "mqtt", "kafka"]
+    url: str = Field(default="amqp://localhost:5672/", max_length=500)
+    queues: tuple[QueueConfig, ...] = Field(min_length=1, max_length=100)
+    exchange: str | None = Field(default=None, pattern=_NAME)
+    exchange_type: Literal["direct", "topic", "fanout"] = "direct"
+    prefetch: StrictInt = Field(default=10, ge=1, le=10_000)
+    max_attempts: StrictInt = Field(default=5, ge=1, le=100)
+    backoff_base: float = Field(default=0.5, ge=0, le=60)
+    backoff_max: float = Field(default=30.0, ge=0, le=3600)
+    timeout: float = Field(default=10.0, gt=0, le=600)
+    password_env: str | None = Field(default=None, pattern=_ENV_VAR)
+    _inline_password: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _normalise(cls, data: Any, handler: Any) -> Any:
+        """Accept the flat aliases, name the broker from the URL, drop an inline password."""
+        inline = False
+        if isinstance(data, dict):
+            data = {_ALIASES.get(key, key): value for key, value in data.items()}
+            if isinstance(data.get("queues"), str):
+                data["queues"] = [data["queues"]]
+            if isinstance(data.get("url"), str):
+                data["url"], inline = _strip_password(data["url"])
+            data["broker"] = _broker(data.get("broker"), data.get("url"))
+        model = handler(data)
+        model._inline_password = inline
+        return model
+
+    @model_validator(mode="after")
+    def _check(self) -> MessageQueueRequirements:
+        if self.broker not in _GENERATED:
+            raise ValueError(
+                f"the {_BROKER_NAMES[self.broker]} broker is recognised but not generated yet; "
+                "only RabbitMQ (amqp:// URLs or broker: rabbitmq) generates in this version"
+            )
+        parts = urlsplit(self.url)
+        if parts.scheme not in {"amqp", "amqps"} or not parts.hostname:
+            raise ValueError(f"url must be amqp://host[:port]/[vhost], got {self.url!r}")
+        names = [queue.name for queue in self.queues]
+        reserved = [name for name in [*names, self.exchange or ""] if name.startswith("amq.")]
+        if reserved:
+            raise ValueError(f"{reserved[0]!r}: names starting with 'amq.' are the broker's own")
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"queues are declared twice: {', '.join(duplicates)}")
+        clashes = sorted(set(names) & {f"{name}.dlq" for name in names})
+        if clashes:
+            raise ValueError(f"{', '.join(clashes)} would clash with a dead-letter queue name")
+        return self
+
+    @property
+    def inline_password(self) -> bool:
+        """Whether the requirements URL carried a password (dropped, read from env)."""
+        return self._inline_password
+
+    def warn_inline_password(self, password_variable: str) -> None:
+        """Warn once per `create` that the URL's password was dropped, naming the variable."""
+        if self._inline_password:
+            _log.warning(
+                "the requirements url contains a password; it is not written to any generated "
+                "file: the adapter reads it from %s",
+                password_variable,
+            )
+
+
+def _broker(named: Any, url: Any) -> Any:
+    """`broker:` as written, else the one the URL scheme names; they must agree."""
+    scheme = urlsplit(url).scheme.lower() if isinstance(url, str) else ""
+    from_url = BROKER_SCHEMES.get(scheme)
+    if isinstance(url, str) and from_url is None:
+        raise ValueError(
+            f"url scheme {scheme!r} names no known broker; use one of "
+            f"{', '.join(sorted(BROKER_SCHEMES))}"
+        )
+    if named is None:
+        if from_url is None:
+            raise ValueError("name the broker: `broker: rabbitmq` or an amqp:// url")
+        return from_url
+    if isinstance(named, str):
+        named = named.strip().lower()
+        if from_url is not None and named in _BROKER_NAMES and named != from_url:
+            raise ValueError(f"broker {named!r} does not match the url scheme {scheme!r}")
+    return named
+
+
+def _strip_password(url: str) -> tuple[str, bool]:
+    """The URL without its password, and whether it had one."""
+    if re.search(r"[\s\x00-\x1f]", url):
+        raise ValueError("url must not contain whitespace or control characters")
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, False
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}@{host}" if user else host
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), True
