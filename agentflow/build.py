@@ -41,6 +41,7 @@ from agentflow.package.metadata import (
 from agentflow.package.transaction import write_tree
 from agentflow.package.writer import WriteOutcome, write_package
 from agentflow.patterns.base import PatternMatch, select_pattern
+from agentflow.secret_scan import without_url_passwords
 from agentflow.spec.loader import SpecDocument, parse_spec
 
 if TYPE_CHECKING:
@@ -337,7 +338,9 @@ def _package_metadata(
             "type": pattern,
             "description": spec.description,
             "version": document.spec.version,
-            "requirements": json.loads(json.dumps(spec.requirements, default=str)),
+            "requirements": without_url_passwords(
+                json.loads(json.dumps(spec.requirements, default=str))
+            ),
         },
         package_version=package.context["version"],
         backend=backend,
