@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
-from agentflow.patterns import IntegrationPattern, PatternMatch
+from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
 from agentflow.patterns.database.context import build_database_context
+from agentflow.patterns.database.mutants import DATABASE_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.patterns.database.rules import check_database_package
 from agentflow.patterns.signals import (
@@ -82,3 +83,7 @@ class DatabasePattern(IntegrationPattern):
 
     def validate(self, generated_code: Mapping[str, str]) -> list[str]:
         return check_database_package(generated_code)
+
+    def mutants(self) -> Sequence[Mutant]:
+        """Constraint violations retried, retries off, failed transactions committed."""
+        return DATABASE_MUTANTS
