@@ -8,6 +8,7 @@ file may hold a hard-coded secret (a password in a URL above all).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
@@ -16,6 +17,8 @@ from agentflow.patterns import find_secrets, is_adapter_file, parse_python
 __all__ = ["check_database_package"]
 
 _SQL_ARGUMENT_CALLS = frozenset({"execute", "run", "_call", "_run"})
+# `scheme://user:password@` with a literal password; `{...}` placeholders are code, not one.
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]*:([^/\s@'\"{}]+)@", re.I)
 
 
 def check_database_package(files: Mapping[str, str]) -> list[str]:
@@ -34,7 +37,18 @@ def check_database_package(files: Mapping[str, str]) -> list[str]:
             f"{finding}; read it from an environment variable instead"
             for finding in find_secrets(path, files[path])
         )
+        problems.extend(_url_passwords(path, files[path]))
     return problems
+
+
+def _url_passwords(path: str, text: str) -> list[str]:
+    """Lines holding a database URL with its password written in."""
+    return [
+        f"{path}:{number}: a URL with a password written in; read the password from an "
+        "environment variable instead"
+        for number, line in enumerate(text.splitlines(), start=1)
+        if _URL_PASSWORD.search(line)
+    ]
 
 
 def _formatted_sql(path: str, text: str) -> list[str]:
