@@ -117,6 +117,7 @@ def select(
     pattern.ensure_available()
     assert pattern.requirements_model is not None
     requirements = document.validate_requirements(pattern.requirements_model)
+    pattern.ensure_available(requirements)
     return Selection(spec, pattern, scores, requirements)
 
 

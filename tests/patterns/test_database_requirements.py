@@ -71,7 +71,14 @@ def test_an_inline_password_is_never_kept() -> None:
         ({"circuit_breaker": False}, "cannot be turned off"),
         ({"retry": {"max_attempts": 0}}, "max_attempts"),
         ({"unknown_key": 1}, "unknown_key"),
-        ({"tables": [{"name": "users"}]}, "not generated yet"),
+        ({"tables": ["users; DROP TABLE x"]}, "not a usable table"),
+        ({"tables": [{"name": "t", "primary_key": "id--"}]}, "not a usable table or key"),
+        ({"tables": [{"name": "t", "columns": {"a b": "text"}}]}, "not a usable column"),
+        ({"tables": [{"name": "t", "columns": {"id": "int); DROP TABLE t"}}]}, "plain SQL"),
+        ({"tables": [{"name": "t", "columns": {"x": "text"}}]}, "not a column of"),
+        ({"tables": ["t", "t"]}, "same name"),
+        ({"migrations": "../elsewhere"}, "inside the project"),
+        ({"migrations": "/etc"}, "inside the project"),
         ({"inline_password": True}, "not a requirement"),
     ],
 )
@@ -119,3 +126,22 @@ def test_retry_short_forms() -> None:
 def test_the_catalog_entries_validate(entry: str) -> None:
     data = yaml.safe_load((CATALOG / f"{entry}.yaml").read_text(encoding="utf-8"))
     assert valid(data["requirements"]).engine == entry
+
+
+def test_declared_tables_are_checked_in_their_short_and_long_forms() -> None:
+    req = valid(
+        {
+            "tables": [
+                "customers",
+                {"name": "orders", "columns": {"id": "bigint", "total": "numeric(10, 2)"}},
+                {"name": "items", "primary_key": "sku", "columns": [{"name": "sku"}]},
+            ],
+            "migrations": "migrations/",
+        }
+    )
+    assert [t.name for t in req.tables] == ["customers", "orders", "items"]
+    assert [(c.name, c.type) for c in req.tables[1].columns] == [
+        ("id", "bigint"),
+        ("total", "numeric(10, 2)"),
+    ]
+    assert req.tables[2].columns[0].type == "text"

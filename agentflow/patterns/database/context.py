@@ -13,8 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from agentflow.errors import PatternUnavailableError
-from agentflow.patterns import package_names, pyrepr
+from agentflow.patterns import PatternUnavailableError, package_names, pyrepr
 from agentflow.patterns.database.requirements import (
     GENERATED_ENGINES,
     BreakerConfig,
@@ -23,7 +22,7 @@ from agentflow.patterns.database.requirements import (
     RetryConfig,
 )
 
-__all__ = ["DatabaseContext", "QueryView", "build_database_context"]
+__all__ = ["DatabaseContext", "QueryView", "build_database_context", "refuse_unsupported"]
 
 _LOG = logging.getLogger("agentflow.patterns.database")
 _ENGINE_NAMES = {
@@ -142,12 +141,7 @@ def build_database_context(requirements: DatabaseRequirements, *, slug: str) -> 
 
     Refuses engines not generated yet, and warns once about an inline password.
     """
-    engine = requirements.engine or "sqlite"
-    if engine not in GENERATED_ENGINES:
-        raise PatternUnavailableError(
-            f"the 'database' pattern recognises the {_ENGINE_NAMES[engine]} engine but does "
-            "not generate packages for it yet; SQLite and PostgreSQL are generated"
-        )
+    engine = refuse_unsupported(requirements)
     env_prefix = package_names(slug)["env_prefix"]
     password_env = requirements.password_env or f"{env_prefix}_PASSWORD"
     if requirements.inline_password:
@@ -155,6 +149,11 @@ def build_database_context(requirements: DatabaseRequirements, *, slug: str) -> 
             "the connection string holds a password; it is left out of every generated "
             "file, and the package reads it from %s",
             password_env,
+        )
+    if requirements.tables or requirements.migrations:
+        _LOG.warning(
+            "tables: and migrations: are checked but not generated yet (typed table methods "
+            "and schema.sql come in a later version); the generic client reaches every table"
         )
     db = DatabaseContext(
         engine=engine,
@@ -170,6 +169,18 @@ def build_database_context(requirements: DatabaseRequirements, *, slug: str) -> 
         queries=tuple(_query_view(q) for q in sorted(requirements.queries, key=_name)),
     )
     return {"db": db}
+
+
+def refuse_unsupported(requirements: DatabaseRequirements) -> str:
+    """The engine to generate for; `PatternUnavailableError` naming one not generated yet."""
+    engine = requirements.engine or "sqlite"
+    if engine not in GENERATED_ENGINES:
+        raise PatternUnavailableError(
+            f"the 'database' pattern cannot generate packages yet for the "
+            f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite and "
+            "PostgreSQL are generated"
+        )
+    return engine
 
 
 def _name(query: NamedQuery) -> str:

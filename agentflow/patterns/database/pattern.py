@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
-from agentflow.patterns.database.context import build_database_context
+from agentflow.patterns.database.context import build_database_context, refuse_unsupported
 from agentflow.patterns.database.mutants import DATABASE_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.patterns.database.rules import check_database_package
@@ -76,6 +76,12 @@ class DatabasePattern(IntegrationPattern):
         card.add_word(view, _ENGINE_KEYS, _ENGINES, "{path} names the {word} database engine")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
+
+    def ensure_available(self, requirements: BaseModel | None = None) -> None:
+        """Also refuse, by name, an engine that is recognised but not generated yet."""
+        super().ensure_available(requirements)
+        if isinstance(requirements, DatabaseRequirements):
+            refuse_unsupported(requirements)
 
     def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
         assert isinstance(requirements, DatabaseRequirements)

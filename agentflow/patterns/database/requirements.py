@@ -21,9 +21,11 @@ __all__ = [
     "ENGINES",
     "GENERATED_ENGINES",
     "BreakerConfig",
+    "Column",
     "DatabaseRequirements",
     "NamedQuery",
     "RetryConfig",
+    "Table",
     "strip_password",
 ]
 
@@ -48,6 +50,8 @@ GENERATED_ENGINES = frozenset({"sqlite", "postgresql"})
 _ALIASES = ("dsn", "database_url")
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\"'\\`]")
+_SQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_SQL_TYPE = re.compile(r"^[A-Za-z]+( [A-Za-z]+){0,2}(\(\d{1,5}(, ?\d{1,5})?\))?$")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%s|%%|%")
 _RESERVED = frozenset(
@@ -140,6 +144,66 @@ class NamedQuery(StrictModel):
         return tuple(dict.fromkeys(found))
 
 
+class Column(StrictModel):
+    """A declared column: an identifier and a plain SQL type such as `varchar(80)`."""
+
+    name: str
+    type: str = "text"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        return _identifier(name, "column")
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, text: str) -> str:
+        if not _SQL_TYPE.match(text):
+            raise ValueError(f"{text!r} is not a plain SQL type such as integer or varchar(80)")
+        return text
+
+
+class Table(StrictModel):
+    """A declared table; `tables: [orders]` is short for `[{name: orders}]`."""
+
+    name: str
+    primary_key: str = "id"
+    columns: list[Column] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_forms(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"name": data}
+        if isinstance(data, dict) and isinstance(data.get("columns"), dict):
+            columns = [{"name": k, "type": v} for k, v in data["columns"].items()]
+            return {**data, "columns": columns}
+        return data
+
+    @field_validator("name", "primary_key")
+    @classmethod
+    def _names(cls, name: str) -> str:
+        return _identifier(name, "table or key")
+
+    @model_validator(mode="after")
+    def _key_is_a_column(self) -> Table:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"table {self.name!r} declares a column twice")
+        if names and self.primary_key not in names:
+            raise ValueError(f"primary key {self.primary_key!r} is not a column of {self.name!r}")
+        return self
+
+
+def _identifier(name: str, what: str) -> str:
+    if not _SQL_NAME.match(name):
+        raise ValueError(
+            f"{name!r} is not a usable {what} name: letters, digits and underscores, "
+            "not starting with a digit, at most 63 characters"
+        )
+    return name
+
+
 class DatabaseRequirements(StrictModel):
     """What a database package is generated from; see PATTERN_DEVELOPMENT.md's reference."""
 
@@ -152,6 +216,9 @@ class DatabaseRequirements(StrictModel):
     circuit_breaker: BreakerConfig = Field(default_factory=BreakerConfig)
     password_env: str | None = None
     queries: list[NamedQuery] = Field(default_factory=list, max_length=MAX_QUERIES)
+    # Checked now; typed table methods, schema.sql and migrations come in a later version.
+    tables: list[Table] = Field(default_factory=list, max_length=MAX_QUERIES)
+    migrations: str | None = Field(default=None, pattern=r"^[\w./-]{1,200}$")
     # Redis entries of the catalog carry these; Redis is recognised, not generated yet.
     key_prefix: str | None = None
     default_ttl: StrictInt | None = Field(default=None, ge=0)
@@ -194,17 +261,23 @@ class DatabaseRequirements(StrictModel):
             raise ValueError(f"{value!r} is not an environment variable name (A-Z, 0-9, _)")
         return value
 
-    @field_validator("queries")
+    @field_validator("queries", "tables")
     @classmethod
-    def _unique(cls, queries: list[NamedQuery]) -> list[NamedQuery]:
-        if len({q.name for q in queries}) != len(queries):
-            raise ValueError("two queries have the same name")
-        return queries
+    def _unique(cls, items: list[Any]) -> list[Any]:
+        if len({item.name for item in items}) != len(items):
+            raise ValueError("two items have the same name")
+        return items
+
+    @field_validator("migrations")
+    @classmethod
+    def _relative(cls, path: str | None) -> str | None:
+        if path is not None and (path.startswith("/") or ".." in path.split("/")):
+            raise ValueError("migrations must be a folder inside the project")
+        return path
 
 
 _NOT_REQUIREMENTS = {
     "inline_password": "inline_password is not a requirement; it is set from the URL",
-    "tables": "tables: are not generated yet; use queries: or the generic client",
 }
 
 
