@@ -4,6 +4,7 @@ the real server with nothing skipped."""
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from services import POSTGRESQL, require
 
@@ -188,3 +190,18 @@ def test_the_postgresql_package_passes_its_tests_against_the_real_server(
     out = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], tmp_path, env)
     summary = out.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
+
+
+def test_hostile_names_and_descriptions_stay_inert() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    injection = '"""; import os; os.system("touch CANARY") # {{ 7*7 }} `id` <b>|'
+    data = {"description": injection, "service": 'Évil "DB" \\ {{ 7*7 }}', "requirements": {}}
+    spec = IntegrationSpec.model_validate({**data, "type": "database"})
+    files = render_package(spec, DatabasePattern(), requirements({}))
+    for path, text in files.items():
+        if path.endswith(".py"):
+            tree = ast.parse(text)
+            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+            assert not any(c.attr == "system" for c in calls), path
+    yaml.safe_load(files["config.yaml"])
+    tomllib.loads(files["pyproject.toml"])
