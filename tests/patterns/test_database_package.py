@@ -20,6 +20,7 @@ import yaml
 from click.testing import CliRunner
 from services import POSTGRESQL, require
 
+from agentflow.build import IntegrationBuilder
 from agentflow.cli import main
 from agentflow.errors import PatternUnavailableError
 from agentflow.generation.generate import render_package
@@ -205,3 +206,12 @@ def test_hostile_names_and_descriptions_stay_inert() -> None:
             assert not any(c.attr == "system" for c in calls), path
     yaml.safe_load(files["config.yaml"])
     tomllib.loads(files["pyproject.toml"])
+
+
+def test_metadata_keeps_the_input_without_its_inline_password() -> None:
+    package = IntegrationBuilder(validate=False).build_integration(
+        "Orders", "database", {"dsn": f"postgresql://app:{SECRET}@db.example.test/orders"}
+    )
+    assert not [path for path, text in package.files.items() if SECRET in text]
+    source = package.metadata["source_spec"]["requirements"]
+    assert source == {"dsn": "postgresql://app@db.example.test/orders"}
