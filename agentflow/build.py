@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import tempfile
 import threading
 import time
@@ -42,6 +41,7 @@ from agentflow.package.metadata import (
 from agentflow.package.transaction import write_tree
 from agentflow.package.writer import WriteOutcome, write_package
 from agentflow.patterns.base import PatternMatch, select_pattern
+from agentflow.secret_scan import without_url_passwords
 from agentflow.spec.loader import SpecDocument, parse_spec
 
 if TYPE_CHECKING:
@@ -117,6 +117,7 @@ def select(
     pattern.ensure_available()
     assert pattern.requirements_model is not None
     requirements = document.validate_requirements(pattern.requirements_model)
+    pattern.ensure_available(requirements)
     return Selection(spec, pattern, scores, requirements)
 
 
@@ -338,7 +339,7 @@ def _package_metadata(
             "type": pattern,
             "description": spec.description,
             "version": document.spec.version,
-            "requirements": _without_url_passwords(
+            "requirements": without_url_passwords(
                 json.loads(json.dumps(spec.requirements, default=str))
             ),
         },
@@ -376,17 +377,3 @@ class _ValidationCopy:
         self._written = dict(files)
         return self._validate_package(self.root)
 
-
-_URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*):[^/@\s]*@")
-
-
-def _without_url_passwords(value: Any) -> Any:
-    """`value` with the password of every `scheme://user:password@host` URL removed, so an
-    inline broker or database password never reaches metadata.json."""
-    if isinstance(value, str):
-        return _URL_PASSWORD.sub(r"\1@", value)
-    if isinstance(value, list):
-        return [_without_url_passwords(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _without_url_passwords(item) for key, item in value.items()}
-    return value

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["SecretFinding", "find_secrets"]
+__all__ = ["SecretFinding", "find_secrets", "without_url_passwords"]
 
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)fake|dummy|example|sample|placeholder|changeme|your|redacted|xxxx|\*\*\*"
@@ -30,6 +31,7 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})")),
     ("credentials in a URL", re.compile(r"\bhttps?://[^/\s:@'\"]+:([^/\s@'\"]+)@")),
 )
+_URL_PASSWORD = re.compile(r"\b([a-z][a-z0-9+.-]*://[^/\s:@'\"]*):[^/\s@'\"]*@", re.IGNORECASE)
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")
 
 
@@ -79,3 +81,16 @@ def _looks_real(value: str) -> bool:
     if _PLACEHOLDER_WORDS.search(value):
         return False
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def without_url_passwords(value: Any) -> Any:
+    """`value` (strings, lists and dicts, nested) with every `scheme://user:password@` in a
+    string reduced to `scheme://user@`, for records such as metadata.json that repeat the
+    input: a requirements file may hold such a URL, which is never written back."""
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(r"\1@", value)
+    if isinstance(value, list):
+        return [without_url_passwords(item) for item in value]
+    if isinstance(value, dict):
+        return {key: without_url_passwords(item) for key, item in value.items()}
+    return value

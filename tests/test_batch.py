@@ -161,7 +161,7 @@ def test_files_writing_the_same_package_are_both_refused(tmp_path: Path) -> None
 
 def test_a_build_error_in_a_worker_comes_back_as_data(tmp_path: Path) -> None:
     good = spec(tmp_path, "good.yaml", "Good")
-    unavailable = EXAMPLES / "postgres.yaml"  # loads, but its pattern cannot generate yet
+    unavailable = EXAMPLES / "s3.yaml"  # loads, but its pattern cannot generate yet
     result = create([unavailable, good], tmp_path / "out", "--jobs", "2", "--json")
     data = json.loads(result.output)
     assert data[0]["error"]["type"] == "PatternUnavailableError"

@@ -151,9 +151,7 @@ def test_errors_as_json_carry_diagnostics(tmp_path: Path) -> None:
 
 
 def test_patterns_not_yet_generating_say_so(tmp_path: Path) -> None:
-    result = run(
-        "integrate", "create", str(EXAMPLES / "postgres.yaml"), "--output-dir", str(tmp_path)
-    )
+    result = run("integrate", "create", str(EXAMPLES / "s3.yaml"), "--output-dir", str(tmp_path))
     assert result.exit_code == 2
     assert "cannot generate packages yet" in result.output
     assert list(tmp_path.iterdir()) == []

@@ -18,7 +18,11 @@ from agentflow.package.pristine import pristine_files
 from agentflow.spec.loader import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = {"github": ROOT / "examples" / "github.yaml", "stripe": ROOT / "examples" / "stripe.yaml"}
+GOLDEN = {
+    "github": ROOT / "examples" / "github.yaml",
+    "postgresql": ROOT / "examples" / "postgresql.yaml",
+    "stripe": ROOT / "examples" / "stripe.yaml",
+}
 CACHES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 

@@ -3,8 +3,8 @@
 The guide is read in place (see `guide_reader`): it is skipped where it is absent, but in CI
 (`CI=true`) its absence fails. Each block is run once, in a temporary working folder (the
 quick start saves `./integrations/github`), with no provider key or address in the
-environment; `EXPECTED` says how each must end. The PostgreSQL blocks must end in the clear
-"cannot generate packages yet" error until the database pattern generates packages.
+environment; `EXPECTED` says how each must end. The PostgreSQL blocks build database
+packages, validated like every other.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from guide_reader import (
 )
 
 from agentflow.build import DEFAULT_MIN_SCORE
-from agentflow.errors import LLMError, PatternUnavailableError
+from agentflow.errors import LLMError
 from agentflow.generation.backends.providers import PROVIDERS
 from agentflow.orchestration import SmartOrchestrator
 from agentflow.runtime import IntegrationError
@@ -56,16 +56,6 @@ def runs(outcome: Outcome) -> None:
         raise outcome.error
 
 
-def cannot_generate_yet(outcome: Outcome) -> None:
-    """The block ended in the clear error of a pattern that cannot generate packages yet."""
-    error = outcome.error
-    if not isinstance(error, PatternUnavailableError):
-        expected = "PatternUnavailableError ('cannot generate packages yet')"
-        raise AssertionError(f"expected {expected}, got {error!r}") from error
-    assert "'database' pattern recognises specs but cannot generate packages yet" in str(error)
-    assert error.exit_code == 2
-
-
 def quick_start(outcome: Outcome) -> None:
     runs(outcome)
     assert len(outcome.warnings) == 1, outcome.warnings
@@ -88,9 +78,10 @@ def quick_start(outcome: Outcome) -> None:
 
 
 def pattern_selection(outcome: Outcome) -> None:
-    cannot_generate_yet(outcome)  # at the PostgreSQL build, the last statement
-    stripe = outcome.names["package"]
-    assert (stripe.service, stripe.pattern) == ("Stripe", "api")
+    runs(outcome)
+    postgresql = outcome.names["package"]  # the explicit database build, the last statement
+    assert (postgresql.service, postgresql.pattern) == ("PostgreSQL", "database")
+    assert postgresql.metadata["build_metrics"]["validation_score"] >= DEFAULT_MIN_SCORE
 
 
 def retry_helper(outcome: Outcome) -> None:
@@ -172,11 +163,11 @@ def error_handling(outcome: Outcome) -> None:
     assert handler.should_retry(names["error"], names["attempt"], names["max_attempts"]) is True
 
 
-def built(slug: str) -> Expectation:
+def built(slug: str, pattern: str = "api") -> Expectation:
     def check(outcome: Outcome) -> None:
         runs(outcome)
         package = outcome.names["package"]
-        assert (package.slug, package.pattern) == (slug, "api")
+        assert (package.slug, package.pattern) == (slug, pattern)
         assert package.metadata["build_metrics"]["validation_score"] >= DEFAULT_MIN_SCORE
 
     return Expectation(check)
@@ -190,10 +181,10 @@ def custom_pattern(outcome: Outcome) -> None:
 
 
 def parallel_generation(outcome: Outcome) -> None:
-    cannot_generate_yet(outcome)  # from PostgreSQL's future
-    futures = outcome.names["futures"]
-    assert [future.result().slug for future in futures[:2]] == ["github", "stripe"]
-    assert "packages" not in outcome.names
+    runs(outcome)
+    packages = outcome.names["packages"]
+    assert [p.slug for p in packages] == ["github", "stripe", "postgresql"]
+    assert [p.pattern for p in packages] == ["api", "api", "database"]
 
 
 def env(*names: str) -> dict[str, str]:
@@ -220,7 +211,7 @@ EXPECTED = {
     "3. Security": Expectation(security, env("API_KEY")),
     "4. Error Handling": Expectation(error_handling),
     "GitHub API Integration": built("github"),
-    "PostgreSQL Database": Expectation(cannot_generate_yet),
+    "PostgreSQL Database": built("postgresql", "database"),
     "Stripe Payment API": built("stripe"),
     "Custom Patterns": Expectation(custom_pattern),
     "Parallel Generation": Expectation(parallel_generation),

@@ -109,10 +109,11 @@ def _entry(path: Path) -> CatalogEntry:
     document = parse_spec(raw, source=str(path))
     spec = document.spec
     pattern, _ = select_pattern(spec.requirements, explicit_type=spec.type)
+    requirements = None
     if pattern.requirements_model is not None:
-        document.validate_requirements(pattern.requirements_model)
+        requirements = document.validate_requirements(pattern.requirements_model)
     try:
-        pattern.ensure_available()
+        pattern.ensure_available(requirements)
         generates = True
     except PatternUnavailableError:
         generates = False

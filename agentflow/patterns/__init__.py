@@ -7,7 +7,7 @@ tells plugin authors to; third-party ones register under the entry-point group
 `agentflow.patterns` (`ENTRY_POINT_GROUP`).
 """
 
-from agentflow.errors import Diagnostic, SpecError
+from agentflow.errors import Diagnostic, PatternUnavailableError, SpecError
 from agentflow.generation.filters import pyrepr
 from agentflow.naming import (
     adapter_module,
@@ -46,6 +46,7 @@ __all__ = [
     "Mutant",
     "MutationError",
     "PatternMatch",
+    "PatternUnavailableError",
     "SpecError",
     "StrictModel",
     "Subtask",

@@ -176,8 +176,13 @@ class IntegrationPattern:
         schema: dict[str, Any] = self.requirements_model.model_json_schema()
         return json.loads(json.dumps(schema, sort_keys=True))  # type: ignore[no-any-return]
 
-    def ensure_available(self) -> None:
-        """Raise `PatternUnavailableError` unless this pattern can generate packages."""
+    def ensure_available(self, requirements: BaseModel | None = None) -> None:
+        """Raise `PatternUnavailableError` unless this pattern can generate packages.
+
+        `create` asks again with the validated `requirements`, so a pattern can refuse
+        some specs it recognises (an engine it does not generate for yet) with the same
+        error and exit code.
+        """
         if not self.available or self.requirements_model is None:
             raise PatternUnavailableError(
                 f"the {self.name!r} pattern recognises specs but cannot generate packages yet; "

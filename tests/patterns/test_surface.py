@@ -22,6 +22,7 @@ def test_the_surface_exports_exactly_its_documented_names() -> None:
         "Mutant",
         "MutationError",
         "PatternMatch",
+        "PatternUnavailableError",
         "RUNTIME_NAMES",
         "STANDARD_SUBTASKS",
         "SpecError",

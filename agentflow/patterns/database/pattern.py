@@ -1,11 +1,17 @@
-"""The database pattern: recognised and scored; generation comes in a later version."""
+"""The database pattern: SQLite and PostgreSQL client packages; other engines recognised."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agentflow.patterns import IntegrationPattern, PatternMatch
+from pydantic import BaseModel
+
+from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
+from agentflow.patterns.database.context import build_database_context, refuse_unsupported
+from agentflow.patterns.database.mutants import DATABASE_MUTANTS
+from agentflow.patterns.database.requirements import DatabaseRequirements
+from agentflow.patterns.database.rules import check_database_package
 from agentflow.patterns.signals import (
     KeySignal,
     Scorecard,
@@ -50,11 +56,17 @@ _REDIS_ROLES = {
 
 
 class DatabasePattern(IntegrationPattern):
-    """SQL and NoSQL databases."""
+    """SQL and NoSQL databases; SQLite and PostgreSQL packages are generated.
+
+    MySQL, MariaDB, Redis and MongoDB are recognised, and `create` refuses them with an
+    error naming the engine (see `build_database_context`).
+    """
 
     name = "database"
-    description = "SQL and NoSQL databases"
-    available = False
+    description = "SQL databases: SQLite and PostgreSQL clients (sync and async)"
+    requirements_model = DatabaseRequirements
+    # What adapter.py.jinja imports from `<slug>_utils`; nothing else of the runtime ships.
+    runtime_modules = ("circuit_breaker", "errors", "metrics", "retry")
 
     def explain(self, requirements: Mapping[str, Any]) -> PatternMatch:
         """Score by DSN scheme, engine name and keys like tables, pool_size, migrations."""
@@ -64,3 +76,20 @@ class DatabasePattern(IntegrationPattern):
         card.add_word(view, _ENGINE_KEYS, _ENGINES, "{path} names the {word} database engine")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
+
+    def ensure_available(self, requirements: BaseModel | None = None) -> None:
+        """Also refuse, by name, an engine that is recognised but not generated yet."""
+        super().ensure_available(requirements)
+        if isinstance(requirements, DatabaseRequirements):
+            refuse_unsupported(requirements)
+
+    def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
+        assert isinstance(requirements, DatabaseRequirements)
+        return build_database_context(requirements, slug=slug)
+
+    def validate(self, generated_code: Mapping[str, str]) -> list[str]:
+        return check_database_package(generated_code)
+
+    def mutants(self) -> Sequence[Mutant]:
+        """Constraint violations retried, retries off, failed transactions committed."""
+        return DATABASE_MUTANTS

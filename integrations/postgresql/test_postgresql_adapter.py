@@ -1,0 +1,543 @@
+"""Tests of the PostgreSQL client.
+
+Offline against a temporary SQLite file; with POSTGRESQL_URL set, the `live`
+tests also run against that database, in a schema of their own dropped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from psycopg import errors as pg_errors
+
+from postgresql_adapter import (
+    PASSWORD_ENV,
+    URL_ENV,
+    AsyncPostgreSQLClient,
+    CircuitOpenError,
+    ConfigurationError,
+    PostgreSQLClient,
+    PostgreSQLConfig,
+    PostgreSQLConnectionError,
+    PostgreSQLError,
+    PostgreSQLIntegrityError,
+    PostgreSQLQueryError,
+    PostgreSQLTimeoutError,
+    PostgreSQLTransientError,
+)
+
+SECRET = "fake-Pa55word-for-tests"
+
+
+def sqlite_config(path: Path, **options: Any) -> PostgreSQLConfig:
+    """A temporary SQLite file; three attempts without waiting unless `options` say else."""
+    options = {"max_attempts": 3, "backoff_base": 0, **options}
+    return PostgreSQLConfig(url=f"sqlite:///{path / 'test.db'}", **options)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Any:
+    with PostgreSQLClient(sqlite_config(tmp_path)) as db:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        yield db
+
+
+def failing_run(client: Any, message: str, failures: int) -> list[int]:
+    """Make the next `failures` statements fail with sqlite3's `message`; counts calls."""
+    calls: list[int] = []
+    real = client._backend.run
+
+    def run(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= failures:
+            raise sqlite3.OperationalError(message)
+        return real(*args)
+
+    client._backend.run = run
+    return calls
+
+
+def test_execute_and_fetch_rows_as_dicts(client: Any) -> None:
+    assert (
+        client.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, "one")) == 1
+    )
+    client.execute(
+        "INSERT INTO notes (id, body) VALUES (%(id)s, %(b)s)", {"id": 2, "b": "two"}
+    )
+    assert client.fetch_one("SELECT * FROM notes WHERE id = %s", (2,)) == {
+        "id": 2,
+        "body": "two",
+    }
+    assert client.fetch_all("SELECT id FROM notes ORDER BY id") == [
+        {"id": 1},
+        {"id": 2},
+    ]
+    assert client.fetch_one("SELECT * FROM notes WHERE id = %s", (9,)) is None
+    assert client.execute("DELETE FROM notes") == 2
+
+
+def test_values_travel_as_parameters_only(client: Any) -> None:
+    hostile = "x'); DROP TABLE notes; --"
+    client.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, hostile))
+    assert client.fetch_one("SELECT body FROM notes") == {"body": hostile}
+    row = client.fetch_one("SELECT %s || '%%' AS pct", ("5",))
+    assert row == {"pct": "5%"}
+    assert client.fetch_one("SELECT '100%' AS raw") == {"raw": "100%"}
+
+
+def test_transaction_commits_at_the_end(client: Any) -> None:
+    with client.transaction() as tx:
+        tx.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, "a"))
+        assert tx.fetch_one("SELECT body FROM notes") == {"body": "a"}
+        assert tx.fetch_all("SELECT id FROM notes") == [{"id": 1}]
+    assert client.fetch_all("SELECT id FROM notes") == [{"id": 1}]
+    assert client.metrics["transaction"].calls == 1
+
+
+def test_transaction_rolls_back_on_an_error(client: Any) -> None:
+    with pytest.raises(ValueError), client.transaction() as tx:
+        tx.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, "a"))
+        raise ValueError("stop")
+    assert client.fetch_all("SELECT * FROM notes") == []
+    with pytest.raises(PostgreSQLIntegrityError), client.transaction() as tx:
+        tx.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (2, "b"))
+        tx.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (2, "b"))
+    assert client.fetch_all("SELECT * FROM notes") == []
+
+
+def test_a_constraint_violation_is_never_retried(client: Any) -> None:
+    client.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, "a"))
+    calls = failing_run(client, "unused", 0)
+    with pytest.raises(PostgreSQLIntegrityError) as caught:
+        client.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, "a"))
+    assert caught.value.operation == "execute"
+    assert len(calls) == 1
+    assert client.circuit_state == "closed"
+
+
+def test_transient_errors_are_retried(client: Any) -> None:
+    calls = failing_run(client, "database is locked", 2)
+    assert client.fetch_one("SELECT 1 AS one") == {"one": 1}
+    assert len(calls) == 3
+    assert (client.metrics["fetch_one"].calls, client.metrics["fetch_one"].errors) == (
+        3,
+        2,
+    )
+
+
+def test_transient_errors_raise_once_attempts_are_spent(tmp_path: Path) -> None:
+    with PostgreSQLClient(sqlite_config(tmp_path, max_attempts=2)) as db:
+        calls = failing_run(db, "database is locked", 5)
+        with pytest.raises(PostgreSQLTransientError):
+            db.fetch_all("SELECT 1")
+        assert len(calls) == 2
+
+
+def test_the_circuit_opens_after_repeated_failures(tmp_path: Path) -> None:
+    config = sqlite_config(tmp_path, max_attempts=1, failure_threshold=2)
+    with PostgreSQLClient(config) as db:
+        failing_run(db, "database is locked", 5)
+        for _ in range(2):
+            with pytest.raises(PostgreSQLTransientError):
+                db.fetch_all("SELECT 1")
+        with pytest.raises(CircuitOpenError):
+            db.fetch_all("SELECT 1")
+        assert db.circuit_state == "open"
+
+
+def test_the_circuit_lets_a_trial_call_through_after_the_reset_timeout(
+    tmp_path: Path,
+) -> None:
+    config = sqlite_config(
+        tmp_path, max_attempts=1, failure_threshold=1, reset_timeout=0
+    )
+    with PostgreSQLClient(config) as db:
+        failing_run(db, "database is locked", 1)
+        with pytest.raises(PostgreSQLTransientError):
+            db.fetch_all("SELECT 1")
+        assert db.circuit_state == "half_open"
+        assert db.fetch_all("SELECT 1 AS one") == [{"one": 1}]
+        assert db.circuit_state == "closed"
+
+
+def test_errors_survive_pickling() -> None:
+    error = PostgreSQLIntegrityError("execute: duplicate key", operation="execute")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.operation) == (
+        type(error),
+        str(error),
+        "execute",
+    )
+    assert "operation='execute'" in repr(copy)
+
+
+def test_a_slow_statement_times_out(client: Any) -> None:
+    slow = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) AS c FROM n"
+    )
+    with pytest.raises(PostgreSQLTimeoutError):
+        client.fetch_one(slow, timeout=0.05)
+    assert client.fetch_one("SELECT 2 AS two") == {"two": 2}
+
+
+def test_a_bad_statement_is_a_query_error(client: Any) -> None:
+    with pytest.raises(PostgreSQLQueryError):
+        client.fetch_all("SELECT * FROM missing_table")
+    with pytest.raises(PostgreSQLQueryError):
+        client.fetch_all("SELECT %s AS a", ())
+
+
+def test_an_unreachable_database_is_a_connection_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}"
+    with PostgreSQLClient(
+        PostgreSQLConfig(url=url, max_attempts=3, backoff_base=0)
+    ) as db:
+        assert db.health_check() is False
+        assert db.metrics["health_check"].calls == 1  # a health check never retries
+        with pytest.raises(PostgreSQLConnectionError):
+            db.fetch_all("SELECT 1")
+        assert db.metrics["fetch_all"].calls == 3
+
+
+def test_health_check_answers(client: Any) -> None:
+    assert client.health_check() is True
+
+
+def test_the_pool_holds_at_most_pool_size_connections(tmp_path: Path) -> None:
+    config = sqlite_config(tmp_path, pool_size=1, connect_timeout=0.05, max_attempts=1)
+    with (
+        PostgreSQLClient(config) as db,
+        db.transaction(),
+        pytest.raises(PostgreSQLConnectionError),
+    ):
+        db.fetch_one("SELECT 1")
+
+
+def test_a_closed_client_refuses_calls(tmp_path: Path) -> None:
+    db = PostgreSQLClient(sqlite_config(tmp_path))
+    db.close()
+    db.close()
+    with pytest.raises(PostgreSQLError):
+        db.fetch_all("SELECT 1")
+
+
+def test_configuration_from_the_environment_keeps_the_password_apart() -> None:
+    config = PostgreSQLConfig.from_env(
+        {URL_ENV: "sqlite:///env.db", PASSWORD_ENV: SECRET}
+    )
+    assert (config.url, config.password) == ("sqlite:///env.db", SECRET)
+    assert SECRET not in repr(config)
+    default = PostgreSQLConfig.from_env({})
+    assert default.password is None and "None" in repr(default)
+    with pytest.raises(ConfigurationError):
+        PostgreSQLConfig(url="ftp://example.com/db")
+    with pytest.raises(ConfigurationError):
+        PostgreSQLConfig(url="sqlite:///x.db", pool_size=0)
+
+
+def test_the_default_client_reads_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(URL_ENV, f"sqlite:///{tmp_path / 'env.db'}")
+    with PostgreSQLClient() as db:
+        assert db.config.url.endswith("env.db")
+        assert db.fetch_one("SELECT 3 AS three") == {"three": 3}
+
+
+async def async_roundtrip(path: Path) -> None:
+    async with AsyncPostgreSQLClient(sqlite_config(path)) as db:
+        await db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        assert await db.execute("INSERT INTO notes VALUES (%s, %s)", (1, "a")) == 1
+        assert await db.fetch_one("SELECT body FROM notes") == {"body": "a"}
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO notes VALUES (%(id)s, %(b)s)", {"id": 2, "b": "b"}
+            )
+            assert await tx.fetch_one("SELECT count(*) AS n FROM notes") == {"n": 2}
+            assert len(await tx.fetch_all("SELECT * FROM notes")) == 2
+        with pytest.raises(ValueError):
+            async with db.transaction() as tx:
+                await tx.execute("DELETE FROM notes")
+                raise ValueError("stop")
+        with pytest.raises(PostgreSQLIntegrityError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO notes VALUES (%s, %s)", (1, "again"))
+        assert await db.fetch_all("SELECT id FROM notes ORDER BY id") == [
+            {"id": 1},
+            {"id": 2},
+        ]
+        with pytest.raises(PostgreSQLQueryError):
+            await db.fetch_all("SELECT * FROM missing_table")
+        assert await db.health_check() is True
+        assert db.metrics["transaction"].calls == 3
+    with pytest.raises(PostgreSQLError):
+        await db.fetch_all("SELECT 1")
+
+
+def test_the_async_client_does_what_the_sync_one_does(tmp_path: Path) -> None:
+    asyncio.run(async_roundtrip(tmp_path))
+
+
+async def async_retries(path: Path) -> None:
+    async with AsyncPostgreSQLClient(sqlite_config(path, max_attempts=2)) as db:
+        calls = failing_run(db._backend, "database is locked", 1)
+        assert await db.fetch_one("SELECT 1 AS one") == {"one": 1}
+        assert len(calls) == 2
+        calls = failing_run(db._backend, "database is locked", 2)
+        with pytest.raises(PostgreSQLTransientError):
+            await db.fetch_one("SELECT 1 AS one")
+        assert len(calls) == 2
+    bad = PostgreSQLConfig(url=f"sqlite:///{path / 'no' / 'db'}", max_attempts=1)
+    async with AsyncPostgreSQLClient(bad) as db:
+        assert await db.health_check() is False
+
+
+def test_the_async_client_retries_transient_errors(tmp_path: Path) -> None:
+    asyncio.run(async_retries(tmp_path))
+
+
+def test_a_postgresql_url_keeps_its_password_apart() -> None:
+    config = PostgreSQLConfig(url=f"postgresql://app:{SECRET}@localhost:5432/app")
+    assert config.engine == "postgresql"
+    assert (config.url, config.password) == (
+        "postgresql://app@localhost:5432/app",
+        SECRET,
+    )
+    assert SECRET not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("driver_error", "expected"),
+    [
+        (pg_errors.QueryCanceled, PostgreSQLTimeoutError),
+        (pg_errors.UniqueViolation, PostgreSQLIntegrityError),
+        (pg_errors.DeadlockDetected, PostgreSQLTransientError),
+        (pg_errors.SerializationFailure, PostgreSQLTransientError),
+        (pg_errors.AdminShutdown, PostgreSQLConnectionError),
+        (pg_errors.UndefinedTable, PostgreSQLQueryError),
+    ],
+)
+def test_psycopg_errors_become_the_package_errors(
+    tmp_path: Path, driver_error: type[Exception], expected: type[Exception]
+) -> None:
+    url = f"postgresql://app:{SECRET}@127.0.0.1:1/app"
+    with PostgreSQLClient(PostgreSQLConfig(url=url)) as db:
+        error = db._backend.error(driver_error(f"failed for {SECRET}"), "execute")
+        assert type(error) is expected
+        assert SECRET not in str(error)
+        assert db._backend.error(ValueError("not the driver's"), "execute") is None
+
+
+def test_an_unreachable_server_is_a_connection_error_without_the_password() -> None:
+    url = f"postgresql://app:{SECRET}@127.0.0.1:1/app"
+    config = PostgreSQLConfig(url=url, connect_timeout=0.2, max_attempts=1)
+    with PostgreSQLClient(config) as db:
+        with pytest.raises(PostgreSQLConnectionError) as caught:
+            db.fetch_one("SELECT 1")
+        assert SECRET not in str(caught.value)
+        assert db.health_check() is False
+
+
+async def async_unreachable(config: PostgreSQLConfig) -> None:
+    async with AsyncPostgreSQLClient(config) as db:
+        with pytest.raises(PostgreSQLConnectionError):
+            await db.fetch_one("SELECT 1")
+
+
+def test_the_async_client_reports_an_unreachable_server() -> None:
+    config = PostgreSQLConfig(
+        url="postgresql://app@127.0.0.1:1/app", connect_timeout=0.2, max_attempts=1
+    )
+    asyncio.run(async_unreachable(config))
+
+
+class FakeCursor:
+    def __init__(self, rows: list[dict[str, Any]] | None) -> None:
+        self.description = None if rows is None else [("n",)]
+        self.rowcount = 7
+        self.rows = rows or []
+
+    def fetchall(self) -> list[dict[str, Any]]:
+        return self.rows
+
+    async def afetchall(self) -> list[dict[str, Any]]:
+        return self.rows
+
+
+class FakeConnection:
+    """Records what the backend sends; the live tests send it to the real server."""
+
+    def __init__(self, rows: list[dict[str, Any]] | None) -> None:
+        self.sent: list[tuple[str, Any]] = []
+        self.rows = rows
+
+    def execute(self, sql: str, params: Any = None) -> FakeCursor:
+        self.sent.append((sql, params))
+        return FakeCursor(self.rows)
+
+    def commit(self) -> None:
+        self.sent.append(("COMMIT", None))
+
+    def rollback(self) -> None:
+        self.sent.append(("ROLLBACK", None))
+
+
+class AsyncFakeConnection(FakeConnection):
+    async def execute(self, sql: str, params: Any = None) -> Any:  # type: ignore[override]
+        cursor = FakeConnection.execute(self, sql, params)
+        cursor.fetchall = cursor.afetchall  # type: ignore[method-assign]
+        return cursor
+
+    async def commit(self) -> None:  # type: ignore[override]
+        FakeConnection.commit(self)
+
+    async def rollback(self) -> None:  # type: ignore[override]
+        FakeConnection.rollback(self)
+
+
+def test_the_postgresql_backend_sets_the_timeout_and_ends_transactions() -> None:
+    with PostgreSQLClient(
+        PostgreSQLConfig(url="postgresql://app@127.0.0.1:1/app")
+    ) as db:
+        backend: Any = db._backend
+        backend._pool.putconn = lambda conn: None
+        conn = FakeConnection([{"n": 1}])
+        assert backend.run(conn, "SELECT %s AS n", (1,), 1.5) == ([{"n": 1}], 1)
+        assert conn.sent[0][1] == ("1500ms",)
+        assert conn.sent[1] == ("SELECT %s AS n", (1,))
+        assert backend.run(FakeConnection(None), "DELETE FROM t", None, 1) == ([], 7)
+        backend.release(conn, commit=True)
+        backend.release(conn, commit=False)
+        assert conn.sent[-2:] == [("COMMIT", None), ("ROLLBACK", None)]
+
+
+async def async_backend(db: AsyncPostgreSQLClient) -> None:
+    backend: Any = db._backend
+
+    async def putconn(conn: Any) -> None:
+        return None
+
+    backend._pool.putconn = putconn
+    conn = AsyncFakeConnection([{"n": 1}])
+    assert await backend.run(conn, "SELECT %s AS n", (1,), 0.25) == ([{"n": 1}], 1)
+    assert conn.sent[0][1] == ("250ms",)
+    assert await backend.run(AsyncFakeConnection(None), "DELETE FROM t", None, 1) == (
+        [],
+        7,
+    )
+    await backend.release(conn, commit=True)
+    await backend.release(conn, commit=False)
+    assert conn.sent[-2:] == [("COMMIT", None), ("ROLLBACK", None)]
+
+
+def test_the_async_postgresql_backend_sets_the_timeout_and_ends_transactions() -> None:
+    db = AsyncPostgreSQLClient(PostgreSQLConfig(url="postgresql://app@127.0.0.1:1/app"))
+    asyncio.run(async_backend(db))
+
+
+LIVE_URL = os.environ.get(URL_ENV)
+live = pytest.mark.skipif(not LIVE_URL, reason=f"{URL_ENV} is not set")
+
+
+@pytest.fixture(scope="module")
+def live_db() -> Iterator[tuple[PostgreSQLClient, str]]:
+    """A client of the real database and a schema of its own, dropped at the end."""
+    schema = f"agentflow_test_{uuid.uuid4().hex[:12]}"
+    with PostgreSQLClient() as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+        try:
+            db.execute(
+                f"CREATE TABLE {schema}.items (id integer PRIMARY KEY, name text)"
+            )
+            yield db, schema
+        finally:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@live
+@pytest.mark.live
+def test_live_roundtrip_and_transactions(live_db: tuple[PostgreSQLClient, str]) -> None:
+    db, schema = live_db
+    assert db.health_check() is True
+    db.execute(f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (1, "one"))
+    row = db.fetch_one(f"SELECT * FROM {schema}.items WHERE id = %(id)s", {"id": 1})
+    assert row == {"id": 1, "name": "one"}
+    with pytest.raises(ValueError), db.transaction() as tx:
+        tx.execute(f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (2, "two"))
+        raise ValueError("roll back")
+    with db.transaction() as tx:
+        tx.execute(
+            f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (3, "three")
+        )
+    ids = db.fetch_all(f"SELECT id FROM {schema}.items ORDER BY id")
+    assert ids == [{"id": 1}, {"id": 3}]
+
+
+@live
+@pytest.mark.live
+def test_live_errors_are_typed(live_db: tuple[PostgreSQLClient, str]) -> None:
+    db, schema = live_db
+    db.execute(f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (10, "x"))
+    with pytest.raises(PostgreSQLIntegrityError):
+        db.execute(f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (10, "x"))
+    with pytest.raises(PostgreSQLTimeoutError):
+        db.fetch_one("SELECT pg_sleep(2)", timeout=0.2)
+    with pytest.raises(PostgreSQLQueryError):
+        db.fetch_all(f"SELECT * FROM {schema}.missing")
+    assert db.fetch_one("SELECT 1 AS one") == {"one": 1}
+
+
+@live
+@pytest.mark.live
+def test_live_a_connection_cut_by_the_server_is_retried(
+    live_db: tuple[PostgreSQLClient, str],
+) -> None:
+    db, schema = live_db
+    one = PostgreSQLConfig(
+        url=os.environ[URL_ENV], password=os.environ.get(PASSWORD_ENV), pool_size=1
+    )
+    with PostgreSQLClient(one) as victim, PostgreSQLClient() as admin:
+        pid = victim.fetch_one("SELECT pg_backend_pid() AS pid")
+        assert pid is not None
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid["pid"],))
+        victim.execute(
+            f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (30, "kept")
+        )
+        assert victim.metrics["execute"].errors == 1  # the cut connection, then a retry
+    rows = db.fetch_all(f"SELECT name FROM {schema}.items WHERE id = %s", (30,))
+    assert rows == [{"name": "kept"}]
+
+
+async def async_live(schema: str) -> None:
+    async with AsyncPostgreSQLClient() as db:
+        assert await db.health_check() is True
+        await db.execute(
+            f"INSERT INTO {schema}.items (id, name) VALUES (%s, %s)", (20, "a")
+        )
+        async with db.transaction() as tx:
+            await tx.execute(
+                f"UPDATE {schema}.items SET name = %s WHERE id = %s", ("b", 20)
+            )
+        row = await db.fetch_one(
+            f"SELECT name FROM {schema}.items WHERE id = %s", (20,)
+        )
+        assert row == {"name": "b"}
+        with pytest.raises(PostgreSQLIntegrityError):
+            await db.execute(f"INSERT INTO {schema}.items (id) VALUES (%s)", (20,))
+        with pytest.raises(PostgreSQLTimeoutError):
+            await db.fetch_one("SELECT pg_sleep(2)", timeout=0.2)
+
+
+@live
+@pytest.mark.live
+def test_live_async_client(live_db: tuple[PostgreSQLClient, str]) -> None:
+    asyncio.run(async_live(live_db[1]))

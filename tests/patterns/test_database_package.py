@@ -1,0 +1,217 @@
+"""Generated database packages: the context, deterministic rendering, the pattern's rules
+and mutants, the engines refused, and (slow) a PostgreSQL package's own tests run against
+the real server with nothing skipped."""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from services import POSTGRESQL, require
+
+from agentflow.build import IntegrationBuilder
+from agentflow.cli import main
+from agentflow.errors import PatternUnavailableError
+from agentflow.generation.generate import render_package
+from agentflow.patterns.database import DatabasePattern
+from agentflow.patterns.database.context import build_database_context
+from agentflow.patterns.database.requirements import DatabaseRequirements
+from agentflow.spec.models import IntegrationSpec
+
+SEED = {"connection_string": "postgresql://localhost/dbname", "pool_size": 10}
+SECRET = "hunter2Secret9"
+WITH_QUERIES = {
+    "dsn": f"postgresql://app:{SECRET}@db.example.test:5432/orders",
+    "pool_size": 3,
+    "timeout": 5,
+    "queries": [
+        {"name": "server_version", "sql": "SELECT version() AS v"},
+        {"name": "by_status", "sql": "SELECT %(status)s AS status", "description": "Echo."},
+    ],
+}
+FILES = {
+    "POSTGRESQL_INTEGRATION.md",
+    "config.yaml",
+    "examples.py",
+    "postgresql_adapter.py",
+    "pyproject.toml",
+    "test_postgresql_adapter.py",
+}
+
+
+def requirements(data: dict[str, Any]) -> DatabaseRequirements:
+    return DatabaseRequirements.model_validate(data)
+
+
+@cache
+def rendered(service: str, text: str) -> dict[str, str]:
+    data = json.loads(text)
+    spec = IntegrationSpec.model_validate(
+        {"service": service, "type": "database", "requirements": data}
+    )
+    return render_package(spec, DatabasePattern(), requirements(data))
+
+
+def render(service: str, data: dict[str, Any]) -> dict[str, str]:
+    """The package's files, rendered once per service and requirements."""
+    return rendered(service, json.dumps(data, sort_keys=True))
+
+
+def test_the_context_holds_ready_values() -> None:
+    db = build_database_context(requirements(SEED), slug="postgresql")["db"]
+    assert (db.engine, db.engine_name, db.postgres) == ("postgresql", "PostgreSQL", True)
+    assert (db.url_env, db.password_env) == ("POSTGRESQL_URL", "POSTGRESQL_PASSWORD")
+    assert db.default_url == "postgresql://localhost/dbname"
+    assert db.dependencies == ("psycopg[binary]>=3.2", "psycopg-pool>=3.2")
+    lite = build_database_context(requirements({}), slug="notes")["db"]
+    assert (lite.default_url, lite.dependencies) == ("sqlite:///notes.sqlite3", ())
+    named = build_database_context(requirements({**SEED, "password_env": "DB_PASS"}), slug="x")[
+        "db"
+    ]
+    assert named.password_env == "DB_PASS"
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("mysql://app@localhost/app", "MySQL"),
+        ("mariadb://app@localhost/app", "MariaDB"),
+        ("redis://localhost:6379/0", "Redis"),
+        ("mongodb://localhost/app", "MongoDB"),
+    ],
+)
+def test_engines_not_generated_yet_are_refused_by_name(url: str, engine: str) -> None:
+    with pytest.raises(
+        PatternUnavailableError, match=f"cannot generate packages yet for the {engine} engine"
+    ):
+        build_database_context(requirements({"connection_string": url}), slug="x")
+
+
+def test_create_refuses_them_with_the_cannot_generate_exit_code(tmp_path: Path) -> None:
+    spec = tmp_path / "maria.yaml"
+    spec.write_text(
+        "service: MariaDB\ntype: database\nrequirements:\n"
+        "  connection_string: mariadb://app@localhost/app\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["integrate", "create", str(spec)])
+    assert result.exit_code == 2
+    assert "cannot generate packages yet for the MariaDB engine" in result.output
+
+
+def test_an_inline_password_warns_once_and_is_in_no_file(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="agentflow"):
+        build_database_context(requirements(WITH_QUERIES), slug="orders")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "ORDERS_PASSWORD" in warnings[0]
+    assert SECRET not in warnings[0]
+    files = render("Orders", WITH_QUERIES)
+    assert not [path for path, text in files.items() if SECRET in text]
+
+
+def test_declared_tables_are_said_to_come_later(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="agentflow"):
+        build_database_context(requirements({"tables": ["orders"]}), slug="x")
+    assert [
+        "tables: and migrations: are checked but not generated yet" in r.getMessage()
+        for r in caplog.records
+    ] == [True]
+
+
+def test_rendering_is_deterministic_and_complete() -> None:
+    first = render("PostgreSQL", SEED)
+    rendered.cache_clear()
+    assert render("PostgreSQL", SEED) == first
+    assert set(first) >= FILES
+    assert any(path.startswith("postgresql_utils/") for path in first)
+
+
+def test_named_queries_become_methods_on_both_clients() -> None:
+    adapter = render("Orders", WITH_QUERIES)["orders_adapter.py"]
+    assert adapter.count("def by_status(") == 2
+    assert adapter.count("def server_version(") == 2
+    assert '"SELECT %(status)s AS status"' in adapter
+
+
+def test_generated_packages_follow_the_pattern_rules() -> None:
+    pattern = DatabasePattern()
+    assert pattern.validate(render("PostgreSQL", SEED)) == []
+    assert pattern.validate(render("Notes", {})) == []
+    files = dict(render("Notes", {}))
+    files["notes_adapter.py"] += '\n\ndef bad(conn, v):\n    conn.execute(f"SELECT {v}")\n'
+    files["config.yaml"] += 'url: "postgresql://app:s3cretPassw0rd99@db/app"\n'
+    problems = pattern.validate(files)
+    assert any("built by formatting" in p for p in problems)
+    assert any(p.startswith("config.yaml:") and "password" in p for p in problems)
+    assert not any("s3cretPassw0rd99" in p for p in problems)
+
+
+def test_every_mutant_changes_the_adapter() -> None:
+    source = render("PostgreSQL", SEED)["postgresql_adapter.py"]
+    for mutant in DatabasePattern().mutants():
+        mutated = mutant.mutate(source, SEED)
+        assert mutated is not None and mutated != source, mutant.name
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_the_postgresql_package_passes_its_tests_against_the_real_server(
+    tmp_path: Path,
+) -> None:
+    service = require(POSTGRESQL)
+    for path, text in render("PostgreSQL", WITH_QUERIES).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    run([str(bin_dir / "ruff"), "check", "."], tmp_path)
+    run([str(bin_dir / "black"), "--check", "."], tmp_path)
+    run([sys.executable, "-m", "mypy"], tmp_path)
+    env = {**os.environ, "POSTGRESQL_URL": service.url}
+    env.pop("POSTGRESQL_PASSWORD", None)
+    out = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], tmp_path, env)
+    summary = out.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
+
+
+def test_hostile_names_and_descriptions_stay_inert() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    injection = '"""; import os; os.system("touch CANARY") # {{ 7*7 }} `id` <b>|'
+    data = {"description": injection, "service": 'Évil "DB" \\ {{ 7*7 }}', "requirements": {}}
+    spec = IntegrationSpec.model_validate({**data, "type": "database"})
+    files = render_package(spec, DatabasePattern(), requirements({}))
+    for path, text in files.items():
+        if path.endswith(".py"):
+            tree = ast.parse(text)
+            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+            assert not any(c.attr == "system" for c in calls), path
+    yaml.safe_load(files["config.yaml"])
+    tomllib.loads(files["pyproject.toml"])
+
+
+def test_metadata_keeps_the_input_without_its_inline_password() -> None:
+    package = IntegrationBuilder(validate=False).build_integration(
+        "Orders", "database", {"dsn": f"postgresql://app:{SECRET}@db.example.test/orders"}
+    )
+    assert not [path for path, text in package.files.items() if SECRET in text]
+    source = package.metadata["source_spec"]["requirements"]
+    assert source == {"dsn": "postgresql://app@db.example.test/orders"}
