@@ -376,4 +376,3 @@ class _ValidationCopy:
         write_tree(self.root, changed)
         self._written = dict(files)
         return self._validate_package(self.root)
-

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from services import RABBITMQ, require
 
+from agentflow.errors import PatternUnavailableError
 from agentflow.generation.generate import render_package
 from agentflow.patterns.message_queue import MessageQueuePattern
 from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
 from agentflow.spec.models import IntegrationSpec
-from tests.services import RABBITMQ, require
 
 PATTERN = MessageQueuePattern()
 FLAT = {"broker": "rabbitmq", "url": "amqp://localhost:5672/", "queues": ["orders"]}
@@ -58,7 +59,8 @@ def test_the_explicit_queue_form_validates() -> None:
         ({"queues": ["amq.internal"]}, "broker's own"),
         ({"queues": ["a", "a"]}, "declared twice"),
         ({"queues": ["a", "a.dlq"]}, "clash"),
-        ({"queues": []}, "at least 1"),
+        ({"queues": []}, "declare at least one queue"),
+        ({"subjects": ["events.>"]}, "`subjects` applies to NATS"),
         ({"surprise": 1}, "Extra inputs"),
         ({"prefetch": 0}, "greater than or equal"),
         ({"password_env": "lower-case"}, "string_pattern_mismatch"),
@@ -83,8 +85,9 @@ def test_hostile_input_is_refused_clearly(changes: dict[str, Any], message: str)
     ],
 )
 def test_other_brokers_are_refused_by_name(requirements: dict[str, Any], name: str) -> None:
-    with pytest.raises(ValidationError, match=f"the {name} broker is recognised but not generated"):
-        MessageQueueRequirements.model_validate(requirements)
+    validated = MessageQueueRequirements.model_validate(requirements)
+    with pytest.raises(PatternUnavailableError, match=f"yet for the {name} broker"):
+        MessageQueuePattern().ensure_available(validated)
 
 
 def test_an_inline_password_is_dropped_and_warned_about(caplog: pytest.LogCaptureFixture) -> None:

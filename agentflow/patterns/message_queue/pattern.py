@@ -9,7 +9,10 @@ from pydantic import BaseModel
 
 from agentflow.patterns import IntegrationPattern, PatternMatch
 from agentflow.patterns.message_queue.context import build_queue_context
-from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
+from agentflow.patterns.message_queue.requirements import (
+    MessageQueueRequirements,
+    refuse_unsupported,
+)
 from agentflow.patterns.signals import (
     KeySignal,
     Scorecard,
@@ -59,6 +62,12 @@ class MessageQueuePattern(IntegrationPattern):
         card.add_word(view, _BROKER_KEYS, _BROKERS, "{path} names the {word} message broker")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
+
+    def ensure_available(self, requirements: BaseModel | None = None) -> None:
+        """Also refuse, by name, a broker that is recognised but not generated yet."""
+        super().ensure_available(requirements)
+        if isinstance(requirements, MessageQueueRequirements):
+            refuse_unsupported(requirements)
 
     def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
         """`mq` (settings, queues) and `class_names` for the templates."""

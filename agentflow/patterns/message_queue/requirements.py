@@ -3,9 +3,11 @@
 The flat form users write (`{broker: rabbitmq, url: amqp://localhost:5672/, queues: [orders],
 prefetch: 10, max_attempts: 5}`) and the explicit one (queues as mappings with `durable`,
 `dead_letter` and their own `max_attempts`) both normalise into `MessageQueueRequirements`.
-The broker comes from `broker:` or the URL scheme; only RabbitMQ generates in this version,
-every other broker is refused by name. A password written inside the URL is dropped here, so
-no generated file (metadata included) can ever contain it; `create` warns once.
+The broker comes from `broker:` or the URL scheme; only RabbitMQ generates in this version.
+The other brokers' requirements (NATS `subjects` and `streams` among them) are still
+validated, and `create` refuses them by name (`refuse_unsupported`). A password written
+inside the URL is dropped here, so no generated file (metadata included) can ever contain
+it; `create` warns once.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, PrivateAttr, StrictBool, StrictInt, model_validator
 
-from agentflow.patterns import StrictModel
+from agentflow.patterns import PatternUnavailableError, StrictModel
 
-__all__ = ["BROKER_SCHEMES", "MessageQueueRequirements", "QueueConfig"]
+__all__ = [
+    "BROKER_SCHEMES",
+    "MessageQueueRequirements",
+    "QueueConfig",
+    "StreamConfig",
+    "refuse_unsupported",
+]
 
 _log = logging.getLogger("agentflow.patterns.message_queue")
 
@@ -62,12 +70,21 @@ class QueueConfig(StrictModel):
         return {"name": data} if isinstance(data, str) else data
 
 
+class StreamConfig(StrictModel):
+    """A NATS JetStream stream: its name and the subjects it stores."""
+
+    name: str = Field(pattern=_NAME)
+    subjects: tuple[str, ...] = Field(min_length=1, max_length=100)
+
+
 class MessageQueueRequirements(StrictModel):
     """The `requirements:` of a message-queue spec; unknown keys are errors."""
 
     broker: Literal["rabbitmq", "redis", "nats", "mqtt", "kafka"]
     url: str = Field(default="amqp://localhost:5672/", max_length=500)
-    queues: tuple[QueueConfig, ...] = Field(min_length=1, max_length=100)
+    queues: tuple[QueueConfig, ...] = Field(default=(), max_length=100)
+    subjects: tuple[str, ...] = Field(default=(), max_length=100)
+    streams: tuple[StreamConfig, ...] = Field(default=(), max_length=100)
     exchange: str | None = Field(default=None, pattern=_NAME)
     exchange_type: Literal["direct", "topic", "fanout"] = "direct"
     prefetch: StrictInt = Field(default=10, ge=1, le=10_000)
@@ -96,11 +113,13 @@ class MessageQueueRequirements(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> MessageQueueRequirements:
+        nats_only = [key for key in ("subjects", "streams") if getattr(self, key)]
+        if nats_only and self.broker != "nats":
+            raise ValueError(f"`{nats_only[0]}` applies to NATS, not {_BROKER_NAMES[self.broker]}")
         if self.broker not in _GENERATED:
-            raise ValueError(
-                f"the {_BROKER_NAMES[self.broker]} broker is recognised but not generated yet; "
-                "only RabbitMQ (amqp:// URLs or broker: rabbitmq) generates in this version"
-            )
+            return self  # refused by name at create (`refuse_unsupported`)
+        if not self.queues:
+            raise ValueError("declare at least one queue: `queues: [orders]`")
         parts = urlsplit(self.url)
         if parts.scheme not in {"amqp", "amqps"} or not parts.hostname:
             raise ValueError(f"url must be amqp://host[:port]/[vhost], got {self.url!r}")
@@ -129,6 +148,16 @@ class MessageQueueRequirements(StrictModel):
                 "file: the adapter reads it from %s",
                 password_variable,
             )
+
+
+def refuse_unsupported(requirements: MessageQueueRequirements) -> None:
+    """Raise `PatternUnavailableError` for a broker recognised but not generated yet."""
+    if requirements.broker not in _GENERATED:
+        raise PatternUnavailableError(
+            f"the 'message_queue' pattern cannot generate packages yet for the "
+            f"{_BROKER_NAMES[requirements.broker]} broker, which it recognises; only RabbitMQ "
+            "(amqp:// URLs or broker: rabbitmq) is generated"
+        )
 
 
 def _broker(named: Any, url: Any) -> Any:
