@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["SecretFinding", "find_secrets", "without_url_passwords"]
+__all__ = ["SecretFinding", "find_secrets", "strip_url_password", "without_url_passwords"]
 
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)fake|dummy|example|sample|placeholder|changeme|your|redacted|xxxx|\*\*\*"
@@ -81,6 +82,18 @@ def _looks_real(value: str) -> bool:
     if _PLACEHOLDER_WORDS.search(value):
         return False
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def strip_url_password(url: str) -> tuple[str, bool]:
+    """`url` without the password of its user part (host and port as written), and whether
+    it had one: a connection URL in a requirements file may carry one, never written back."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url, False
+    user = userinfo.partition(":")[0]
+    netloc = f"{user}@{host}" if user else host
+    return urlunsplit(parts._replace(netloc=netloc)), True
 
 
 def without_url_passwords(value: Any) -> Any:

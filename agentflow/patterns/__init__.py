@@ -30,7 +30,7 @@ from agentflow.patterns.base import (
 from agentflow.patterns.mutants import Function, Mutant, MutationError, replace_body, rewrite
 from agentflow.python_ast import parse as parse_python
 from agentflow.runtime import __all__ as _runtime_all
-from agentflow.secret_scan import find_secrets
+from agentflow.secret_scan import find_secrets, strip_url_password
 from agentflow.spec.models import StrictModel
 
 RUNTIME_NAMES = frozenset(_runtime_all)
@@ -63,5 +63,6 @@ __all__ = [
     "rewrite",
     "score_patterns",
     "select_pattern",
+    "strip_url_password",
     "unique_identifiers",
 ]

@@ -10,7 +10,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from agentflow.patterns.database.requirements import DatabaseRequirements, strip_password
+from agentflow.patterns import strip_url_password
+from agentflow.patterns.database.requirements import DatabaseRequirements
 
 CATALOG = Path(__file__).resolve().parents[2] / "agentflow" / "catalog" / "entries"
 SEED = {"connection_string": "postgresql://localhost/dbname", "pool_size": 10}
@@ -49,7 +50,7 @@ def test_an_inline_password_is_never_kept() -> None:
     assert req.inline_password is True
     assert "hunter2" not in repr(req) and "hunter2" not in str(req.model_dump())
     assert "inline_password" not in req.model_dump()
-    assert strip_password("postgresql://:only@db/x") == ("postgresql://db/x", True)
+    assert strip_url_password("postgresql://:only@db/x") == ("postgresql://db/x", True)
 
 
 @pytest.mark.parametrize(

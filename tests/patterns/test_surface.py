@@ -41,6 +41,7 @@ def test_the_surface_exports_exactly_its_documented_names() -> None:
         "rewrite",
         "score_patterns",
         "select_pattern",
+        "strip_url_password",
         "unique_identifiers",
     ]
     for name in patterns.__all__:

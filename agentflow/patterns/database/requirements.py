@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from agentflow.patterns import StrictModel
+from agentflow.patterns import StrictModel, strip_url_password
 
 __all__ = [
     "ENGINES",
@@ -26,7 +25,6 @@ __all__ = [
     "NamedQuery",
     "RetryConfig",
     "Table",
-    "strip_password",
 ]
 
 Engine = Literal["sqlite", "postgresql", "mysql", "mariadb", "redis", "mongodb"]
@@ -58,17 +56,6 @@ _RESERVED = frozenset(
     {"execute", "fetch_one", "fetch_all", "transaction", "health_check", "close", "config"}
 )
 MAX_QUERIES = 200
-
-
-def strip_password(url: str) -> tuple[str, bool]:
-    """`url` without the password of its user part, and whether it had one."""
-    parts = urlsplit(url)
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url, False
-    user = userinfo.partition(":")[0]
-    netloc = f"{user}@{host}" if user else host
-    return urlunsplit(parts._replace(netloc=netloc)), True
 
 
 class RetryConfig(StrictModel):
@@ -249,7 +236,7 @@ class DatabaseRequirements(StrictModel):
             if engine is not None and engine != ENGINES[scheme]:
                 raise ValueError(f"engine {engine!r} does not match the URL's {scheme}://")
             data["engine"] = ENGINES[scheme]
-            data["connection_string"], data["inline_password"] = strip_password(url)
+            data["connection_string"], data["inline_password"] = strip_url_password(url)
         elif url is None and engine is None:
             data["engine"] = "sqlite"
         return data

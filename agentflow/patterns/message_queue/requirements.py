@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import Field, PrivateAttr, StrictBool, StrictInt, model_validator
 
-from agentflow.patterns import PatternUnavailableError, StrictModel
+from agentflow.patterns import PatternUnavailableError, StrictModel, strip_url_password
 
 __all__ = [
     "BROKER_SCHEMES",
@@ -184,14 +184,4 @@ def _strip_password(url: str) -> tuple[str, bool]:
     """The URL without its password, and whether it had one."""
     if re.search(r"[\s\x00-\x1f]", url):
         raise ValueError("url must not contain whitespace or control characters")
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url, False
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{user}@{host}" if user else host
-    if parts.port is not None:
-        netloc = f"{netloc}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), True
+    return strip_url_password(url)
