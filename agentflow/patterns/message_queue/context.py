@@ -16,6 +16,17 @@ __all__ = ["QueueClassNames", "QueueView", "build_queue_context"]
 
 
 @dataclass(frozen=True)
+class Broker:
+    """What the templates print about one generated broker: its name and URL schemes."""
+
+    label: str
+    schemes: tuple[str, ...]
+
+
+_BROKERS = {"rabbitmq": Broker("RabbitMQ", ("amqp", "amqps"))}
+
+
+@dataclass(frozen=True)
 class QueueClassNames:
     """The generated classes' names for a service's class prefix (`RabbitOrders`)."""
 
@@ -95,7 +106,9 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
     dead_lettered = tuple(queue for queue in queues if queue.dead_letter)
     return {
         "mq": {
-            "broker_label": "RabbitMQ",
+            "broker_label": _BROKERS[requirements.broker].label,
+            "schemes": _BROKERS[requirements.broker].schemes,
+            "transport_template": f"transports/{requirements.broker}.py.jinja",
             "url": requirements.url,
             "url_env": f"{env_prefix}_URL",
             "password_env": password_env,
