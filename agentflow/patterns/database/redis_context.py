@@ -65,7 +65,7 @@ class KeyView:
     @property
     def params(self) -> str:
         """The fields as keyword-only parameters after `self`: `, *, id: str | int`."""
-        return "".join(f", {f}: str | int" for f in self.fields)
+        return ", *" + "".join(f", {f}: str | int" for f in self.fields)
 
     @property
     def fields_mapping(self) -> str:
