@@ -37,7 +37,7 @@ def test_catalog_lists_every_entry_with_its_type_address_and_status() -> None:
         for e in list_entries()
     ]
     assert rows == expected
-    assert ["Redis", "redis", "database", "redis://localhost:6379/0", "not", "yet"] in rows
+    assert ["Redis", "redis", "database", "redis://localhost:6379/0", "yes"] in rows
 
 
 def test_catalog_json_is_the_library_listing() -> None:

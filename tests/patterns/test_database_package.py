@@ -26,6 +26,7 @@ from agentflow.errors import PatternUnavailableError
 from agentflow.generation.generate import render_package
 from agentflow.patterns.database import DatabasePattern
 from agentflow.patterns.database.context import build_database_context
+from agentflow.patterns.database.redis_mutants import REDIS_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.spec.models import IntegrationSpec
 
@@ -87,7 +88,6 @@ def test_the_context_holds_ready_values() -> None:
     [
         ("mysql://app@localhost/app", "MySQL"),
         ("mariadb://app@localhost/app", "MariaDB"),
-        ("redis://localhost:6379/0", "Redis"),
         ("mongodb://localhost/app", "MongoDB"),
     ],
 )
@@ -159,11 +159,14 @@ def test_generated_packages_follow_the_pattern_rules() -> None:
     assert not any("s3cretPassw0rd99" in p for p in problems)
 
 
-def test_every_mutant_changes_the_adapter() -> None:
+def test_every_sql_mutant_changes_the_adapter_and_the_redis_ones_do_not_apply() -> None:
     source = render("PostgreSQL", SEED)["postgresql_adapter.py"]
     for mutant in DatabasePattern().mutants():
         mutated = mutant.mutate(source, SEED)
-        assert mutated is not None and mutated != source, mutant.name
+        if mutant in REDIS_MUTANTS:
+            assert mutated is None, mutant.name
+        else:
+            assert mutated is not None and mutated != source, mutant.name
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:

@@ -1,5 +1,7 @@
 """Template context of the database pattern: every value the templates print, ready-made.
 
+Redis packages get a `RedisContext` of their own (`redis_context.py`); SQL engines this one.
+
 The requirements become a `DatabaseContext`: the engine, the default URL (never with a
 password), the environment variables the package reads, pool, timeout, retry and breaker
 settings, the driver dependencies and one `QueryView` per named query, sorted by name so the
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns import PatternUnavailableError, package_names, pyrepr
+from agentflow.patterns.database.redis_context import redis_context
 from agentflow.patterns.database.requirements import (
     GENERATED_ENGINES,
     BreakerConfig,
@@ -150,6 +153,9 @@ def build_database_context(requirements: DatabaseRequirements, *, slug: str) -> 
             "file, and the package reads it from %s",
             password_env,
         )
+    if engine == "redis":
+        names = {"env_prefix": env_prefix, "password_env": password_env}
+        return {"db": redis_context(requirements, slug=slug, **names)}
     if requirements.tables or requirements.migrations:
         _LOG.warning(
             "tables: and migrations: are checked but not generated yet (typed table methods "
@@ -177,8 +183,8 @@ def refuse_unsupported(requirements: DatabaseRequirements) -> str:
     if engine not in GENERATED_ENGINES:
         raise PatternUnavailableError(
             f"the 'database' pattern cannot generate packages yet for the "
-            f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite and "
-            "PostgreSQL are generated"
+            f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite, "
+            "PostgreSQL and Redis are generated"
         )
     return engine
 

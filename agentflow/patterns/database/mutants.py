@@ -11,9 +11,10 @@ transaction_commits    a failed transaction block is committed   a test that an 
                                                                  block rolls it back
 =====================  ========================================  ============================
 
-Targets are found as the template writes them: the `_TRANSIENT` tuple of retried error
+Targets are found as the templates write them: the `_TRANSIENT` tuple of retried error
 classes, the `_failed` method that decides on a retry, and the `commit=ok` argument with
-which `transaction()` releases its connection.
+which `transaction()` releases its connection. Redis adapters keep the same three targets,
+so these mutants apply to them too (`redis_mutants.py` adds two of their own).
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ def _always_commit(source: str, requirements: Mapping[str, Any]) -> str:
 DATABASE_MUTANTS = (
     Mutant(
         "retries_every_error",
-        "constraint violations are retried like transient errors",
-        "a test that a constraint violation makes a single attempt",
+        "errors that are not transient (a constraint violation, a Redis command error) "
+        "are retried",
+        "a test that a constraint violation or a command error makes a single attempt",
         _retry_everything,
     ),
     Mutant(

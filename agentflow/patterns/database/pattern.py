@@ -1,15 +1,18 @@
-"""The database pattern: SQLite and PostgreSQL client packages; other engines recognised."""
+"""The database pattern: SQLite, PostgreSQL and Redis client packages; other engines
+recognised. Redis, a key-value store, has its own templates (`templates/database/redis/`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
+from agentflow.patterns import STANDARD_SUBTASKS, IntegrationPattern, Mutant, PatternMatch, Subtask
 from agentflow.patterns.database.context import build_database_context, refuse_unsupported
 from agentflow.patterns.database.mutants import DATABASE_MUTANTS
+from agentflow.patterns.database.redis_mutants import REDIS_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.patterns.database.rules import check_database_package
 from agentflow.patterns.signals import (
@@ -55,15 +58,18 @@ _REDIS_ROLES = {
 }
 
 
-class DatabasePattern(IntegrationPattern):
-    """SQL and NoSQL databases; SQLite and PostgreSQL packages are generated.
+_REDIS_SUBTASKS = tuple(replace(s, template=f"redis/{s.template}") for s in STANDARD_SUBTASKS)
 
-    MySQL, MariaDB, Redis and MongoDB are recognised, and `create` refuses them with an
-    error naming the engine (see `build_database_context`).
+
+class DatabasePattern(IntegrationPattern):
+    """SQL and NoSQL databases; SQLite, PostgreSQL and Redis packages are generated.
+
+    MySQL, MariaDB and MongoDB are recognised, and `create` refuses them with an error
+    naming the engine (see `build_database_context`).
     """
 
     name = "database"
-    description = "SQL databases: SQLite and PostgreSQL clients (sync and async)"
+    description = "Databases: SQLite and PostgreSQL clients, Redis key-value (sync and async)"
     requirements_model = DatabaseRequirements
     # What adapter.py.jinja imports from `<slug>_utils`; nothing else of the runtime ships.
     runtime_modules = ("circuit_breaker", "errors", "metrics", "retry")
@@ -83,6 +89,14 @@ class DatabasePattern(IntegrationPattern):
         if isinstance(requirements, DatabaseRequirements):
             refuse_unsupported(requirements)
 
+    def decompose(self, requirements: Mapping[str, Any]) -> list[Subtask]:
+        """The standard files; a Redis package's from the `redis/` templates."""
+        try:
+            engine = DatabaseRequirements.model_validate(dict(requirements)).engine
+        except ValidationError:
+            engine = None  # `create` validated them already; a bad mapping gets SQL files
+        return list(_REDIS_SUBTASKS if engine == "redis" else STANDARD_SUBTASKS)
+
     def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
         assert isinstance(requirements, DatabaseRequirements)
         return build_database_context(requirements, slug=slug)
@@ -91,5 +105,7 @@ class DatabasePattern(IntegrationPattern):
         return check_database_package(generated_code)
 
     def mutants(self) -> Sequence[Mutant]:
-        """Constraint violations retried, retries off, failed transactions committed."""
-        return DATABASE_MUTANTS
+        """SQL: constraint violations retried, retries off, failed transactions committed.
+        Redis: command errors retried, retries off, the key prefix or the expiry dropped.
+        Each set says "does not apply" to the other kind's adapter."""
+        return (*DATABASE_MUTANTS, *REDIS_MUTANTS)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from agentflow.patterns import StrictModel, strip_url_password
+from agentflow.patterns.database.keys import KeyFamily, key_families
 
 __all__ = [
     "ENGINES",
@@ -42,7 +43,7 @@ ENGINES: dict[str, Engine] = {
     "mongodb+srv": "mongodb",
 }
 """Engine names and URL schemes, to the engine they mean."""
-GENERATED_ENGINES = frozenset({"sqlite", "postgresql"})
+GENERATED_ENGINES = frozenset({"sqlite", "postgresql", "redis"})
 """Engines `create` generates packages for in this version."""
 
 _ALIASES = ("dsn", "database_url")
@@ -50,6 +51,7 @@ _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\"'\\`]")
 _SQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _SQL_TYPE = re.compile(r"^[A-Za-z]+( [A-Za-z]+){0,2}(\(\d{1,5}(, ?\d{1,5})?\))?$")
+_KEY_PREFIX = re.compile(r"^[A-Za-z0-9_:.-]{0,100}$")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%s|%%|%")
 _RESERVED = frozenset(
@@ -206,9 +208,10 @@ class DatabaseRequirements(StrictModel):
     # Checked now; typed table methods, schema.sql and migrations come in a later version.
     tables: list[Table] = Field(default_factory=list, max_length=MAX_QUERIES)
     migrations: str | None = Field(default=None, pattern=r"^[\w./-]{1,200}$")
-    # Redis entries of the catalog carry these; Redis is recognised, not generated yet.
+    # Redis only: the prefix of every key, the expiry `set` applies, typed key families.
     key_prefix: str | None = None
-    default_ttl: StrictInt | None = Field(default=None, ge=0)
+    default_ttl: StrictInt | None = Field(default=None, ge=0, le=10 * 365 * 86_400)
+    keys: list[KeyFamily] = Field(default_factory=list, max_length=MAX_QUERIES)
     inline_password: StrictBool = Field(default=False, exclude=True)
 
     @model_validator(mode="before")
@@ -248,7 +251,41 @@ class DatabaseRequirements(StrictModel):
             raise ValueError(f"{value!r} is not an environment variable name (A-Z, 0-9, _)")
         return value
 
-    @field_validator("queries", "tables")
+    @field_validator("key_prefix")
+    @classmethod
+    def _prefix(cls, prefix: str | None) -> str | None:
+        if prefix is not None and not _KEY_PREFIX.match(prefix):
+            raise ValueError(
+                f"{prefix!r} is not a usable key_prefix: at most 100 letters, digits and "
+                "_ : . - (no spaces, quotes or the glob characters * ? [ ])"
+            )
+        return prefix
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys_short_form(cls, value: Any) -> Any:
+        return key_families(value)
+
+    @model_validator(mode="after")
+    def _settings_fit_the_engine(self) -> DatabaseRequirements:
+        """SQL settings for SQL engines, key settings for Redis, each refused elsewhere."""
+        if self.engine == "redis":
+            sql = [k for k in ("queries", "tables", "migrations") if getattr(self, k)]
+            if sql:
+                raise ValueError(
+                    f"{' and '.join(sql)} describe SQL, and a Redis key-value store has none; "
+                    "remove them (declare typed key families under keys: instead)"
+                )
+        else:
+            kv = [k for k in ("keys", "key_prefix", "default_ttl") if getattr(self, k)]
+            if kv:
+                raise ValueError(
+                    f"{' and '.join(kv)} are Redis settings; remove them, or connect to Redis "
+                    "with a redis:// connection string"
+                )
+        return self
+
+    @field_validator("queries", "tables", "keys")
     @classmethod
     def _unique(cls, items: list[Any]) -> list[Any]:
         if len({item.name for item in items}) != len(items):
