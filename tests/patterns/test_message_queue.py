@@ -168,8 +168,12 @@ def test_an_inline_password_is_dropped_and_warned_about(caplog: pytest.LogCaptur
     assert "ORDER_QUEUE_PASSWORD" in caplog.text and "hunter2-secret" not in caplog.text
 
 
-def test_rendering_is_deterministic() -> None:
-    assert render(FLAT) == render(FLAT)
+@pytest.mark.parametrize(
+    "requirements",
+    [FLAT, {"broker": "redis", "streams": ["orders"]}, {"broker": "mqtt", "topics": ["a/b"]}],
+)
+def test_rendering_is_deterministic(requirements: dict[str, Any]) -> None:
+    assert render(requirements) == render(requirements)
 
 
 def test_user_names_are_escaped_into_the_generated_code() -> None:

@@ -163,6 +163,7 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             "parse_imports": ", ".join(sorted({*_PARSE_NAMES, *broker.parse_names})),
             "unreachable_url": f"{broker.schemes[0]}://user@127.0.0.1:9/",
             "guide_template": f"guides/{requirements.broker}.md.jinja",
+            "test_template": f"tests/{requirements.broker}.py.jinja",
             "consumer_group": requirements.consumer_group or slug,
             "client_id_prefix": slug,
             "max_length": requirements.max_length,
