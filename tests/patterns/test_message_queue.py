@@ -1,6 +1,6 @@
 """The message_queue pattern: requirements (flat and explicit, hostile input refused),
-deterministic rendering with no inline password anywhere, and a generated RabbitMQ package
-whose own tests run against the real broker."""
+deterministic rendering with no inline password anywhere, and generated RabbitMQ, Redis
+Streams and MQTT packages whose own tests run against the real brokers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from services import RABBITMQ, require
+from services import MQTT, RABBITMQ, REDIS, Service, require
 
 from agentflow.errors import PatternUnavailableError
 from agentflow.generation.generate import render_package
@@ -78,9 +78,7 @@ def test_hostile_input_is_refused_clearly(changes: dict[str, Any], message: str)
 @pytest.mark.parametrize(
     ("requirements", "name"),
     [
-        ({"url": "redis://h:6379", "queues": ["a"]}, "Redis Streams"),
         ({"url": "nats://h:4222", "queues": ["a"]}, "NATS JetStream"),
-        ({"url": "mqtt://h:1883", "queues": ["a"]}, "MQTT"),
         ({"broker": "kafka", "queues": ["a"]}, "Kafka"),
     ],
 )
@@ -88,6 +86,77 @@ def test_other_brokers_are_refused_by_name(requirements: dict[str, Any], name: s
     validated = MessageQueueRequirements.model_validate(requirements)
     with pytest.raises(PatternUnavailableError, match=f"yet for the {name} broker"):
         MessageQueuePattern().ensure_available(validated)
+
+
+@pytest.mark.parametrize(
+    ("requirements", "queues", "url"),
+    [
+        (
+            {"broker": "redis", "streams": ["orders", "shop:payments"]},
+            ("orders", "shop:payments"),
+            "redis://localhost:6379/0",
+        ),
+        (
+            {"url": "rediss://cache:6380/2", "queues": "orders"},
+            ("orders",),
+            "rediss://cache:6380/2",
+        ),
+        (
+            {"broker": "mqtt", "topics": ["plant/line-1/temp"]},
+            ("plant/line-1/temp",),
+            "mqtt://localhost:1883",
+        ),
+        ({"url": "mqtts://h:8883", "topic": "alerts"}, ("alerts",), "mqtts://h:8883"),
+    ],
+)
+def test_each_broker_names_its_queues_its_own_way(
+    requirements: dict[str, Any], queues: tuple[str, ...], url: str
+) -> None:
+    model = MessageQueueRequirements.model_validate(requirements)
+    assert (tuple(q.name for q in model.queues), model.url) == (queues, url)
+    MessageQueuePattern().ensure_available(model)  # generated, so not refused
+
+
+@pytest.mark.parametrize(
+    ("requirements", "message"),
+    [
+        ({"broker": "redis", "streams": ["a"], "queues": ["b"]}, "not both"),
+        ({"broker": "redis", "streams": ["a b"]}, "string_pattern_mismatch"),
+        ({"broker": "redis", "streams": ["a/b"]}, "Redis Streams queue names use"),
+        ({"broker": "redis", "streams": ["a"], "exchange": "x"}, "`exchange` applies to RabbitMQ"),
+        ({"broker": "mqtt", "topics": ["a"], "max_length": 5}, "`max_length` applies to Redis"),
+        ({"broker": "rabbitmq", "queues": ["a"], "claim_idle": 5}, "`claim_idle` applies"),
+        ({"broker": "mqtt", "topics": ["a//b"]}, "levels separated by single"),
+        ({"broker": "mqtt", "topics": ["a/"]}, "levels separated by single"),
+        ({"broker": "mqtt", "topics": ["a", "a/dlq"]}, "clash with a dead-letter"),
+        ({"broker": "mqtt", "topics": []}, "`topics: \\[orders\\]`"),
+        ({"broker": "redis", "url": "redis:///0", "streams": ["a"]}, "redis://host"),
+        ({"broker": "mqtt", "url": "redis://h", "topics": ["a"]}, "does not match"),
+    ],
+)
+def test_broker_specific_mistakes_are_refused_clearly(
+    requirements: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        MessageQueueRequirements.model_validate(requirements)
+
+
+def test_each_broker_renders_its_own_transport_and_dependency() -> None:
+    redis = render({"broker": "redis", "streams": ["orders"], "max_length": 1000})
+    mqtt = render({"broker": "mqtt", "topics": ["plant/temp"]})
+    assert "class RedisStreamsTransport" in redis["order_queue_adapter.py"]
+    assert "MAX_LENGTH: int | None = 1000" in redis["order_queue_adapter.py"]
+    assert '"redis>=5"' in redis["pyproject.toml"] and "pika" not in redis["pyproject.toml"]
+    assert "class MqttTransport" in mqtt["order_queue_adapter.py"]
+    assert 'DEAD_LETTER_SUFFIX = "/dlq"' in mqtt["order_queue_adapter.py"]
+    assert "`plant/temp/dlq`" in mqtt["ORDER_QUEUE_INTEGRATION.md"]
+    assert PATTERN.validate(redis) == [] and PATTERN.validate(mqtt) == []
+
+
+def test_the_rules_catch_a_transport_without_acknowledgements() -> None:
+    files = render({"broker": "redis", "streams": ["orders"]})
+    files["order_queue_adapter.py"] = files["order_queue_adapter.py"].replace(".xack(", ".x(")
+    assert PATTERN.validate(files) == ["order_queue_adapter.py: entries are never acknowledged"]
 
 
 def test_an_inline_password_is_dropped_and_warned_about(caplog: pytest.LogCaptureFixture) -> None:
@@ -99,8 +168,12 @@ def test_an_inline_password_is_dropped_and_warned_about(caplog: pytest.LogCaptur
     assert "ORDER_QUEUE_PASSWORD" in caplog.text and "hunter2-secret" not in caplog.text
 
 
-def test_rendering_is_deterministic() -> None:
-    assert render(FLAT) == render(FLAT)
+@pytest.mark.parametrize(
+    "requirements",
+    [FLAT, {"broker": "redis", "streams": ["orders"]}, {"broker": "mqtt", "topics": ["a/b"]}],
+)
+def test_rendering_is_deterministic(requirements: dict[str, Any]) -> None:
+    assert render(requirements) == render(requirements)
 
 
 def test_user_names_are_escaped_into_the_generated_code() -> None:
@@ -112,8 +185,22 @@ def test_user_names_are_escaped_into_the_generated_code() -> None:
 
 @pytest.mark.slow
 def test_the_generated_package_passes_its_tests_against_rabbitmq(tmp_path: Path) -> None:
-    service = require(RABBITMQ)
-    spec = Path(__file__).resolve().parents[2] / "examples" / "rabbitmq-orders.yaml"
+    run_live_package(tmp_path, "rabbitmq-orders.yaml", "ORDER_QUEUE", require(RABBITMQ))
+
+
+@pytest.mark.slow
+def test_the_generated_package_passes_its_tests_against_redis_streams(tmp_path: Path) -> None:
+    run_live_package(tmp_path, "redis-events.yaml", "SHOP_EVENTS", require(REDIS))
+
+
+@pytest.mark.slow
+def test_the_generated_package_passes_its_tests_against_mqtt(tmp_path: Path) -> None:
+    run_live_package(tmp_path, "mqtt-telemetry.yaml", "PLANT_TELEMETRY", require(MQTT))
+
+
+def run_live_package(tmp_path: Path, example: str, prefix: str, service: Service) -> None:
+    """Generate `examples/<example>` and run its tests once against `service`, nothing skipped."""
+    spec = Path(__file__).resolve().parents[2] / "examples" / example
     subprocess.run(
         [
             sys.executable,
@@ -128,10 +215,10 @@ def test_the_generated_package_passes_its_tests_against_rabbitmq(tmp_path: Path)
         cwd=tmp_path,
         check=True,
     )
-    env = {**os.environ, "ORDER_QUEUE_URL": service.url}
+    env = {**os.environ, f"{prefix}_URL": service.url}
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"],
-        cwd=tmp_path / "out" / "order_queue",
+        cwd=tmp_path / "out" / prefix.lower(),
         env=env,
         capture_output=True,
         text=True,

@@ -10,20 +10,65 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
+from agentflow.patterns.message_queue.requirements import (
+    MessageQueueRequirements,
+    dead_letter_name,
+)
 
 __all__ = ["QueueClassNames", "QueueView", "build_queue_context"]
 
 
 @dataclass(frozen=True)
 class Broker:
-    """What the templates print about one generated broker: its name and URL schemes."""
+    """What the templates print about one generated broker.
+
+    Its name, URL schemes, the driver the package depends on (requirement and docs link)
+    the suffix that names a queue's dead-letter queue, and what its transport imports
+    beyond the shared client (names from `collections.abc` and `urllib.parse`).
+    """
 
     label: str
     schemes: tuple[str, ...]
+    dependency: str
+    driver: str
+    driver_url: str
+    dead_letter_suffix: str = ".dlq"
+    abc_names: tuple[str, ...] = ()
+    parse_names: tuple[str, ...] = ()
 
 
-_BROKERS = {"rabbitmq": Broker("RabbitMQ", ("amqp", "amqps"))}
+_BROKERS = {
+    "rabbitmq": Broker(
+        "RabbitMQ",
+        ("amqp", "amqps"),
+        "pika>=1.3",
+        "pika",
+        "https://pika.readthedocs.io/",
+        abc_names=("Iterator",),
+        parse_names=("quote",),
+    ),
+    "redis": Broker(
+        "Redis Streams",
+        ("redis", "rediss"),
+        "redis>=5",
+        "redis-py",
+        "https://redis.readthedocs.io/",
+    ),
+    "mqtt": Broker(
+        "MQTT",
+        ("mqtt", "mqtts"),
+        "paho-mqtt>=2.1",
+        "paho-mqtt",
+        "https://eclipse.dev/paho/files/paho.mqtt.python/html/",
+        "/dlq",
+        parse_names=("parse_qs",),
+    ),
+}
+# What the shared client itself imports from `collections.abc` and `urllib.parse`.
+_ABC_NAMES = ("Awaitable", "Callable", "Mapping")
+_PARSE_NAMES = ("urlsplit", "urlunsplit")
+# Seconds a Redis Streams message stays pending before another consumer claims it.
+_CLAIM_IDLE = 60.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +100,7 @@ class QueueClassNames:
             "MemorySeenSet",
             "Message",
         )
-        return ("QUEUES", *sorted(classes, key=str.lower))
+        return ("DEAD_LETTER_SUFFIX", "QUEUES", *sorted(classes, key=str.lower))
 
     @property
     def example_imports(self) -> tuple[str, ...]:
@@ -99,16 +144,30 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             durable=queue.durable,
             dead_letter=queue.dead_letter,
             max_attempts=queue.max_attempts or requirements.max_attempts,
-            dead_letter_name=f"{queue.name}.dlq",
+            dead_letter_name=dead_letter_name(requirements.broker, queue.name),
         )
         for queue in requirements.queues
     )
     dead_lettered = tuple(queue for queue in queues if queue.dead_letter)
+    broker = _BROKERS[requirements.broker]
     return {
         "mq": {
-            "broker_label": _BROKERS[requirements.broker].label,
-            "schemes": _BROKERS[requirements.broker].schemes,
+            "broker_label": broker.label,
+            "schemes": broker.schemes,
+            "dependency": broker.dependency,
+            "driver": broker.driver,
+            "driver_url": broker.driver_url,
+            "dead_letter_suffix": broker.dead_letter_suffix,
             "transport_template": f"transports/{requirements.broker}.py.jinja",
+            "abc_imports": ", ".join(sorted({*_ABC_NAMES, *broker.abc_names})),
+            "parse_imports": ", ".join(sorted({*_PARSE_NAMES, *broker.parse_names})),
+            "unreachable_url": f"{broker.schemes[0]}://user@127.0.0.1:9/",
+            "guide_template": f"guides/{requirements.broker}.md.jinja",
+            "test_template": f"tests/{requirements.broker}.py.jinja",
+            "consumer_group": requirements.consumer_group or slug,
+            "client_id_prefix": slug,
+            "max_length": requirements.max_length,
+            "claim_idle": requirements.claim_idle or _CLAIM_IDLE,
             "url": requirements.url,
             "url_env": f"{env_prefix}_URL",
             "password_env": password_env,

@@ -1,4 +1,4 @@
-"""The message_queue pattern: RabbitMQ packages (pika); other brokers are scored and refused."""
+"""The message_queue pattern: RabbitMQ, Redis Streams and MQTT packages; others are refused."""
 
 from __future__ import annotations
 
@@ -60,6 +60,8 @@ class MessageQueuePattern(IntegrationPattern):
         card = Scorecard(self.name)
         card.add_url_scheme(view, _SCHEMES, _REDIS_ROLES)
         card.add_word(view, _BROKER_KEYS, _BROKERS, "{path} names the {word} message broker")
+        # Redis is a broker only when named as one (`engine: redis` is the database).
+        card.add_word(view, ("broker",), {"redis"}, "{path} names Redis as the message broker")
         card.add_keys(view, _KEY_SIGNALS)
         return card.match()
 
@@ -80,14 +82,33 @@ class MessageQueuePattern(IntegrationPattern):
         for path, text in sorted(generated_code.items()):
             if not path.endswith("_adapter.py") or path.startswith("test_"):
                 continue
-            for needle, why in _RULES:
+            transport = next((name for name in _RULES if f"class {name}" in text), None)
+            if transport is None:
+                problems.append(f"{path}: no broker transport is defined")
+                continue
+            for needle, why in _RULES[transport]:
                 if needle not in text:
                     problems.append(f"{path}: {why}")
         return problems
 
 
-_RULES = (
-    ("confirm_delivery()", "publisher confirms are not enabled"),
-    ("basic_ack(", "messages are never acknowledged"),
-    ("x-dead-letter-routing-key", "queues have no dead-letter queue"),
-)
+# Per broker transport class: what its adapter must contain, and what is wrong without it.
+_RULES = {
+    "RabbitMQTransport": (
+        ("confirm_delivery()", "publisher confirms are not enabled"),
+        ("basic_ack(", "messages are never acknowledged"),
+        ("x-dead-letter-routing-key", "queues have no dead-letter queue"),
+    ),
+    "RedisStreamsTransport": (
+        ("mkstream=True", "streams and their consumer group are not created"),
+        (".xack(", "entries are never acknowledged"),
+        (".xautoclaim(", "entries a crashed consumer left pending are never claimed"),
+        ("DEAD_LETTER_SUFFIX", "failed entries have no dead-letter stream"),
+    ),
+    "MqttTransport": (
+        (".wait_for_publish(", "QoS 1 publishes do not wait for PUBACK"),
+        ("manual_ack=True", "messages are acknowledged before they are handled"),
+        ("clean_start=False", "sessions are not persistent, so unacked messages are lost"),
+        ("DEAD_LETTER_SUFFIX", "failed messages have no dead-letter topic"),
+    ),
+}
