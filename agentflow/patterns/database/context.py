@@ -44,7 +44,12 @@ _TESTED_ERRORS = (
 _DEPENDENCIES = {
     "sqlite": (),
     "postgresql": ("psycopg[binary]>=3.2", "psycopg-pool>=3.2"),
+    # PyMySQL: pure Python (no client library to compile), maintained, speaks to MySQL and
+    # MariaDB alike; async goes through worker threads as SQLite's does.
+    "mysql": ("PyMySQL>=1.1",),
+    "mariadb": ("PyMySQL>=1.1",),
 }
+_SERVER_ENGINES = frozenset({"postgresql", "mysql", "mariadb"})
 
 
 @dataclass(frozen=True)
@@ -112,8 +117,18 @@ class DatabaseContext:
 
     @property
     def postgres(self) -> bool:
-        """Whether the package talks to PostgreSQL through psycopg (else only SQLite)."""
+        """Whether the package talks to PostgreSQL through psycopg."""
         return self.engine == "postgresql"
+
+    @property
+    def mysql(self) -> bool:
+        """Whether the package talks to MySQL or MariaDB through PyMySQL (one backend)."""
+        return self.engine in ("mysql", "mariadb")
+
+    @property
+    def networked(self) -> bool:
+        """Whether the engine is a server, so the package's tests have live ones."""
+        return self.engine in _SERVER_ENGINES
 
     @property
     def dependencies(self) -> tuple[str, ...]:
@@ -177,8 +192,8 @@ def refuse_unsupported(requirements: DatabaseRequirements) -> str:
     if engine not in GENERATED_ENGINES:
         raise PatternUnavailableError(
             f"the 'database' pattern cannot generate packages yet for the "
-            f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite and "
-            "PostgreSQL are generated"
+            f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite, "
+            "PostgreSQL, MySQL and MariaDB are generated"
         )
     return engine
 

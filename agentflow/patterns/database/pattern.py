@@ -1,4 +1,5 @@
-"""The database pattern: SQLite and PostgreSQL client packages; other engines recognised."""
+"""The database pattern: SQLite, PostgreSQL, MySQL and MariaDB client packages; other
+engines recognised."""
 
 from __future__ import annotations
 
@@ -56,14 +57,14 @@ _REDIS_ROLES = {
 
 
 class DatabasePattern(IntegrationPattern):
-    """SQL and NoSQL databases; SQLite and PostgreSQL packages are generated.
+    """SQL and NoSQL databases; SQLite, PostgreSQL, MySQL and MariaDB packages are generated.
 
-    MySQL, MariaDB, Redis and MongoDB are recognised, and `create` refuses them with an
+    Redis and MongoDB are recognised, and `create` refuses them with an
     error naming the engine (see `build_database_context`).
     """
 
     name = "database"
-    description = "SQL databases: SQLite and PostgreSQL clients (sync and async)"
+    description = "SQL databases: SQLite, PostgreSQL, MySQL and MariaDB clients (sync and async)"
     requirements_model = DatabaseRequirements
     # What adapter.py.jinja imports from `<slug>_utils`; nothing else of the runtime ships.
     runtime_modules = ("circuit_breaker", "errors", "metrics", "retry")

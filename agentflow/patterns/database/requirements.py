@@ -42,7 +42,7 @@ ENGINES: dict[str, Engine] = {
     "mongodb+srv": "mongodb",
 }
 """Engine names and URL schemes, to the engine they mean."""
-GENERATED_ENGINES = frozenset({"sqlite", "postgresql"})
+GENERATED_ENGINES = frozenset({"sqlite", "postgresql", "mysql", "mariadb"})
 """Engines `create` generates packages for in this version."""
 
 _ALIASES = ("dsn", "database_url")
