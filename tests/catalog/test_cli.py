@@ -128,13 +128,13 @@ def test_init_into_a_missing_folder_is_an_input_error_writing_nothing(tmp_path: 
 
 
 def test_init_of_a_pattern_that_cannot_generate_writes_and_says_so(tmp_path: Path) -> None:
-    printed = run("init", "mysql")
+    printed = run("init", "prometheus")
     assert printed.exit_code == 0
-    assert "note: the 'database' pattern cannot generate packages yet" in printed.stderr
+    assert "note: the 'monitoring' pattern cannot generate packages yet" in printed.stderr
     assert "note:" not in printed.stdout
-    assert "# The 'database' pattern cannot generate packages yet" in printed.stdout
-    target = tmp_path / "my.yaml"
-    written = run("init", "MySQL", "-o", str(target))
+    assert "# The 'monitoring' pattern cannot generate packages yet" in printed.stdout
+    target = tmp_path / "prom.yaml"
+    written = run("init", "Prometheus", "-o", str(target))
     assert written.exit_code == 0
     assert "cannot generate packages yet" in written.stderr
     refused = run("create", str(target), "--output-dir", str(tmp_path / "out"))

@@ -58,8 +58,9 @@ def test_no_two_entries_answer_to_the_same_name() -> None:
 
 
 def test_entries_of_generated_engines_and_brokers_generate_the_others_say_not_yet() -> None:
-    # SQLite, PostgreSQL and Redis engines and RabbitMQ; MySQL, NATS and the rest not yet.
-    generated = {"postgresql", "redis", "rabbitmq"}
+    # SQLite, PostgreSQL, MySQL, MariaDB and Redis engines and RabbitMQ; NATS and the rest
+    # not yet.
+    generated = {"postgresql", "mysql", "redis", "rabbitmq"}
     assert {e.slug for e in ENTRIES if e.generates} == {e.slug for e in API_ENTRIES} | generated
 
 
@@ -110,6 +111,17 @@ def test_api_entries_build_packages_that_pass_validation(entry: CatalogEntry) ->
     assert package.report is not None
     failed = [check.to_dict() for check in package.report.checks if not check.passed]
     assert package.report.score == 100, failed
+
+
+@pytest.mark.slow
+def test_the_mysql_entry_builds_a_package_that_validates() -> None:
+    """Offline (its tests run on SQLite), with the mutants of the database pattern caught."""
+    entry = next(e for e in ENTRIES if e.slug == "mysql")
+    package = IntegrationBuilder(SmartOrchestrator(provider="template")).build(entry.document())
+    assert package.report is not None
+    failed = [check.to_dict() for check in package.report.checks if not check.passed]
+    assert package.report.score == 100, failed
+    assert "class _MysqlBackend:" in package.files["mysql_adapter.py"]
 
 
 @pytest.mark.slow

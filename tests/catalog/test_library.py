@@ -207,4 +207,4 @@ def test_explicit_empty_requirements_are_validated_not_looked_up() -> None:
 
 def test_an_entry_whose_pattern_cannot_generate_fails_as_it_does_today() -> None:
     with pytest.raises(PatternUnavailableError, match="cannot generate packages yet"):
-        IntegrationBuilder(validate=False).build_integration("MySQL")
+        IntegrationBuilder(validate=False).build_integration("Prometheus")

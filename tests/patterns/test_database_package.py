@@ -86,8 +86,6 @@ def test_the_context_holds_ready_values() -> None:
 @pytest.mark.parametrize(
     ("url", "engine"),
     [
-        ("mysql://app@localhost/app", "MySQL"),
-        ("mariadb://app@localhost/app", "MariaDB"),
         ("mongodb://localhost/app", "MongoDB"),
     ],
 )
@@ -99,15 +97,15 @@ def test_engines_not_generated_yet_are_refused_by_name(url: str, engine: str) ->
 
 
 def test_create_refuses_them_with_the_cannot_generate_exit_code(tmp_path: Path) -> None:
-    spec = tmp_path / "maria.yaml"
+    spec = tmp_path / "mongo.yaml"
     spec.write_text(
-        "service: MariaDB\ntype: database\nrequirements:\n"
-        "  connection_string: mariadb://app@localhost/app\n",
+        "service: MongoDB\ntype: database\nrequirements:\n"
+        "  connection_string: mongodb://app@localhost/app\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["integrate", "create", str(spec)])
     assert result.exit_code == 2
-    assert "cannot generate packages yet for the MariaDB engine" in result.output
+    assert "cannot generate packages yet for the MongoDB engine" in result.output
 
 
 def test_an_inline_password_warns_once_and_is_in_no_file(

@@ -47,7 +47,12 @@ _TESTED_ERRORS = (
 _DEPENDENCIES = {
     "sqlite": (),
     "postgresql": ("psycopg[binary]>=3.2", "psycopg-pool>=3.2"),
+    # PyMySQL: pure Python (no client library to compile), maintained, speaks to MySQL and
+    # MariaDB alike; async goes through worker threads as SQLite's does.
+    "mysql": ("PyMySQL>=1.1",),
+    "mariadb": ("PyMySQL>=1.1",),
 }
+_SERVER_ENGINES = frozenset({"postgresql", "mysql", "mariadb"})
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,18 @@ class DatabaseContext:
 
     @property
     def postgres(self) -> bool:
-        """Whether the package talks to PostgreSQL through psycopg (else only SQLite)."""
+        """Whether the package talks to PostgreSQL through psycopg."""
         return self.engine == "postgresql"
+
+    @property
+    def mysql(self) -> bool:
+        """Whether the package talks to MySQL or MariaDB through PyMySQL (one backend)."""
+        return self.engine in ("mysql", "mariadb")
+
+    @property
+    def networked(self) -> bool:
+        """Whether the engine is a server, so the package's tests have live ones."""
+        return self.engine in _SERVER_ENGINES
 
     @property
     def dependencies(self) -> tuple[str, ...]:
@@ -184,7 +199,7 @@ def refuse_unsupported(requirements: DatabaseRequirements) -> str:
         raise PatternUnavailableError(
             f"the 'database' pattern cannot generate packages yet for the "
             f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite, "
-            "PostgreSQL and Redis are generated"
+            "PostgreSQL, MySQL, MariaDB and Redis are generated"
         )
     return engine
 

@@ -1,5 +1,5 @@
-"""The database pattern: SQLite, PostgreSQL and Redis client packages; other engines
-recognised. Redis, a key-value store, has its own templates (`templates/database/redis/`)."""
+"""The database pattern: SQLite, PostgreSQL, MySQL, MariaDB and Redis client packages;
+MongoDB recognised. Redis, a key-value store, has its own templates (`database/redis/`)."""
 
 from __future__ import annotations
 
@@ -62,14 +62,15 @@ _REDIS_SUBTASKS = tuple(replace(s, template=f"redis/{s.template}") for s in STAN
 
 
 class DatabasePattern(IntegrationPattern):
-    """SQL and NoSQL databases; SQLite, PostgreSQL and Redis packages are generated.
+    """SQL and NoSQL databases; SQLite, PostgreSQL, MySQL, MariaDB and Redis packages are
+    generated.
 
-    MySQL, MariaDB and MongoDB are recognised, and `create` refuses them with an error
-    naming the engine (see `build_database_context`).
+    MongoDB is recognised, and `create` refuses it with an error naming the engine (see
+    `build_database_context`).
     """
 
     name = "database"
-    description = "Databases: SQLite and PostgreSQL clients, Redis key-value (sync and async)"
+    description = "Databases: SQLite, PostgreSQL, MySQL, MariaDB and Redis clients (sync and async)"
     requirements_model = DatabaseRequirements
     # What adapter.py.jinja imports from `<slug>_utils`; nothing else of the runtime ships.
     runtime_modules = ("circuit_breaker", "errors", "metrics", "retry")

@@ -43,7 +43,7 @@ ENGINES: dict[str, Engine] = {
     "mongodb+srv": "mongodb",
 }
 """Engine names and URL schemes, to the engine they mean."""
-GENERATED_ENGINES = frozenset({"sqlite", "postgresql", "redis"})
+GENERATED_ENGINES = frozenset({"sqlite", "postgresql", "mysql", "mariadb", "redis"})
 """Engines `create` generates packages for in this version."""
 
 _ALIASES = ("dsn", "database_url")

@@ -1,0 +1,143 @@
+"""MySQL and MariaDB packages of the database pattern: the context, what the files say and
+import, the pattern's rules and mutants, and (slow) a MariaDB package's own tests run
+against the real server with nothing skipped."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from services import MARIADB, require
+
+from agentflow.generation.generate import render_package
+from agentflow.patterns.database import DatabasePattern
+from agentflow.patterns.database.context import build_database_context
+from agentflow.patterns.database.mutants import DATABASE_MUTANTS
+from agentflow.patterns.database.requirements import DatabaseRequirements
+from agentflow.spec.models import IntegrationSpec
+
+SECRET = "maria-Secret-77"
+MARIA = {
+    "connection_string": "mariadb://app@127.0.0.1:3306/shop",
+    "pool_size": 4,
+    "timeout": 10,
+    "queries": [
+        {"name": "server_version", "sql": "SELECT VERSION() AS version"},
+        {
+            "name": "tables_in",
+            "sql": "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = %(schema)s",
+        },
+    ],
+}
+MYSQL = {"dsn": f"mysql://app:{SECRET}@db.example.test/app"}
+
+
+def requirements(data: dict[str, Any]) -> DatabaseRequirements:
+    return DatabaseRequirements.model_validate(data)
+
+
+@cache
+def rendered(service: str, text: str) -> dict[str, str]:
+    data = json.loads(text)
+    spec = IntegrationSpec.model_validate(
+        {"service": service, "type": "database", "requirements": data}
+    )
+    return render_package(spec, DatabasePattern(), requirements(data))
+
+
+def render(service: str, data: dict[str, Any]) -> dict[str, str]:
+    """The package's files, rendered once per service and requirements."""
+    return rendered(service, json.dumps(data, sort_keys=True))
+
+
+@pytest.mark.parametrize(
+    ("url", "engine", "name"),
+    [("mysql://app@db/app", "mysql", "MySQL"), ("mariadb://app@db/app", "mariadb", "MariaDB")],
+)
+def test_both_schemes_generate_with_pymysql(url: str, engine: str, name: str) -> None:
+    db = build_database_context(requirements({"connection_string": url}), slug="shop")["db"]
+    assert (db.engine, db.engine_name, db.mysql, db.postgres) == (engine, name, True, False)
+    assert db.networked is True
+    assert db.dependencies == ("PyMySQL>=1.1",)
+    assert (db.default_url, db.url_env, db.password_env) == (url, "SHOP_URL", "SHOP_PASSWORD")
+    explicit = requirements({"engine": name, "connection_string": url})
+    assert build_database_context(explicit, slug="shop")["db"].engine == engine
+
+
+def test_only_the_mysql_package_uses_pymysql() -> None:
+    files = render("MariaDB", MARIA)
+    adapter, tests = files["mariadb_adapter.py"], files["test_mariadb_adapter.py"]
+    assert "import pymysql" in adapter and "class _MysqlBackend:" in adapter
+    assert '_SCHEMES = {"sqlite": "sqlite", "mysql": "mysql", "mariadb": "mysql"}' in adapter
+    assert "_ThreadedBackend(_MysqlBackend(config))" in adapter
+    assert '"PyMySQL>=1.1"' in files["pyproject.toml"]
+    assert 'engine: "mariadb"' in files["config.yaml"]
+    assert "PyMySQL" in files["MARIADB_INTEGRATION.md"]
+    assert "def test_live_a_deadlock_is_a_transient_error(" in tests
+    assert "def test_live_named_query_server_version(" in tests
+    assert "def test_live_named_query_tables_in(" not in tests  # it needs a parameter
+    for other in (render("Notes", {}), render("PostgreSQL", {"dsn": "postgresql://db/x"})):
+        assert not [path for path, text in other.items() if "pymysql" in text.lower()]
+
+
+def test_rendering_is_deterministic() -> None:
+    first = render("MariaDB", MARIA)
+    rendered.cache_clear()
+    assert render("MariaDB", MARIA) == first
+
+
+def test_an_inline_password_warns_once_and_is_in_no_file(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="agentflow"):
+        build_database_context(requirements(MYSQL), slug="app")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "APP_PASSWORD" in warnings[0]
+    files = render("App", MYSQL)
+    assert not [path for path, text in files.items() if SECRET in text]
+    assert 'DEFAULT_URL = "mysql://app@db.example.test/app"' in files["app_adapter.py"]
+
+
+def test_mysql_packages_follow_the_rules_and_every_sql_mutant_applies() -> None:
+    pattern = DatabasePattern()
+    files = render("MariaDB", MARIA)
+    assert pattern.validate(files) == []
+    assert pattern.validate(render("App", MYSQL)) == []
+    source = files["mariadb_adapter.py"]
+    for mutant in DATABASE_MUTANTS:
+        mutated = mutant.mutate(source, MARIA)
+        assert mutated is not None and mutated != source, mutant.name
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_the_mariadb_package_passes_its_tests_against_the_real_server(tmp_path: Path) -> None:
+    service = require(MARIADB)
+    for path, text in render("MariaDB", MARIA).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    run([str(bin_dir / "ruff"), "check", "."], tmp_path)
+    run([str(bin_dir / "black"), "--check", "."], tmp_path)
+    run([sys.executable, "-m", "mypy"], tmp_path)
+    env = {**os.environ, "MARIADB_URL": service.url}
+    env.pop("MARIADB_PASSWORD", None)
+    out = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], tmp_path, env)
+    summary = out.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
