@@ -122,13 +122,17 @@ def test_an_inline_password_warns_once_and_is_in_no_file(
     assert not [path for path, text in files.items() if SECRET in text]
 
 
-def test_declared_tables_are_said_to_come_later(caplog: pytest.LogCaptureFixture) -> None:
+def test_bare_tables_and_migrations_are_said_to_be_unused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.WARNING, logger="agentflow"):
-        build_database_context(requirements({"tables": ["orders"]}), slug="x")
-    assert [
-        "tables: and migrations: are checked but not generated yet" in r.getMessage()
-        for r in caplog.records
-    ] == [True]
+        data = {"tables": ["orders"], "migrations": "migrations/"}
+        db = build_database_context(requirements(data), slug="x")["db"]
+    assert db.tables == ()
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2
+    assert "tables orders declare no columns" in messages[0]
+    assert "migrations: is checked but not used" in messages[1]
 
 
 def test_rendering_is_deterministic_and_complete() -> None:

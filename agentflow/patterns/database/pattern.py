@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
+from agentflow.patterns import STANDARD_SUBTASKS, IntegrationPattern, Mutant, PatternMatch, Subtask
 from agentflow.patterns.database.context import build_database_context, refuse_unsupported
 from agentflow.patterns.database.mutants import DATABASE_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
@@ -48,6 +48,17 @@ _KEY_SIGNALS = (
     KeySignal(("migrations",), 0.25, "schema migrations"),
     KeySignal(("isolation_level",), 0.2, "a transaction isolation level"),
 )
+_TABLE_SUBTASKS = (
+    Subtask("schema", "schema.sql", "schema.sql.jinja", "the declared tables' CREATE TABLEs"),
+    Subtask(
+        "table_tests",
+        "test_{slug}_tables.py",
+        "test_tables.py.jinja",
+        "typed table method tests, offline and live",
+        ("adapter",),
+        "complex",
+    ),
+)
 _REDIS_ROLES = {
     "store": (0.5, "with keys or a cache declared"),
     "queue": (0.0, ""),
@@ -82,6 +93,17 @@ class DatabasePattern(IntegrationPattern):
         super().ensure_available(requirements)
         if isinstance(requirements, DatabaseRequirements):
             refuse_unsupported(requirements)
+
+    def decompose(self, requirements: Mapping[str, Any]) -> list[Subtask]:
+        """The standard files, plus schema.sql and the table tests when tables declare
+        columns."""
+        try:
+            tables = DatabaseRequirements.model_validate(requirements).tables
+        except ValidationError:
+            tables = []
+        if not any(table.columns for table in tables):
+            return list(STANDARD_SUBTASKS)
+        return [*STANDARD_SUBTASKS, *_TABLE_SUBTASKS]
 
     def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
         assert isinstance(requirements, DatabaseRequirements)
