@@ -131,8 +131,8 @@ def test_bare_tables_and_migrations_are_said_to_be_unused(
     assert db.tables == ()
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 2
-    assert "tables orders declare no columns" in messages[0]
-    assert "migrations: is checked but not used" in messages[1]
+    assert "migrations: is checked but not used" in messages[0]
+    assert "tables orders declare no columns" in messages[1]
 
 
 def test_rendering_is_deterministic_and_complete() -> None:
