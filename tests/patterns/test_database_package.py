@@ -1,6 +1,6 @@
 """Generated database packages: the context, deterministic rendering, the pattern's rules
-and mutants, the engines refused, and (slow) a PostgreSQL package's own tests run against
-the real server with nothing skipped."""
+and mutants, the engines refused, and (slow) a PostgreSQL package's own tests, its declared
+tables' included, run against the real server with nothing skipped."""
 
 from __future__ import annotations
 
@@ -38,6 +38,36 @@ WITH_QUERIES = {
     "queries": [
         {"name": "server_version", "sql": "SELECT version() AS v"},
         {"name": "by_status", "sql": "SELECT %(status)s AS status", "description": "Echo."},
+    ],
+    # Tables of every kind of column, so the slow test runs their typed methods live too.
+    "tables": [
+        {
+            "name": "orders",
+            "columns": {
+                "id": "bigserial",
+                "customer": "varchar(80) not null",
+                "total": "numeric(10, 2)",
+                "paid": "boolean not null",
+                "details": "jsonb",
+                "placed_at": "timestamptz",
+                "code": "char(3)",
+            },
+        },
+        {
+            "name": "Customers",
+            "primary_key": "email",
+            "columns": {
+                "email": "varchar(120)",
+                "born": "date",
+                "token": "uuid",
+                "photo": "bytea",
+                "score": "double precision",
+                "wakes": "time",
+                "seen": "timestamp",
+                "extra": "json",
+                "address": "inet",
+            },
+        },
     ],
 }
 FILES = {
@@ -164,9 +194,9 @@ def test_generated_packages_follow_the_pattern_rules() -> None:
 
 
 def test_every_mutant_changes_the_adapter() -> None:
-    source = render("PostgreSQL", SEED)["postgresql_adapter.py"]
+    source = render("Orders", WITH_QUERIES)["orders_adapter.py"]
     for mutant in DatabasePattern().mutants():
-        mutated = mutant.mutate(source, SEED)
+        mutated = mutant.mutate(source, WITH_QUERIES)
         assert mutated is not None and mutated != source, mutant.name
 
 

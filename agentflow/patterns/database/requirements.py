@@ -315,12 +315,6 @@ class DatabaseRequirements(StrictModel):
         for table in self.tables:
             if not table.columns:
                 continue
-            other = classes.setdefault(row_class(table.name), table.name)
-            if other != table.name:
-                raise ValueError(
-                    f"tables {other!r} and {table.name!r} both get the class "
-                    f"{row_class(table.name)}; rename one"
-                )
             for verb in TABLE_METHODS:
                 method = f"{verb}_{table.name.lower()}"
                 if method in taken:
@@ -329,6 +323,12 @@ class DatabaseRequirements(StrictModel):
                         f"{taken[method]}; rename the table or the query"
                     )
                 taken[method] = f"the {method}() method of table {table.name!r}"
+            other = classes.setdefault(row_class(table.name), table.name)
+            if other != table.name:
+                raise ValueError(
+                    f"tables {other!r} and {table.name!r} both get the class "
+                    f"{row_class(table.name)}; rename one"
+                )
         return self
 
     @field_validator("migrations")
