@@ -158,6 +158,16 @@ class TableView:
     def changeable_literal(self) -> str:
         return pyrepr(tuple(c.name for c in self.changeable))
 
+    @property
+    def methods_summary(self) -> str:
+        """The methods' names for the guide: `insert_orders, get_orders, ...`."""
+        verbs = (
+            ("insert", "get", "update", "delete", "list")
+            if self.changeable
+            else ("insert", "get", "delete", "list")
+        )
+        return ", ".join(f"{verb}_{self.method}" for verb in verbs)
+
     # Values for the generated tests, as Python source.
 
     @property
@@ -186,6 +196,11 @@ class TableView:
         """Row `index` (0 or 1) as a dict display; `new` leaves out a generated key."""
         shown = self.inserted if new else self.columns
         return repr({c.name: sample_values(c.column)[index] for c in shown})
+
+    @property
+    def key_example(self) -> str:
+        """A key value for the guide's example."""
+        return repr(sample_values(self.key.column)[0])
 
     @property
     def missing_key(self) -> str:
