@@ -237,6 +237,12 @@ def test_schema_sql_and_the_table_tests_ship_only_with_tables() -> None:
     assert "_ShopTables" not in bare["shop_adapter.py"]
 
 
+def test_table_packages_render_deterministically() -> None:
+    first = render(SHOP)
+    rendered.cache_clear()
+    assert render(SHOP) == first
+
+
 def test_the_example_with_tables_renders() -> None:
     document = yaml.safe_load((EXAMPLES / "postgres.yaml").read_text(encoding="utf-8"))
     files = render(document["requirements"])
