@@ -1,6 +1,6 @@
 """Generated database packages: the context, deterministic rendering, the pattern's rules
-and mutants, the engines refused, and (slow) a PostgreSQL package's own tests run against
-the real server with nothing skipped."""
+and mutants, the engines refused, and (slow) a PostgreSQL package's own tests, its declared
+tables' included, run against the real server with nothing skipped."""
 
 from __future__ import annotations
 
@@ -39,6 +39,36 @@ WITH_QUERIES = {
     "queries": [
         {"name": "server_version", "sql": "SELECT version() AS v"},
         {"name": "by_status", "sql": "SELECT %(status)s AS status", "description": "Echo."},
+    ],
+    # Tables of every kind of column, so the slow test runs their typed methods live too.
+    "tables": [
+        {
+            "name": "orders",
+            "columns": {
+                "id": "bigserial",
+                "customer": "varchar(80) not null",
+                "total": "numeric(10, 2)",
+                "paid": "boolean not null",
+                "details": "jsonb",
+                "placed_at": "timestamptz",
+                "code": "char(3)",
+            },
+        },
+        {
+            "name": "Customers",
+            "primary_key": "email",
+            "columns": {
+                "email": "varchar(120)",
+                "born": "date",
+                "token": "uuid",
+                "photo": "bytea",
+                "score": "double precision",
+                "wakes": "time",
+                "seen": "timestamp",
+                "extra": "json",
+                "address": "inet",
+            },
+        },
     ],
 }
 FILES = {
@@ -120,13 +150,17 @@ def test_an_inline_password_warns_once_and_is_in_no_file(
     assert not [path for path, text in files.items() if SECRET in text]
 
 
-def test_declared_tables_are_said_to_come_later(caplog: pytest.LogCaptureFixture) -> None:
+def test_bare_tables_and_migrations_are_said_to_be_unused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.WARNING, logger="agentflow"):
-        build_database_context(requirements({"tables": ["orders"]}), slug="x")
-    assert [
-        "tables: and migrations: are checked but not generated yet" in r.getMessage()
-        for r in caplog.records
-    ] == [True]
+        data = {"tables": ["orders"], "migrations": "migrations/"}
+        db = build_database_context(requirements(data), slug="x")["db"]
+    assert db.tables == ()
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2
+    assert "migrations: is checked but not used" in messages[0]
+    assert "tables orders declare no columns" in messages[1]
 
 
 def test_rendering_is_deterministic_and_complete() -> None:
@@ -158,9 +192,9 @@ def test_generated_packages_follow_the_pattern_rules() -> None:
 
 
 def test_every_sql_mutant_changes_the_adapter_and_the_redis_ones_do_not_apply() -> None:
-    source = render("PostgreSQL", SEED)["postgresql_adapter.py"]
+    source = render("Orders", WITH_QUERIES)["orders_adapter.py"]
     for mutant in DatabasePattern().mutants():
-        mutated = mutant.mutate(source, SEED)
+        mutated = mutant.mutate(source, WITH_QUERIES)
         if mutant in REDIS_MUTANTS:
             assert mutated is None, mutant.name
         else:

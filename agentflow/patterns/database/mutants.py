@@ -9,23 +9,28 @@ retry_disabled         a transient error is never retried        a test that a l
                                                                  database is tried again
 transaction_commits    a failed transaction block is committed   a test that an error in the
                                                                  block rolls it back
+update_ignores_column  a table's update leaves its first column   a test that an update sets
+                       as it was                                 every column it is given
 =====================  ========================================  ============================
 
 Targets are found as the templates write them: the `_TRANSIENT` tuple of retried error
-classes, the `_failed` method that decides on a retry, and the `commit=ok` argument with
-which `transaction()` releases its connection. Redis adapters keep the same three targets,
-so these mutants apply to them too (`redis_mutants.py` adds two of their own).
+classes, the `_failed` method that decides on a retry, the `commit=ok` argument with
+which `transaction()` releases its connection, and the literal `UPDATE` statements of the
+declared tables (a package without them has nothing for the last mutant to break). Redis
+adapters keep the first three targets, so those mutants apply to them too
+(`redis_mutants.py` adds two of their own).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from agentflow.patterns import Function, Mutant, replace_body, rewrite
 
-__all__ = ["DATABASE_MUTANTS"]
+__all__ = ["DATABASE_MUTANTS", "TABLE_MUTANTS"]
 
 
 def _retry_everything(source: str, requirements: Mapping[str, Any]) -> str:
@@ -77,6 +82,29 @@ def _always_commit(source: str, requirements: Mapping[str, Any]) -> str:
     return rewrite(source, edit, missing="no transaction releasing with commit=ok")
 
 
+_FIRST_SET = re.compile(r"CASE WHEN (%\(s_)")
+
+
+def _update_ignores_a_column(source: str, requirements: Mapping[str, Any]) -> str | None:
+    """Each table's UPDATE never sets its first column: `CASE WHEN 1 = 0 AND %(s_..)s`."""
+    if "UPDATE " not in source:
+        return None
+
+    def edit(tree: ast.Module) -> int:
+        found = 0
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value.startswith("UPDATE ")
+            ):
+                node.value = _FIRST_SET.sub(r"CASE WHEN 1 = 0 AND \1", node.value, count=1)
+                found += 1
+        return found
+
+    return rewrite(source, edit, missing="no literal UPDATE statement of a declared table")
+
+
 DATABASE_MUTANTS = (
     Mutant(
         "retries_every_error",
@@ -96,5 +124,14 @@ DATABASE_MUTANTS = (
         "a transaction block that raised is committed",
         "a test that an error inside transaction() rolls the block back",
         _always_commit,
+    ),
+)
+"""Mutants every SQL adapter (and, by their shared targets, every Redis one) is given."""
+TABLE_MUTANTS = (
+    Mutant(
+        "update_ignores_column",
+        "a table's update method leaves one of the given columns unchanged",
+        "a test that update_<table>() sets every column it is given",
+        _update_ignores_a_column,
     ),
 )

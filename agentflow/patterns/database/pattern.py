@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from agentflow.patterns import STANDARD_SUBTASKS, IntegrationPattern, Mutant, PatternMatch, Subtask
 from agentflow.patterns.database.context import build_database_context, refuse_unsupported
-from agentflow.patterns.database.mutants import DATABASE_MUTANTS
+from agentflow.patterns.database.mutants import DATABASE_MUTANTS, TABLE_MUTANTS
 from agentflow.patterns.database.redis_mutants import REDIS_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.patterns.database.rules import check_database_package
@@ -50,6 +50,17 @@ _KEY_SIGNALS = (
     KeySignal(("queries",), 0.2, "declares queries", is_collection),
     KeySignal(("migrations",), 0.25, "schema migrations"),
     KeySignal(("isolation_level",), 0.2, "a transaction isolation level"),
+)
+_TABLE_SUBTASKS = (
+    Subtask("schema", "schema.sql", "schema.sql.jinja", "the declared tables' CREATE TABLEs"),
+    Subtask(
+        "table_tests",
+        "test_{slug}_tables.py",
+        "test_tables.py.jinja",
+        "typed table method tests, offline and live",
+        ("adapter",),
+        "complex",
+    ),
 )
 _REDIS_ROLES = {
     "store": (0.5, "with keys or a cache declared"),
@@ -91,12 +102,17 @@ class DatabasePattern(IntegrationPattern):
             refuse_unsupported(requirements)
 
     def decompose(self, requirements: Mapping[str, Any]) -> list[Subtask]:
-        """The standard files; a Redis package's from the `redis/` templates."""
+        """The standard files: a Redis package's from the `redis/` templates, and with
+        tables that declare columns also schema.sql and the table tests."""
         try:
-            engine = DatabaseRequirements.model_validate(dict(requirements)).engine
+            parsed = DatabaseRequirements.model_validate(dict(requirements))
         except ValidationError:
-            engine = None  # `create` validated them already; a bad mapping gets SQL files
-        return list(_REDIS_SUBTASKS if engine == "redis" else STANDARD_SUBTASKS)
+            return list(STANDARD_SUBTASKS)  # `create` validated them already
+        if parsed.engine == "redis":
+            return list(_REDIS_SUBTASKS)
+        if not any(table.columns for table in parsed.tables):
+            return list(STANDARD_SUBTASKS)
+        return [*STANDARD_SUBTASKS, *_TABLE_SUBTASKS]
 
     def build_context(self, requirements: BaseModel, *, slug: str) -> dict[str, Any]:
         assert isinstance(requirements, DatabaseRequirements)
@@ -106,7 +122,8 @@ class DatabasePattern(IntegrationPattern):
         return check_database_package(generated_code)
 
     def mutants(self) -> Sequence[Mutant]:
-        """SQL: constraint violations retried, retries off, failed transactions committed.
-        Redis: command errors retried, retries off, the key prefix or the expiry dropped.
-        Each set says "does not apply" to the other kind's adapter."""
-        return (*DATABASE_MUTANTS, *REDIS_MUTANTS)
+        """SQL: constraint violations retried, retries off, failed transactions committed,
+        and with tables an update that skips a column. Redis: command errors retried,
+        retries off, the key prefix or the expiry dropped. Each set says "does not apply"
+        to the other kind's adapter."""
+        return (*DATABASE_MUTANTS, *TABLE_MUTANTS, *REDIS_MUTANTS)

@@ -9,6 +9,7 @@ was one (`inline_password`), so no generated file, log or error can repeat it.
 
 from __future__ import annotations
 
+import keyword
 import re
 from typing import Any, Literal
 
@@ -25,7 +26,9 @@ __all__ = [
     "DatabaseRequirements",
     "NamedQuery",
     "RetryConfig",
+    "TABLE_METHODS",
     "Table",
+    "row_class",
 ]
 
 Engine = Literal["sqlite", "postgresql", "mysql", "mariadb", "redis", "mongodb"]
@@ -55,8 +58,24 @@ _KEY_PREFIX = re.compile(r"^[A-Za-z0-9_:.-]{0,100}$")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%s|%%|%")
 _RESERVED = frozenset(
-    {"execute", "fetch_one", "fetch_all", "transaction", "health_check", "close", "config"}
+    {
+        "execute",
+        "fetch_one",
+        "fetch_all",
+        "transaction",
+        "health_check",
+        "close",
+        "config",
+        "metrics",
+        "circuit_state",
+        "create_schema",
+        "drop_schema",
+    }
 )
+_NULLABILITY = re.compile(r"\s+(not\s+)?null$", re.I)
+_CONSTRAINT_WORDS = frozenset({"primary", "key", "references", "default", "unique", "check"})
+TABLE_METHODS = ("insert", "get", "update", "delete", "list")
+"""Each declared table with columns gets `<verb>_<table>` methods on both clients."""
 MAX_QUERIES = 200
 
 
@@ -134,14 +153,37 @@ class NamedQuery(StrictModel):
 
 
 class Column(StrictModel):
-    """A declared column: an identifier and a plain SQL type such as `varchar(80)`."""
+    """A declared column: an identifier and a plain SQL type such as `varchar(80)`.
+
+    Columns are nullable unless the type ends `not null` or `nullable: false` says so.
+    """
 
     name: str
     type: str = "text"
+    nullable: StrictBool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nullability_in_the_type(cls, data: Any) -> Any:
+        """`total: numeric(10, 2) not null` is `{type: numeric(10, 2), nullable: false}`."""
+        if not (isinstance(data, dict) and isinstance(data.get("type"), str)):
+            return data
+        found = _NULLABILITY.search(data["type"].strip())
+        if found is None:
+            return data
+        nullable = found[1] is None
+        if data.get("nullable", nullable) != nullable:
+            raise ValueError(f"column {data.get('name')!r}: the type and nullable disagree")
+        return {**data, "type": data["type"].strip()[: found.start()], "nullable": nullable}
 
     @field_validator("name")
     @classmethod
     def _name(cls, name: str) -> str:
+        if keyword.iskeyword(name):
+            raise ValueError(
+                f"column {name!r} is a Python keyword, so its row type cannot name it; "
+                "rename the column"
+            )
         return _identifier(name, "column")
 
     @field_validator("type")
@@ -149,6 +191,10 @@ class Column(StrictModel):
     def _type(cls, text: str) -> str:
         if not _SQL_TYPE.match(text):
             raise ValueError(f"{text!r} is not a plain SQL type such as integer or varchar(80)")
+        if _CONSTRAINT_WORDS & set(text.lower().split()):
+            raise ValueError(
+                f"{text!r} holds a constraint; give only the type (the key is primary_key:)"
+            )
         return text
 
 
@@ -184,6 +230,11 @@ class Table(StrictModel):
         return self
 
 
+def row_class(table: str) -> str:
+    """The row type of a table: `order_items` has `OrderItemsRow`."""
+    return "".join(part.capitalize() or "_" for part in table.lower().split("_")) + "Row"
+
+
 def _identifier(name: str, what: str) -> str:
     if not _SQL_NAME.match(name):
         raise ValueError(
@@ -205,7 +256,7 @@ class DatabaseRequirements(StrictModel):
     circuit_breaker: BreakerConfig = Field(default_factory=BreakerConfig)
     password_env: str | None = None
     queries: list[NamedQuery] = Field(default_factory=list, max_length=MAX_QUERIES)
-    # Checked now; typed table methods, schema.sql and migrations come in a later version.
+    # Tables with columns get typed methods and schema.sql; migrations are checked only.
     tables: list[Table] = Field(default_factory=list, max_length=MAX_QUERIES)
     migrations: str | None = Field(default=None, pattern=r"^[\w./-]{1,200}$")
     # Redis only: the prefix of every key, the expiry `set` applies, typed key families.
@@ -291,6 +342,31 @@ class DatabaseRequirements(StrictModel):
         if len({item.name for item in items}) != len(items):
             raise ValueError("two items have the same name")
         return items
+
+    @model_validator(mode="after")
+    def _method_names_are_free(self) -> DatabaseRequirements:
+        """Table methods must not collide with each other, named queries or client names."""
+        taken = {q.name: f"the named query {q.name!r}" for q in self.queries}
+        taken.update({name: "a method of every client" for name in _RESERVED})
+        classes: dict[str, str] = {}
+        for table in self.tables:
+            if not table.columns:
+                continue
+            for verb in TABLE_METHODS:
+                method = f"{verb}_{table.name.lower()}"
+                if method in taken:
+                    raise ValueError(
+                        f"table {table.name!r} gets a method {method}() that is already "
+                        f"{taken[method]}; rename the table or the query"
+                    )
+                taken[method] = f"the {method}() method of table {table.name!r}"
+            other = classes.setdefault(row_class(table.name), table.name)
+            if other != table.name:
+                raise ValueError(
+                    f"tables {other!r} and {table.name!r} both get the class "
+                    f"{row_class(table.name)}; rename one"
+                )
+        return self
 
     @field_validator("migrations")
     @classmethod
