@@ -257,8 +257,9 @@ def refuse_unsupported(requirements: DatabaseRequirements) -> str:
     if engine not in GENERATED_ENGINES:
         raise PatternUnavailableError(
             f"the 'database' pattern cannot generate packages yet for the "
-            f"{_ENGINE_NAMES[engine]} engine, which it recognises; only SQLite, "
-            "PostgreSQL, MySQL, MariaDB and Redis are generated"
+            f"{_ENGINE_NAMES[engine]} engine, which it recognises: every generated client "
+            "is proven against a real server, and no such server could be installed to test "
+            "one; SQLite, PostgreSQL, MySQL, MariaDB and Redis are generated"
         )
     return engine
 
