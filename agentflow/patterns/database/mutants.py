@@ -9,11 +9,14 @@ retry_disabled         a transient error is never retried        a test that a l
                                                                  database is tried again
 transaction_commits    a failed transaction block is committed   a test that an error in the
                                                                  block rolls it back
+commit_retried         a connection lost at COMMIT is retried    a test that a lost commit
+                       like one lost before it                   raises once, unretried
 =====================  ========================================  ============================
 
 Targets are found as the template writes them: the `_TRANSIENT` tuple of retried error
-classes, the `_failed` method that decides on a retry, and the `commit=ok` argument with
-which `transaction()` releases its connection.
+classes, the `_failed` method that decides on a retry, the `commit=ok` argument with
+which `transaction()` releases its connection, and `_at_commit`, which tells a commit of
+unknown outcome from a failure before it.
 """
 
 from __future__ import annotations
@@ -76,6 +79,20 @@ def _always_commit(source: str, requirements: Mapping[str, Any]) -> str:
     return rewrite(source, edit, missing="no transaction releasing with commit=ok")
 
 
+def _commit_retried(source: str, requirements: Mapping[str, Any]) -> str:
+    """`_at_commit` returns the error as it is: a commit lost mid-way is retried."""
+
+    def edit(tree: ast.Module) -> int:
+        functions = [
+            node for node in tree.body if isinstance(node, Function) and node.name == "_at_commit"
+        ]
+        for function in functions:
+            replace_body(function, ast.Return(ast.Name("error", ast.Load())))
+        return len(functions)
+
+    return rewrite(source, edit, missing="no _at_commit function for failures at COMMIT")
+
+
 DATABASE_MUTANTS = (
     Mutant(
         "retries_every_error",
@@ -94,5 +111,11 @@ DATABASE_MUTANTS = (
         "a transaction block that raised is committed",
         "a test that an error inside transaction() rolls the block back",
         _always_commit,
+    ),
+    Mutant(
+        "commit_retried",
+        "a connection lost during COMMIT is retried, which can apply a change twice",
+        "a test that a connection lost at COMMIT raises the commit-unknown error, unretried",
+        _commit_retried,
     ),
 )
