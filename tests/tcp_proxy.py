@@ -126,6 +126,8 @@ class TcpProxy:
                 client.close()
                 continue
             server.settimeout(None)
+            for sock in (client, server):  # forward each small message at once, as loopback does
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             pair = _Pair(client, server)
             with self._lock:
                 self._pairs.append(pair)
