@@ -4,8 +4,7 @@ Every accepted connection is paired with one to the service and copied both ways
 threads. `cut()` resets every live pair at once, as a failed network or a restarted server
 would; `cut_at(marker)` cuts the connection whose client next sends `marker` (`COMMIT`),
 either before the server gets it or after the server answered, the answer lost, so a test
-can make a commit fail at a chosen side of the server's decision. `pause()` holds traffic
-until `resume()`.
+can make a commit fail at a chosen side of the server's decision.
 """
 
 from __future__ import annotations
@@ -59,8 +58,6 @@ class TcpProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._pairs: list[_Pair] = []
         self._lock = threading.Lock()
-        self._flowing = threading.Event()
-        self._flowing.set()
         self._trap: _Trap | None = None
         self._stopped = False
         self.port: int = self._listener.getsockname()[1]
@@ -71,16 +68,6 @@ class TcpProxy:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def url(self, template: str) -> str:
-        """`template` with `{port}` filled in: the service's URL through the proxy."""
-        return template.format(port=self.port)
-
-    @property
-    def connections(self) -> int:
-        """How many client connections are open through the proxy now."""
-        with self._lock:
-            return sum(not pair.closed.is_set() for pair in self._pairs)
 
     def cut(self) -> int:
         """Reset every live connection (new ones are still accepted); how many were cut."""
@@ -99,18 +86,9 @@ class TcpProxy:
         self._trap = trap
         return trap.sprung
 
-    def pause(self) -> None:
-        """Hold every byte in both directions until `resume()`."""
-        self._flowing.clear()
-
-    def resume(self) -> None:
-        """Let traffic flow again."""
-        self._flowing.set()
-
     def close(self) -> None:
         """Stop listening and reset every connection."""
         self._stopped = True
-        self._flowing.set()
         self._listener.close()
         self.cut()
 
@@ -143,7 +121,6 @@ class TcpProxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                self._flowing.wait()
                 if pair.closed.is_set():
                     return
                 if upstream and not self._forward_upstream(pair, data):
