@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import generate
+from fault_packages import generate
 from services import POSTGRESQL, require
 from tcp_proxy import TcpProxy
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pika
 import pytest
-from conftest import generate
+from fault_packages import generate
 from services import RABBITMQ, require
 from tcp_proxy import TcpProxy
 
