@@ -25,6 +25,7 @@ from postgresql_adapter import (
     CircuitOpenError,
     ConfigurationError,
     PostgreSQLClient,
+    PostgreSQLCommitUnknownError,
     PostgreSQLConfig,
     PostgreSQLConnectionError,
     PostgreSQLError,
@@ -139,6 +140,40 @@ def test_transient_errors_raise_once_attempts_are_spent(tmp_path: Path) -> None:
         with pytest.raises(PostgreSQLTransientError):
             db.fetch_all("SELECT 1")
         assert len(calls) == 2
+
+
+def lost_commit(backend: Any) -> list[bool]:
+    """Make each COMMIT happen, then fail as if the connection dropped before its answer."""
+    commits: list[bool] = []
+    real = backend.release
+
+    def release(conn: Any, *, commit: bool) -> None:
+        real(conn, commit=commit)
+        if commit:
+            commits.append(True)
+            raise sqlite3.OperationalError("disk I/O error")
+
+    backend.release = release
+    return commits
+
+
+def test_a_connection_lost_at_commit_is_reported_and_never_retried(client: Any) -> None:
+    calls = failing_run(client, "disk I/O error", 1)
+    client.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (1, "before commit"))
+    assert len(calls) == 2  # lost before COMMIT: nothing was applied, so it is retried
+    commits = lost_commit(client._backend)
+    with pytest.raises(
+        PostgreSQLCommitUnknownError, match="outcome is unknown"
+    ) as caught:
+        client.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (2, "at commit"))
+    assert (caught.value.operation, commits) == ("execute", [True])
+    with pytest.raises(PostgreSQLCommitUnknownError), client.transaction() as tx:
+        tx.execute("INSERT INTO notes (id, body) VALUES (%s, %s)", (3, "in a block"))
+    assert commits == [True, True]
+    del client._backend.release
+    assert client.fetch_all("SELECT id FROM notes ORDER BY id") == [
+        {"id": i} for i in (1, 2, 3)
+    ]
 
 
 def test_the_circuit_opens_after_repeated_failures(tmp_path: Path) -> None:
@@ -305,6 +340,27 @@ def test_the_async_client_retries_transient_errors(tmp_path: Path) -> None:
     asyncio.run(async_retries(tmp_path))
 
 
+async def async_lost_commit(path: Path) -> None:
+    async with AsyncPostgreSQLClient(sqlite_config(path)) as db:
+        await db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+        commits = lost_commit(db._backend._backend)
+        with pytest.raises(PostgreSQLCommitUnknownError):
+            await db.execute("INSERT INTO notes (id) VALUES (%s)", (1,))
+        with pytest.raises(PostgreSQLCommitUnknownError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO notes (id) VALUES (%s)", (2,))
+        assert commits == [True, True]
+        del db._backend._backend.release
+        assert await db.fetch_all("SELECT id FROM notes ORDER BY id") == [
+            {"id": 1},
+            {"id": 2},
+        ]
+
+
+def test_the_async_client_never_retries_a_lost_commit(tmp_path: Path) -> None:
+    asyncio.run(async_lost_commit(tmp_path))
+
+
 def test_a_postgresql_url_keeps_its_password_apart() -> None:
     config = PostgreSQLConfig(url=f"postgresql://app:{SECRET}@localhost:5432/app")
     assert config.engine == "postgresql"
@@ -379,6 +435,7 @@ class FakeConnection:
     def __init__(self, rows: list[dict[str, Any]] | None) -> None:
         self.sent: list[tuple[str, Any]] = []
         self.rows = rows
+        self.broken = False
 
     def execute(self, sql: str, params: Any = None) -> FakeCursor:
         self.sent.append((sql, params))

@@ -39,6 +39,7 @@ _ENGINE_NAMES = {
     "mongodb": "MongoDB",
 }
 _TESTED_ERRORS = (
+    "CommitUnknownError",
     "Config",
     "ConnectionError",
     "IntegrityError",

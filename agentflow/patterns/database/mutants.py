@@ -9,13 +9,16 @@ retry_disabled         a transient error is never retried        a test that a l
                                                                  database is tried again
 transaction_commits    a failed transaction block is committed   a test that an error in the
                                                                  block rolls it back
+commit_retried         a connection lost at COMMIT is retried    a test that a lost commit
+                       like one lost before it                   raises once, unretried
 update_ignores_column  a table's update leaves its first column   a test that an update sets
                        as it was                                 every column it is given
 =====================  ========================================  ============================
 
 Targets are found as the templates write them: the `_TRANSIENT` tuple of retried error
 classes, the `_failed` method that decides on a retry, the `commit=ok` argument with
-which `transaction()` releases its connection, and the literal `UPDATE` statements of the
+which `transaction()` releases its connection, `_at_commit`, which tells a commit of
+unknown outcome from a failure before it, and the literal `UPDATE` statements of the
 declared tables (a package without them has nothing for the last mutant to break). Redis
 adapters keep the first three targets, so those mutants apply to them too
 (`redis_mutants.py` adds two of their own).
@@ -30,7 +33,7 @@ from typing import Any
 
 from agentflow.patterns import Function, Mutant, replace_body, rewrite
 
-__all__ = ["DATABASE_MUTANTS", "TABLE_MUTANTS"]
+__all__ = ["DATABASE_MUTANTS", "SQL_MUTANTS"]
 
 
 def _retry_everything(source: str, requirements: Mapping[str, Any]) -> str:
@@ -82,6 +85,20 @@ def _always_commit(source: str, requirements: Mapping[str, Any]) -> str:
     return rewrite(source, edit, missing="no transaction releasing with commit=ok")
 
 
+def _commit_retried(source: str, requirements: Mapping[str, Any]) -> str:
+    """`_at_commit` returns the error as it is: a commit lost mid-way is retried."""
+
+    def edit(tree: ast.Module) -> int:
+        functions = [
+            node for node in tree.body if isinstance(node, Function) and node.name == "_at_commit"
+        ]
+        for function in functions:
+            replace_body(function, ast.Return(ast.Name("error", ast.Load())))
+        return len(functions)
+
+    return rewrite(source, edit, missing="no _at_commit function for failures at COMMIT")
+
+
 _FIRST_SET = re.compile(r"CASE WHEN (%\(s_)")
 
 
@@ -126,8 +143,14 @@ DATABASE_MUTANTS = (
         _always_commit,
     ),
 )
-"""Mutants every SQL adapter (and, by their shared targets, every Redis one) is given."""
-TABLE_MUTANTS = (
+"""Mutants every SQL adapter and, by their shared targets, every Redis one is given."""
+SQL_MUTANTS = (
+    Mutant(
+        "commit_retried",
+        "a connection lost during COMMIT is retried, which can apply a change twice",
+        "a test that a connection lost at COMMIT raises the commit-unknown error, unretried",
+        _commit_retried,
+    ),
     Mutant(
         "update_ignores_column",
         "a table's update method leaves one of the given columns unchanged",
@@ -135,3 +158,4 @@ TABLE_MUTANTS = (
         _update_ignores_a_column,
     ),
 )
+"""Mutants of SQL adapters only; the last applies only to a package with tables."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from agentflow.patterns import STANDARD_SUBTASKS, IntegrationPattern, Mutant, PatternMatch, Subtask
 from agentflow.patterns.database.context import build_database_context, refuse_unsupported
-from agentflow.patterns.database.mutants import DATABASE_MUTANTS, TABLE_MUTANTS
+from agentflow.patterns.database.mutants import DATABASE_MUTANTS, SQL_MUTANTS
 from agentflow.patterns.database.redis_mutants import REDIS_MUTANTS
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.patterns.database.rules import check_database_package
@@ -123,7 +123,7 @@ class DatabasePattern(IntegrationPattern):
 
     def mutants(self) -> Sequence[Mutant]:
         """SQL: constraint violations retried, retries off, failed transactions committed,
-        and with tables an update that skips a column. Redis: command errors retried,
+        a commit lost mid-way retried, and with tables an update that skips a column. Redis: command errors retried,
         retries off, the key prefix or the expiry dropped. Each set says "does not apply"
         to the other kind's adapter."""
-        return (*DATABASE_MUTANTS, *TABLE_MUTANTS, *REDIS_MUTANTS)
+        return (*DATABASE_MUTANTS, *SQL_MUTANTS, *REDIS_MUTANTS)

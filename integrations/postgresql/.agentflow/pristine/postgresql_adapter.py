@@ -19,6 +19,7 @@ Exceptions::
     ├── CircuitOpenError             refused without calling: too many recent failures
     └── PostgreSQLError  base of this package's errors (also a closed client)
         ├── PostgreSQLConnectionError  the database could not be reached or the connection was lost
+        │   └── PostgreSQLCommitUnknownError  lost during COMMIT: applied or not (never retried)
         ├── PostgreSQLTimeoutError  the statement ran longer than the timeout
         ├── PostgreSQLIntegrityError  a constraint was violated (never retried)
         ├── PostgreSQLTransientError  deadlock or serialization failure once retries are spent
@@ -70,6 +71,7 @@ __all__ = [
     "ConfigurationError",
     "IntegrationError",
     "PostgreSQLClient",
+    "PostgreSQLCommitUnknownError",
     "PostgreSQLConfig",
     "PostgreSQLConnectionError",
     "PostgreSQLError",
@@ -100,6 +102,13 @@ class PostgreSQLConnectionError(PostgreSQLError):
     """The database could not be reached, or the connection was lost."""
 
 
+class PostgreSQLCommitUnknownError(PostgreSQLConnectionError):
+    """The connection was lost during COMMIT: the change may or may not have been applied.
+
+    Never retried, since running the statement again could apply it twice.
+    """
+
+
 class PostgreSQLTimeoutError(PostgreSQLError):
     """The statement ran longer than its timeout and was cancelled."""
 
@@ -118,6 +127,17 @@ class PostgreSQLQueryError(PostgreSQLError):
 
 _HEALTH_SQL = "SELECT 1 AS ok"
 _TRANSIENT = (PostgreSQLConnectionError, PostgreSQLTransientError)
+
+
+def _at_commit(error: PostgreSQLError | None, operation: str) -> PostgreSQLError | None:
+    """`error` raised by COMMIT: a lost connection leaves the outcome unknown."""
+    if not isinstance(error, PostgreSQLConnectionError):
+        return error  # the server answered: the transaction was not committed
+    return PostgreSQLCommitUnknownError(
+        f"{error}; the connection was lost during COMMIT, so the commit's outcome is "
+        "unknown: not retried, check whether the change was applied",
+        operation=operation,
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -375,6 +395,8 @@ class _PostgresBackend:
                 conn.rollback()
         finally:
             self._pool.putconn(conn)
+            if conn.broken:
+                self._pool.check()  # the idle ones were likely cut too: replace them now
 
     def run(
         self, conn: psycopg.Connection[Any], sql: str, params: Params, timeout: float
@@ -425,6 +447,10 @@ class _AsyncPostgresBackend:
                 await conn.rollback()
         finally:
             await self._pool.putconn(conn)
+            if conn.broken:
+                await (
+                    self._pool.check()
+                )  # the idle ones were likely cut too: replace them now
 
     async def run(
         self,
@@ -529,6 +555,8 @@ class _Base:
             self._breaker.record_success()  # the database answered: it is up
             return None
         self._breaker.record_failure()
+        if isinstance(error, PostgreSQLCommitUnknownError):
+            return None  # running it again could apply it twice
         limit = self._config.max_attempts if attempts is None else attempts
         return self._policy.delay(attempt) if attempt < limit else None
 
@@ -633,6 +661,7 @@ class PostgreSQLClient(_Base):
         """
         self._check_open("transaction")
         start = time.perf_counter()
+        committing = False
         try:
             conn = self._backend.checkout()
             ok = False
@@ -640,10 +669,12 @@ class PostgreSQLClient(_Base):
                 yield PostgreSQLTransaction(self._backend, conn, self._limit(timeout))
                 ok = True
             finally:
+                committing = ok
                 self._backend.release(conn, commit=ok)
         except Exception as exc:
             self._metrics.record("transaction", time.perf_counter() - start, error=True)
             error = self._backend.error(exc, "transaction")
+            error = _at_commit(error, "transaction") if committing else error
             self._failed(error, self._config.max_attempts)
             if error is None:
                 raise
@@ -666,6 +697,7 @@ class PostgreSQLClient(_Base):
             attempt += 1
             self._check_open(operation)
             start = time.perf_counter()
+            committing = False
             try:
                 conn = self._backend.checkout()
                 try:
@@ -673,10 +705,12 @@ class PostgreSQLClient(_Base):
                 except BaseException:
                     self._backend.release(conn, commit=False)
                     raise
+                committing = True
                 self._backend.release(conn, commit=True)
             except Exception as exc:
                 self._metrics.record(operation, time.perf_counter() - start, error=True)
                 error = self._backend.error(exc, operation)
+                error = _at_commit(error, operation) if committing else error
                 wait = self._failed(error, attempt, attempts)
                 if wait is not None:
                     time.sleep(wait)
@@ -785,6 +819,7 @@ class AsyncPostgreSQLClient(_Base):
         """One connection for the block: committed at its end, rolled back on an error."""
         self._check_open("transaction")
         start = time.perf_counter()
+        committing = False
         try:
             conn = await self._backend.checkout()
             ok = False
@@ -794,10 +829,12 @@ class AsyncPostgreSQLClient(_Base):
                 )
                 ok = True
             finally:
+                committing = ok
                 await self._backend.release(conn, commit=ok)
         except Exception as exc:
             self._metrics.record("transaction", time.perf_counter() - start, error=True)
             error = self._backend.error(exc, "transaction")
+            error = _at_commit(error, "transaction") if committing else error
             self._failed(error, self._config.max_attempts)
             if error is None:
                 raise
@@ -820,6 +857,7 @@ class AsyncPostgreSQLClient(_Base):
             attempt += 1
             self._check_open(operation)
             start = time.perf_counter()
+            committing = False
             try:
                 conn = await self._backend.checkout()
                 try:
@@ -829,10 +867,12 @@ class AsyncPostgreSQLClient(_Base):
                 except BaseException:
                     await self._backend.release(conn, commit=False)
                     raise
+                committing = True
                 await self._backend.release(conn, commit=True)
             except Exception as exc:
                 self._metrics.record(operation, time.perf_counter() - start, error=True)
                 error = self._backend.error(exc, operation)
+                error = _at_commit(error, operation) if committing else error
                 wait = self._failed(error, attempt, attempts)
                 if wait is not None:
                     await asyncio.sleep(wait)
