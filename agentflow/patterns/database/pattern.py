@@ -123,7 +123,7 @@ class DatabasePattern(IntegrationPattern):
 
     def mutants(self) -> Sequence[Mutant]:
         """SQL: constraint violations retried, retries off, failed transactions committed,
-        a commit lost mid-way retried, and with tables an update that skips a column. Redis: command errors retried,
-        retries off, the key prefix or the expiry dropped. Each set says "does not apply"
-        to the other kind's adapter."""
+        a commit lost mid-way retried, and with tables an update that skips a column.
+        Redis: command errors retried, retries off, the key prefix or the expiry dropped.
+        Each set says "does not apply" to the other kind's adapter."""
         return (*DATABASE_MUTANTS, *SQL_MUTANTS, *REDIS_MUTANTS)
