@@ -1,9 +1,9 @@
 """Golden records: the committed packages in integrations/ equal a fresh generation.
 
-After an intended change to templates or helpers, regenerate them with
-`agentflow integrate create examples/<spec>.yaml --output-dir integrations --force` (the spec
-of each package is in `GOLDEN`) and review the diff. A package
-holds its pristine store (`.agentflow/pristine/`), which must equal the generation too.
+After an intended change to templates or helpers, regenerate them afresh (`--force` would
+bump the package version) with `rm -r integrations/<slug> && agentflow integrate create
+<spec> --output-dir integrations` (each package's spec is in `GOLDEN`) and review the diff.
+A package holds its pristine store (`.agentflow/pristine/`), which must equal the generation too.
 """
 
 from __future__ import annotations
@@ -58,7 +58,10 @@ def test_committed_package_equals_a_fresh_generation(slug: str) -> None:
     fresh = on_disk(generate(GOLDEN[slug]))
     committed = committed_files(ROOT / "integrations" / slug)
     spec = GOLDEN[slug].relative_to(ROOT).as_posix()
-    hint = f"regenerate with: agentflow integrate create {spec} --output-dir integrations --force"
+    hint = (
+        f"regenerate with: rm -r integrations/{slug} && "
+        f"agentflow integrate create {spec} --output-dir integrations"
+    )
     assert sorted(committed) == sorted(fresh), hint
     for name, text in fresh.items():
         if name == METADATA_FILE:
