@@ -32,10 +32,12 @@ LIVE = bool(os.environ.get("ORDER_QUEUE_URL"))
 BACKENDS = ["memory", "live"] if LIVE else ["memory"]
 
 
-def make_client(backend: str, broker: InMemoryBroker | None = None) -> OrderQueueClient:
+def make_client(
+    backend: str, broker: InMemoryBroker | None = None, namespace: str | None = None
+) -> OrderQueueClient:
     """An in-memory client, or one on the real broker with throw-away queue names."""
     if backend == "live":
-        namespace = f"test-{uuid.uuid4().hex[:12]}."
+        namespace = namespace or f"test-{uuid.uuid4().hex[:12]}."
         return OrderQueueClient(namespace=namespace, backoff_base=0.0)
     return OrderQueueClient(transport=broker or InMemoryBroker(), backoff_base=0.0)
 
@@ -108,6 +110,33 @@ def test_duplicate_message_ids_are_skipped(client: OrderQueueClient) -> None:
     client.consume(QUEUE, handled.append, max_messages=2, idle_timeout=5.0)
     assert [m.body for m in handled] == [{"n": 1}]
     assert client.metrics()[QUEUE].duplicates == 1
+
+
+class Crash(BaseException):
+    """A consumer dying mid-message: not an error the client handles."""
+
+
+def crash(message: Message) -> None:
+    raise Crash(message.id)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_consumer_crashing_before_the_ack_gets_the_message_again(
+    backend: str,
+) -> None:
+    broker, namespace = InMemoryBroker(), f"test-{uuid.uuid4().hex[:12]}."
+    first = make_client(backend, broker, namespace)
+    message_id = first.publish(QUEUE, {"n": 7})
+    with pytest.raises(Crash):
+        first.consume(QUEUE, crash, max_messages=1, idle_timeout=5.0)
+    first.close()  # the crashed consumer's connection is gone: the broker requeues
+    second = make_client(backend, broker, namespace)
+    try:
+        [again] = collect(second, 1)
+        assert (again.id, again.body) == (message_id, {"n": 7})
+    finally:
+        second.delete_queues()
+        second.close()
 
 
 def test_stop_finishes_the_message_in_flight(client: OrderQueueClient) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
-from agentflow.patterns import IntegrationPattern, PatternMatch
+from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
 from agentflow.patterns.message_queue.context import build_queue_context
+from agentflow.patterns.message_queue.mutants import QUEUE_MUTANTS
 from agentflow.patterns.message_queue.requirements import (
     MessageQueueRequirements,
     refuse_unsupported,
@@ -84,6 +85,10 @@ class MessageQueuePattern(IntegrationPattern):
                 if needle not in text:
                     problems.append(f"{path}: {why}")
         return problems
+
+    def mutants(self) -> Sequence[Mutant]:
+        """Acks before handling, dead letters dropped, retries off, duplicates handled."""
+        return QUEUE_MUTANTS
 
 
 _RULES = (
