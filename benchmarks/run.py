@@ -44,7 +44,7 @@ PEERS_VENV = BENCH_DIR / ".venv-peers"
 PEER_PACKAGES = ("openapi-python-client==0.29.1", "copier==9.19.1")
 RESULTS_FILE = BENCH_DIR / "results.json"
 GNU_TIME = Path("/usr/bin/time")
-OTHER_RESULTS = ("llm", "scaling", "client")
+OTHER_RESULTS = ("llm", "scaling", "client", "drivers")
 """The keys of results.json that the other benchmark scripts write; --record keeps them."""
 START = "start-up (--help)"
 LARGE = "client for the 200-endpoint API"

@@ -1,8 +1,9 @@
 """Golden records: the committed packages in integrations/ equal a fresh generation.
 
-After an intended change to templates or helpers, regenerate them with
-`agentflow integrate create examples/<name>.yaml --force` and review the diff. A package
-holds its pristine store (`.agentflow/pristine/`), which must equal the generation too.
+After an intended change to templates or helpers, regenerate them afresh (`--force` would
+bump the package version) with `rm -r integrations/<slug> && agentflow integrate create
+<spec> --output-dir integrations` (each package's spec is in `GOLDEN`) and review the diff.
+A package holds its pristine store (`.agentflow/pristine/`), which must equal the generation too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from agentflow.spec.loader import load_spec
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = {
     "github": ROOT / "examples" / "github.yaml",
+    "order_queue": ROOT / "examples" / "rabbitmq-orders.yaml",
     "postgresql": ROOT / "examples" / "postgresql.yaml",
     "stripe": ROOT / "examples" / "stripe.yaml",
 }
@@ -55,7 +57,11 @@ def on_disk(files: dict[str, str]) -> dict[str, str]:
 def test_committed_package_equals_a_fresh_generation(slug: str) -> None:
     fresh = on_disk(generate(GOLDEN[slug]))
     committed = committed_files(ROOT / "integrations" / slug)
-    hint = f"regenerate with: agentflow integrate create examples/{slug}.yaml --force"
+    spec = GOLDEN[slug].relative_to(ROOT).as_posix()
+    hint = (
+        f"regenerate with: rm -r integrations/{slug} && "
+        f"agentflow integrate create {spec} --output-dir integrations"
+    )
     assert sorted(committed) == sorted(fresh), hint
     for name, text in fresh.items():
         if name == METADATA_FILE:

@@ -41,6 +41,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -223,9 +224,13 @@ def _sqlite_sql(sql: str, params: Params) -> str:
 
 
 class _Backend(Protocol):
-    """What the clients need of an engine: connections in and out, and one statement."""
+    """What the clients need of an engine: connections in and out, and one statement.
 
-    def checkout(self) -> Any: ...
+    `checkout(transaction=True)` opens a transaction for `transaction()`; a single call
+    needs none, since one statement is atomic on its own (and a BEGIN costs a round trip).
+    """
+
+    def checkout(self, *, transaction: bool = False) -> Any: ...
 
     def release(self, conn: Any, *, commit: bool) -> None: ...
 
@@ -249,7 +254,7 @@ class _SqliteBackend:
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
 
-    def checkout(self) -> sqlite3.Connection:
+    def checkout(self, *, transaction: bool = False) -> sqlite3.Connection:
         if not self._slots.acquire(timeout=self._config.connect_timeout):
             raise PostgreSQLConnectionError("no pooled connection became free in time")
         try:
@@ -262,7 +267,8 @@ class _SqliteBackend:
                     isolation_level=None,
                     check_same_thread=False,
                 )
-            conn.execute("BEGIN")
+            if transaction:
+                conn.execute("BEGIN")
             return conn
         except BaseException:
             self._slots.release()
@@ -352,8 +358,10 @@ def _pg_error(
 
 
 def _pg_kwargs(config: PostgreSQLConfig) -> dict[str, Any]:
-    """Connection arguments: the password apart from the URL, rows as dicts."""
+    """Connection arguments: the password apart from the URL, rows as dicts, autocommit (a
+    single call is one statement, atomic on its own; `transaction()` sends BEGIN)."""
     kwargs: dict[str, Any] = {
+        "autocommit": True,
         "row_factory": dict_row,
         "connect_timeout": max(1, int(config.connect_timeout)),
     }
@@ -362,7 +370,29 @@ def _pg_kwargs(config: PostgreSQLConfig) -> dict[str, Any]:
     return kwargs
 
 
-_SET_TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"
+_SET_TIMEOUT = "SELECT set_config('statement_timeout', %s, false)"
+
+
+class _Timeouts:
+    """The statement timeout each connection has, so it is sent only when it changes.
+
+    The setting lasts for the session; one sent inside a transaction that is rolled back
+    is undone with it, so `forget` is called for every connection not committed.
+    """
+
+    def __init__(self) -> None:
+        self._sent: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+    def needed(self, conn: Any, timeout: float) -> str | None:
+        """The value to send before the next statement, or None if the connection has it."""
+        value = f"{int(timeout * 1000)}ms"
+        return None if self._sent.get(conn) == value else value
+
+    def sent(self, conn: Any, value: str) -> None:
+        self._sent[conn] = value
+
+    def forget(self, conn: Any) -> None:
+        self._sent.pop(conn, None)
 
 
 class _PostgresBackend:
@@ -379,21 +409,32 @@ class _PostgresBackend:
             open=False,
         )
         self._lock = threading.Lock()
+        self._timeouts = _Timeouts()
 
-    def checkout(self) -> psycopg.Connection[Any]:
+    def checkout(self, *, transaction: bool = False) -> psycopg.Connection[Any]:
         with self._lock:
             if self._pool.closed:
                 self._pool.open(wait=False)
         conn: psycopg.Connection[Any] = self._pool.getconn()
+        if transaction:
+            try:
+                conn.execute("BEGIN")
+            except BaseException:
+                self._pool.putconn(conn)
+                raise
         return conn
 
     def release(self, conn: psycopg.Connection[Any], *, commit: bool) -> None:
+        committed = False
         try:
             if commit:
                 conn.commit()
+                committed = True
             else:
                 conn.rollback()
         finally:
+            if not committed:
+                self._timeouts.forget(conn)
             self._pool.putconn(conn)
             if conn.broken:
                 self._pool.check()  # the idle ones were likely cut too: replace them now
@@ -401,7 +442,10 @@ class _PostgresBackend:
     def run(
         self, conn: psycopg.Connection[Any], sql: str, params: Params, timeout: float
     ) -> tuple[list[Row], int]:
-        conn.execute(_SET_TIMEOUT, (f"{int(timeout * 1000)}ms",))
+        value = self._timeouts.needed(conn, timeout)
+        if value is not None:
+            conn.execute(_SET_TIMEOUT, (value,))
+            self._timeouts.sent(conn, value)
         cursor = conn.execute(sql, params)
         if cursor.description is None:
             return [], cursor.rowcount
@@ -429,23 +473,36 @@ class _AsyncPostgresBackend:
             open=False,
         )
         self._opened = False
+        self._timeouts = _Timeouts()
 
-    async def checkout(self) -> psycopg.AsyncConnection[Any]:
+    async def checkout(
+        self, *, transaction: bool = False
+    ) -> psycopg.AsyncConnection[Any]:
         if not self._opened:
             self._opened = True
             await self._pool.open(wait=False)
         conn: psycopg.AsyncConnection[Any] = await self._pool.getconn()
+        if transaction:
+            try:
+                await conn.execute("BEGIN")
+            except BaseException:
+                await self._pool.putconn(conn)
+                raise
         return conn
 
     async def release(
         self, conn: psycopg.AsyncConnection[Any], *, commit: bool
     ) -> None:
+        committed = False
         try:
             if commit:
                 await conn.commit()
+                committed = True
             else:
                 await conn.rollback()
         finally:
+            if not committed:
+                self._timeouts.forget(conn)
             await self._pool.putconn(conn)
             if conn.broken:
                 await (
@@ -459,7 +516,10 @@ class _AsyncPostgresBackend:
         params: Params,
         timeout: float,
     ) -> tuple[list[Row], int]:
-        await conn.execute(_SET_TIMEOUT, (f"{int(timeout * 1000)}ms",))
+        value = self._timeouts.needed(conn, timeout)
+        if value is not None:
+            await conn.execute(_SET_TIMEOUT, (value,))
+            self._timeouts.sent(conn, value)
         cursor = await conn.execute(sql, params)
         if cursor.description is None:
             return [], cursor.rowcount
@@ -480,8 +540,8 @@ class _ThreadedBackend:
     def __init__(self, backend: _Backend) -> None:
         self._backend = backend
 
-    async def checkout(self) -> Any:
-        return await asyncio.to_thread(self._backend.checkout)
+    async def checkout(self, *, transaction: bool = False) -> Any:
+        return await asyncio.to_thread(self._backend.checkout, transaction=transaction)
 
     async def release(self, conn: Any, *, commit: bool) -> None:
         await asyncio.to_thread(self._backend.release, conn, commit=commit)
@@ -663,7 +723,7 @@ class PostgreSQLClient(_Base):
         start = time.perf_counter()
         committing = False
         try:
-            conn = self._backend.checkout()
+            conn = self._backend.checkout(transaction=True)
             ok = False
             try:
                 yield PostgreSQLTransaction(self._backend, conn, self._limit(timeout))
@@ -821,7 +881,7 @@ class AsyncPostgreSQLClient(_Base):
         start = time.perf_counter()
         committing = False
         try:
-            conn = await self._backend.checkout()
+            conn = await self._backend.checkout(transaction=True)
             ok = False
             try:
                 yield AsyncPostgreSQLTransaction(

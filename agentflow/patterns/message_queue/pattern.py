@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
-from agentflow.patterns import IntegrationPattern, PatternMatch
+from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
 from agentflow.patterns.message_queue.context import build_queue_context
+from agentflow.patterns.message_queue.mutants import QUEUE_MUTANTS
 from agentflow.patterns.message_queue.requirements import (
     MessageQueueRequirements,
     refuse_unsupported,
@@ -90,6 +91,10 @@ class MessageQueuePattern(IntegrationPattern):
                 if needle not in text:
                     problems.append(f"{path}: {why}")
         return problems
+
+    def mutants(self) -> Sequence[Mutant]:
+        """Acks before handling, dead letters dropped, retries off, duplicates handled."""
+        return QUEUE_MUTANTS
 
 
 # Per broker transport class: what its adapter must contain, and what is wrong without it.

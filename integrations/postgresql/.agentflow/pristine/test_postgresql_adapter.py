@@ -477,6 +477,23 @@ def test_the_postgresql_backend_sets_the_timeout_and_ends_transactions() -> None
         assert conn.sent[-2:] == [("COMMIT", None), ("ROLLBACK", None)]
 
 
+def test_the_timeout_is_sent_only_when_the_connection_lacks_it() -> None:
+    with PostgreSQLClient(
+        PostgreSQLConfig(url="postgresql://app@127.0.0.1:1/app")
+    ) as db:
+        backend: Any = db._backend
+        backend._pool.putconn = lambda conn: None
+        conn = FakeConnection([{"n": 1}])
+        for timeout in (1.5, 1.5, 2.0):
+            backend.run(conn, "SELECT 1", None, timeout)
+        backend.release(conn, commit=True)
+        backend.run(conn, "SELECT 1", None, 2.0)
+        backend.release(conn, commit=False)  # a rollback undoes a setting sent in it
+        backend.run(conn, "SELECT 1", None, 2.0)
+        timeouts = [params for sql, params in conn.sent if "statement_timeout" in sql]
+        assert timeouts == [("1500ms",), ("2000ms",), ("2000ms",)]
+
+
 async def async_backend(db: AsyncPostgreSQLClient) -> None:
     backend: Any = db._backend
 
@@ -494,6 +511,12 @@ async def async_backend(db: AsyncPostgreSQLClient) -> None:
     await backend.release(conn, commit=True)
     await backend.release(conn, commit=False)
     assert conn.sent[-2:] == [("COMMIT", None), ("ROLLBACK", None)]
+    await backend.run(
+        conn, "SELECT 1", None, 0.25
+    )  # forgotten at the rollback: sent again
+    await backend.run(conn, "SELECT 1", None, 0.25)
+    timeouts = [params for sql, params in conn.sent if "statement_timeout" in sql]
+    assert timeouts == [("250ms",), ("250ms",)]
 
 
 def test_the_async_postgresql_backend_sets_the_timeout_and_ends_transactions() -> None:
@@ -551,6 +574,22 @@ def test_live_errors_are_typed(live_db: tuple[PostgreSQLClient, str]) -> None:
     with pytest.raises(PostgreSQLQueryError):
         db.fetch_all(f"SELECT * FROM {schema}.missing")
     assert db.fetch_one("SELECT 1 AS one") == {"one": 1}
+
+
+@live
+@pytest.mark.live
+def test_live_each_call_runs_under_its_own_timeout(
+    live_db: tuple[PostgreSQLClient, str],
+) -> None:
+    db = live_db[0]
+    show = "SELECT current_setting('statement_timeout') AS t"
+    for timeout, shown in ((1.5, "1500ms"), (1.5, "1500ms"), (2.25, "2250ms")):
+        assert db.fetch_one(show, timeout=timeout) == {"t": shown}
+    with pytest.raises(ValueError), db.transaction(timeout=3.5) as tx:
+        assert tx.fetch_one(show) == {"t": "3500ms"}
+        raise ValueError("roll back")
+    assert db.fetch_one(show, timeout=3.5) == {"t": "3500ms"}
+    assert db.fetch_one(show, timeout=2.25) == {"t": "2250ms"}
 
 
 @live
