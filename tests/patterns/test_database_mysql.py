@@ -1,6 +1,6 @@
 """MySQL and MariaDB packages of the database pattern: the context, what the files say and
-import, the pattern's rules and mutants, and (slow) a MariaDB package's own tests run
-against the real server with nothing skipped."""
+import, declared tables in MySQL's SQL, the pattern's rules and mutants, and (slow) a
+MariaDB package with tables whose own tests run against the real server, nothing skipped."""
 
 from __future__ import annotations
 
@@ -38,6 +38,28 @@ MARIA = {
         },
     ],
 }
+# Tables covering every kind of column PyMySQL reads back differently from how it was
+# declared (JSON, BOOLEAN, UUID, TIME, a zoned timestamp) and both kinds of key.
+ITEMS = {
+    "name": "items",
+    "primary_key": "sku",
+    "columns": {
+        "sku": "varchar(20)",
+        "price": "numeric(8, 2) not null",
+        "tags": "json",
+        "active": "boolean not null",
+        "ref": "uuid",
+        "picture": "blob",
+        "added": "timestamptz",
+        "made": "datetime",
+        "on_day": "date",
+        "at_time": "time",
+        "ratio": "double",
+    },
+}
+ORDERS = {"name": "orders", "columns": {"id": "bigserial", "note": "text", "paid": "bool"}}
+EVENTS = {"name": "events", "primary_key": "id", "columns": {"id": "uuid", "body": "jsonb"}}
+MARIA_TABLES = {**MARIA, "tables": [ITEMS, ORDERS, EVENTS]}
 MYSQL = {"dsn": f"mysql://app:{SECRET}@db.example.test/app"}
 
 
@@ -90,9 +112,9 @@ def test_only_the_mysql_package_uses_pymysql() -> None:
 
 
 def test_rendering_is_deterministic() -> None:
-    first = render("MariaDB", MARIA)
+    first = [render("MariaDB", MARIA), render("MariaDB", MARIA_TABLES)]
     rendered.cache_clear()
-    assert render("MariaDB", MARIA) == first
+    assert [render("MariaDB", MARIA), render("MariaDB", MARIA_TABLES)] == first
 
 
 def test_an_inline_password_warns_once_and_is_in_no_file(
@@ -118,6 +140,38 @@ def test_mysql_packages_follow_the_rules_and_every_sql_mutant_applies() -> None:
         assert mutated is not None and mutated != source, mutant.name
 
 
+def test_tables_get_mysql_sql_read_back_and_codecs_on_both_schemes() -> None:
+    files = render("MariaDB", MARIA_TABLES)
+    adapter, schema = files["mariadb_adapter.py"], files["schema.sql"]
+    assert schema.startswith("-- The declared tables in MariaDB's SQL")
+    assert "`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" in schema
+    assert "`id` CHAR(36) NOT NULL PRIMARY KEY" in schema and "RETURNING `" not in adapter
+    assert '"mysql": _TableSql(' in adapter and '"mariadb": _TableSql(' not in adapter
+    assert "FROM `orders` WHERE `id` = LAST_INSERT_ID()" in adapter
+    assert "FROM `items` WHERE `sku` = %(sku)s" in adapter
+    assert '"time": _time_of_day,' in adapter and '"timestamptz": _utc_naive,' in adapter
+    assert "result = self._backend.run(conn, *then, self._limit(timeout))" in adapter
+    tests = files["test_mariadb_tables.py"]
+    assert "CREATE DATABASE {name}" in tests and "def test_schema_sql_creates" not in tests
+    assert 'TABLE_NAMES = {"events", "items", "orders"}' in tests
+    mysql = render("App", {**MYSQL, "tables": [ITEMS, ORDERS, EVENTS]})
+    assert mysql["schema.sql"].split("\n", 2)[2] == schema.split("\n", 2)[2]
+    assert DatabasePattern().validate(mysql) == []
+
+
+def test_packages_without_mysql_tables_keep_the_one_statement_call_path() -> None:
+    for files in (render("MariaDB", MARIA), render("Notes", {"tables": [ORDERS]})):
+        adapter = next(text for path, text in files.items() if path.endswith("_adapter.py"))
+        assert "_Step" not in adapter and "then" not in adapter.split("def _call(")[1][:300]
+
+
+def test_the_update_mutant_applies_to_both_table_dialects() -> None:
+    mutant = next(m for m in DatabasePattern().mutants() if m.name == "update_ignores_column")
+    mutated = mutant.mutate(render("MariaDB", MARIA_TABLES)["mariadb_adapter.py"], MARIA_TABLES)
+    assert mutated is not None
+    assert mutated.count("CASE WHEN 1 = 0 AND %(s_") == 6  # three tables, SQLite and MySQL
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
         args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
@@ -129,7 +183,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
 @pytest.mark.slow
 def test_the_mariadb_package_passes_its_tests_against_the_real_server(tmp_path: Path) -> None:
     service = require(MARIADB)
-    for path, text in render("MariaDB", MARIA).items():
+    for path, text in render("MariaDB", MARIA_TABLES).items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text, encoding="utf-8")
     bin_dir = Path(sys.executable).parent
@@ -138,6 +192,9 @@ def test_the_mariadb_package_passes_its_tests_against_the_real_server(tmp_path: 
     run([sys.executable, "-m", "mypy"], tmp_path)
     env = {**os.environ, "MARIADB_URL": service.url}
     env.pop("MARIADB_PASSWORD", None)
-    out = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], tmp_path, env)
+    args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", "-v"]
+    out = run(args, tmp_path, env)
     summary = out.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
+    for table in ("events", "items", "orders"):
+        assert f"test_mariadb_tables.py::test_live_{table}_rows_round_trip PASSED" in out, out

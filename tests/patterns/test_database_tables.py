@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from agentflow.generation.generate import render_package
 from agentflow.patterns.database import DatabasePattern
 from agentflow.patterns.database.context import build_database_context
-from agentflow.patterns.database.dialects import DIALECTS, kind_of
+from agentflow.patterns.database.dialects import DIALECTS, dialect_engine, is_zoned, kind_of
 from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.spec.models import IntegrationSpec
 
@@ -78,6 +78,13 @@ def test_a_columns_kind_comes_from_its_sql_type(sql_type: str, kind: str) -> Non
     assert kind_of(sql_type) == kind
 
 
+def test_zoned_datetimes_get_their_own_codec() -> None:
+    assert is_zoned("TIMESTAMPTZ(3)") and not is_zoned("timestamp")
+    columns = {"id": "int", "at": "timestamptz", "on": "timestamp", "t": "time"}
+    table = tables({"tables": [{"name": "t", "columns": columns}]}).tables[0]
+    assert table.kinds_literal == "{'at': 'timestamptz', 'on': 'datetime', 't': 'time'}"
+
+
 def test_the_context_types_every_column_and_sorts_the_tables() -> None:
     db = tables(SHOP)
     assert [t.name for t in db.tables] == ["items", "orders"]
@@ -130,17 +137,20 @@ def test_every_statement_is_literal_sql_with_quoted_names_and_parameters() -> No
     assert '"price" TEXT NOT NULL' in lite.create and '"tags" TEXT' in lite.create
 
 
-def test_mysql_and_mariadb_quote_with_backticks_and_differ_on_returning() -> None:
+def test_mysql_quotes_with_backticks_and_reads_inserted_rows_back() -> None:
     data = valid(SHOP)
     items, orders = sorted(data.tables, key=lambda t: t.name)
     mysql = DIALECTS["mysql"].statements(items, generated=False)
     assert mysql.insert == (
         "INSERT INTO `items` (`sku`, `price`, `tags`) VALUES (%(sku)s, %(price)s, %(tags)s)"
     )
+    assert mysql.read_back == "SELECT `sku`, `price`, `tags` FROM `items` WHERE `sku` = %(sku)s"
     assert "`tags` JSON" in mysql.create
-    maria = DIALECTS["mariadb"].statements(orders, generated=True)
-    assert maria.insert.endswith("RETURNING `id`, `note`, `paid`")
-    assert "`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" in maria.create
+    serial = DIALECTS[dialect_engine("mariadb")].statements(orders, generated=True)
+    assert serial.insert == "INSERT INTO `orders` (`note`, `paid`) VALUES (%(note)s, %(paid)s)"
+    assert serial.read_back.endswith("FROM `orders` WHERE `id` = LAST_INSERT_ID()")
+    assert "`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" in serial.create
+    assert DIALECTS["postgresql"].statements(orders, generated=True).read_back == ""
     text_key = valid({"tables": [{"name": "t", "primary_key": "k", "columns": {"k": "text"}}]})
     assert "`k` VARCHAR(255) NOT NULL PRIMARY KEY" in (
         DIALECTS["mysql"].statements(text_key.tables[0], generated=False).create

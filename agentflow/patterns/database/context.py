@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns import PatternUnavailableError, package_names, pyrepr
+from agentflow.patterns.database.dialects import dialect_engine
 from agentflow.patterns.database.redis_context import redis_context
 from agentflow.patterns.database.requirements import (
     GENERATED_ENGINES,
@@ -133,6 +134,12 @@ class DatabaseContext:
         return self.engine in ("mysql", "mariadb")
 
     @property
+    def reads_back_inserts(self) -> bool:
+        """Whether table inserts read the stored row back (MySQL has no `RETURNING`), so
+        the clients' call path runs a second statement on the same connection."""
+        return self.mysql and bool(self.tables)
+
+    @property
     def networked(self) -> bool:
         """Whether the engine is a server, so the package's tests have live ones."""
         return self.engine in _SERVER_ENGINES
@@ -181,8 +188,10 @@ class DatabaseContext:
 
     @property
     def table_engines(self) -> tuple[str, ...]:
-        """Engines whose SQL the table statements are written in: SQLite and this one."""
-        return ("sqlite",) if self.engine == "sqlite" else ("sqlite", self.engine)
+        """Engines whose SQL the table statements are written in: SQLite and this one, as
+        the client names it at runtime (`mysql` for MariaDB)."""
+        engine = dialect_engine(self.engine)
+        return ("sqlite",) if engine == "sqlite" else ("sqlite", engine)
 
     @property
     def tables_reversed(self) -> tuple[TableView, ...]:
@@ -202,10 +211,15 @@ class DatabaseContext:
         """What the table tests import from the adapter, sorted as `imports` sorts."""
         used = [f"Async{prefix}Client", f"{prefix}Client"]
         used += [f"{prefix}{s}" for s in ("Config", "IntegrityError", "QueryError")]
-        if self.postgres:  # the live tests read the server's URL and password
+        if self.networked:  # the live tests read the server's URL and password
             used += ["PASSWORD_ENV", "URL_ENV"]
         constants = sorted((n for n in used if n.isupper()), key=str.lower)
         return (*constants, *sorted((n for n in used if not n.isupper()), key=str.lower))
+
+    @property
+    def table_names_literal(self) -> str:
+        """The declared tables' names as a set display, for the live tests."""
+        return "{" + ", ".join(pyrepr(t.name) for t in self.tables) + "}"
 
     @property
     def live_queries(self) -> tuple[QueryView, ...]:

@@ -3,8 +3,12 @@
 A column's declared SQL type gives its *kind* (`int`, `decimal`, `json`, ...), which fixes
 its Python type and how each engine stores it. SQLite stores what it has no type for as
 text (decimals, dates, UUIDs, JSON), so its round-trips stay lossless; PostgreSQL keeps the
-declared type; MySQL and MariaDB get their own spellings (backtick quoting, `DATETIME(6)`,
-no `RETURNING` on MySQL, `INSERT ... RETURNING` on MariaDB 10.5+). Every statement is
+declared type; MySQL and MariaDB share one dialect (backtick quoting, `DATETIME(6)`,
+`AUTO_INCREMENT`) and one runtime engine, `mysql`. MySQL has no `RETURNING`, so an insert
+is followed by a read-back of the stored row on the same connection (`read_back`): by
+`LAST_INSERT_ID()` for a generated key, else by the key inserted. MariaDB 10.5+ could use
+`INSERT ... RETURNING`, but a package serves `mysql://` and `mariadb://` URLs alike and
+older servers too, so both take the one path the live tests prove. Every statement is
 literal text with `%(name)s` parameters: identifiers are validated names, quoted here.
 """
 
@@ -15,7 +19,16 @@ from dataclasses import dataclass
 
 from agentflow.patterns.database.requirements import Column, Table
 
-__all__ = ["DIALECTS", "GENERATED_KEY_TYPES", "KINDS", "Dialect", "Statements", "kind_of"]
+__all__ = [
+    "DIALECTS",
+    "GENERATED_KEY_TYPES",
+    "KINDS",
+    "Dialect",
+    "Statements",
+    "dialect_engine",
+    "is_zoned",
+    "kind_of",
+]
 
 KINDS: dict[str, str] = {
     **dict.fromkeys(
@@ -87,6 +100,17 @@ def kind_of(sql_type: str) -> str:
     return KINDS.get(found[0], "any") if found else "any"
 
 
+def is_zoned(sql_type: str) -> bool:
+    """Whether a datetime type keeps the time zone: `timestamptz` (the requirements refuse
+    the four-word `timestamp with time zone`)."""
+    return sql_type.lower().startswith("timestamptz")
+
+
+def dialect_engine(engine: str) -> str:
+    """The runtime engine whose SQL a package's engine speaks: MariaDB's is `mysql`."""
+    return "mysql" if engine == "mariadb" else engine
+
+
 def _base(sql_type: str) -> str:
     found = _WORD.match(sql_type.lower())
     return found[0] if found else ""
@@ -94,9 +118,12 @@ def _base(sql_type: str) -> str:
 
 @dataclass(frozen=True)
 class Statements:
-    """One table's statements in one dialect; `update` is empty for a key-only table."""
+    """One table's statements in one dialect; `update` is empty for a key-only table, and
+    `read_back` (the row an insert stored, on the same connection) is empty where the
+    insert has `RETURNING`."""
 
     insert: str
+    read_back: str
     get: str
     list: str
     update: str
@@ -164,9 +191,12 @@ class Dialect:
         lines = ",\n".join(
             f"    {q(c.name)} {self._ddl(c, table.primary_key, generated)}" for c in table.columns
         )
+        select = f"SELECT {columns} FROM {name} WHERE {key} = "
+        stored = "LAST_INSERT_ID()" if generated else f"%({key_name})s"
         return Statements(
             insert=insert + returning,
-            get=f"SELECT {columns} FROM {name} WHERE {key} = %(k)s",
+            read_back="" if self.returning else select + stored,
+            get=select + "%(k)s",
             list=f"SELECT {columns} FROM {name} ORDER BY {key} LIMIT %(limit)s OFFSET %(offset)s",
             update=f"UPDATE {name} SET {sets} WHERE {key} = %(k)s" if changed else "",
             delete=f"DELETE FROM {name} WHERE {key} = %(k)s",
@@ -179,6 +209,5 @@ DIALECTS = {
     "sqlite": Dialect("sqlite", '"', returning=True),
     "postgresql": Dialect("postgresql", '"', returning=True),
     "mysql": Dialect("mysql", "`", returning=False),
-    "mariadb": Dialect("mariadb", "`", returning=True),
 }
-"""Per engine; MariaDB has `INSERT ... RETURNING` since 10.5, MySQL has none."""
+"""Per runtime engine (see `dialect_engine`); MySQL's serves MariaDB too."""

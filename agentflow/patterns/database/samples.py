@@ -14,13 +14,15 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from agentflow.patterns.database.dialects import kind_of
+from agentflow.patterns.database.dialects import is_zoned, kind_of
 from agentflow.patterns.database.requirements import Column
 
 __all__ = ["expected_type", "missing_key", "sample_values"]
 
 _LENGTH = re.compile(r"\((\d+)(?:, ?(\d+))?\)")
-_UTC = datetime.timezone.utc
+# Zoned samples are two hours east of UTC, so an engine storing them without their zone
+# (MySQL's DATETIME) must convert to UTC and back for them to round-trip.
+_ZONE = datetime.timezone(datetime.timedelta(hours=2))
 _FIXED = {
     "int": (1, 2, 99),
     "float": (1.5, 2.25, 99.5),
@@ -74,7 +76,7 @@ def _values(column: Column) -> tuple[Any, Any, Any]:
         tail = "." + "5".ljust(scale, "0") if scale else ""
         return Decimal(f"1{tail}"), Decimal(f"2{tail}"), Decimal(f"9{tail}")
     if kind == "datetime":
-        zone = _UTC if column.type.lower().startswith("timestamptz") else None
+        zone = _ZONE if is_zoned(column.type) else None
         return tuple(  # type: ignore[return-value]
             datetime.datetime(year, month, 2, 3, 4, 5, tzinfo=zone)
             for year, month in ((2024, 1), (2024, 6), (2099, 1))

@@ -2,7 +2,8 @@
 
 A table with columns becomes a row type (`OrdersRow`), typed `insert_/get_/update_/
 delete_/list_` methods and `CREATE TABLE` statements; its statements are computed here for
-SQLite (the offline tests) and for the package's engine. A table declared without columns
+SQLite (the offline tests) and for the package's engine (MariaDB's are MySQL's, keyed
+`mysql` as the generated client names that engine at runtime). A table declared without columns
 has nothing to type, so it is left out with a warning naming it.
 """
 
@@ -17,6 +18,8 @@ from agentflow.patterns.database.dialects import (
     DIALECTS,
     GENERATED_KEY_TYPES,
     Statements,
+    dialect_engine,
+    is_zoned,
     kind_of,
 )
 from agentflow.patterns.database.requirements import Column, Table, row_class
@@ -57,6 +60,13 @@ class ColumnView:
     def kind(self) -> str:
         """`int`, `decimal`, `json`, ... (see `dialects.KINDS`); `any` when unknown."""
         return kind_of(self.column.type)
+
+    @property
+    def codec(self) -> str:
+        """How the adapter converts the column's values: its kind, except `timestamptz` for
+        a datetime that keeps its zone (stored as UTC where the engine has no zone)."""
+        zoned = self.kind == "datetime" and is_zoned(self.column.type)
+        return "timestamptz" if zoned else self.kind
 
     @property
     def nullable(self) -> bool:
@@ -148,7 +158,7 @@ class TableView:
     @property
     def kinds_literal(self) -> str:
         """Columns whose values the engines store differently, to their kinds."""
-        return pyrepr({c.name: c.kind for c in self.columns if c.kind not in ("int", "str")})
+        return pyrepr({c.name: c.codec for c in self.columns if c.kind not in ("int", "str")})
 
     @property
     def inserted_literal(self) -> str:
@@ -242,14 +252,14 @@ def table_views(tables: Sequence[Table], engine: str) -> tuple[TableView, ...]:
             "declare them as {name, primary_key, columns: {column: type}}",
             ", ".join(bare),
         )
-    engines = ("sqlite",) if engine == "sqlite" else ("sqlite", engine)
+    engines = ("sqlite",) if engine == "sqlite" else ("sqlite", dialect_engine(engine))
     declared = sorted((t for t in tables if t.columns), key=_name)
     return tuple(TableView(t, engines) for t in declared)
 
 
 def schema_sql(tables: Sequence[TableView], engine: str, *, header: str) -> str:
     """The text of `schema.sql`: `header` comment lines, then one CREATE TABLE per table."""
-    creates = [t.sql(engine).create for t in tables]
+    creates = [t.sql(dialect_engine(engine)).create for t in tables]
     comment = "".join(f"-- {line}".rstrip() + "\n" for line in header.splitlines())
     return comment + "\n" + "".join(f"{sql};\n\n" for sql in creates).rstrip("\n") + "\n"
 
