@@ -11,7 +11,11 @@ The generated clients are imported from the golden packages (`postgresql_adapter
 PostgreSQL: `ops` lookups by primary key in a 100-row table, each its own committed
 transaction. The bare floor is one psycopg connection in autocommit mode with rows as dicts,
 which gives every query exactly that guarantee; the generated client adds its pool, circuit
-breaker, retry loop, statement timeout, metrics and error mapping.
+breaker, retry loop, statement timeout, metrics and error mapping. For information, `ops`
+single-row INSERTs: the bare driver sends each in autocommit (one round trip, but a cut
+connection leaves its outcome unknown), the generated client sends BEGIN with the statement,
+then COMMIT (two round trips, so a cut before COMMIT can be retried safely). Both write with
+`synchronous_commit` off, so the round trips show rather than the disk's flush.
 
 RabbitMQ: `ops` JSON messages published one by one, then consumed. The bare floor gives the
 generated client's guarantees: persistent messages with a message id, each publish waiting
@@ -114,6 +118,43 @@ def pg_adapter(url: str) -> Iterator[Chunk]:
     with pg_table(url) as table, module.PostgreSQLClient(module.PostgreSQLConfig(url=url)) as db:
         sql = _select(table)
         yield _timed(lambda key: db.fetch_one(sql, (key,)))
+
+
+def _unflushed(url: str) -> str:
+    """`url` with commits that do not wait for the disk (the session's setting)."""
+    return f"{url}{'&' if '?' in url else '?'}options=-c%20synchronous_commit%3Doff"
+
+
+def _inserting(call: Callable[[int], object]) -> Chunk:
+    """A chunk of `call(n)` with a new key for each n, timed as one `inserts` phase."""
+
+    def chunk(first: int, count: int) -> dict[str, float]:
+        start = time.perf_counter()
+        for n in range(first, first + count):
+            call(ROWS + 1 + n)
+        return {"inserts": time.perf_counter() - start}
+
+    return chunk
+
+
+@contextmanager
+def pg_bare_insert(url: str) -> Iterator[Chunk]:
+    """One psycopg connection, autocommit: each INSERT one round trip."""
+    import psycopg
+
+    with pg_table(url) as table, psycopg.connect(_unflushed(url), autocommit=True) as conn:
+        sql = f"INSERT INTO {table} (id, name) VALUES (%s, 'new')"
+        yield _inserting(lambda key: conn.execute(sql, (key,)))
+
+
+@contextmanager
+def pg_adapter_insert(url: str) -> Iterator[Chunk]:
+    """The generated `PostgreSQLClient.execute`: BEGIN and the INSERT, then COMMIT."""
+    module: Any = importlib.import_module("postgresql_adapter")
+    config = module.PostgreSQLConfig(url=_unflushed(url))
+    with pg_table(url) as table, module.PostgreSQLClient(config) as db:
+        sql = f"INSERT INTO {table} (id, name) VALUES (%s, 'new')"
+        yield _inserting(lambda key: db.execute(sql, (key,)))
 
 
 def _on_loop(

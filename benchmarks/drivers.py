@@ -3,7 +3,8 @@
 What the adapters' safety costs, as a ratio to the bare driver doing the same work with the
 same guarantees (`driver_stacks.py` says what each stack does): 10,000 small queries through
 the golden PostgreSQL package (`integrations/postgresql`, sync and async) against psycopg,
-and 10,000 messages published and consumed through the golden RabbitMQ package
+for information 10,000 single-row INSERTs (sync), and 10,000 messages published and
+consumed through the golden RabbitMQ package
 (`integrations/order_queue`) against pika. Target: each generated client at most 1.3x its
 bare driver (medians).
 
@@ -81,6 +82,8 @@ STACKS = (
     Stack("PostgreSQL, sync", "postgresql", "generated", stacks.pg_adapter, TARGET_RATIO),
     Stack("PostgreSQL, async", "postgresql", "psycopg", stacks.pg_bare_async),
     Stack("PostgreSQL, async", "postgresql", "generated", stacks.pg_adapter_async, TARGET_RATIO),
+    Stack("PostgreSQL, insert", "postgresql", "psycopg", stacks.pg_bare_insert),
+    Stack("PostgreSQL, insert", "postgresql", "generated", stacks.pg_adapter_insert),
     Stack("RabbitMQ", "rabbitmq", "pika, confirms", stacks.mq_pika),
     Stack("RabbitMQ", "rabbitmq", "pika, no confirms", stacks.mq_pika_unconfirmed),
     Stack("RabbitMQ", "rabbitmq", "generated", stacks.mq_adapter, TARGET_RATIO),

@@ -13,13 +13,18 @@ commit_retried         a connection lost at COMMIT is retried    a test that a l
                        like one lost before it                   raises once, unretried
 update_ignores_column  a table's update leaves its first column   a test that an update sets
                        as it was                                 every column it is given
+writes_autocommitted   every PostgreSQL statement is taken for a  a test that only a read runs
+                       read: writes run without BEGIN, so a cut   outside a transaction
+                       after sending one is retried
 =====================  ========================================  ============================
 
 Targets are found as the templates write them: the `_TRANSIENT` tuple of retried error
 classes, the `_failed` method that decides on a retry, the `commit=ok` argument with
 which `transaction()` releases its connection, `_at_commit`, which tells a commit of
 unknown outcome from a failure before it, and the literal `UPDATE` statements of the
-declared tables (a package without them has nothing for the last mutant to break). Redis
+declared tables (a package without them has nothing for that mutant to break), and the
+PostgreSQL backend's `_statement_kind`, which sends a write's BEGIN (only PostgreSQL packages
+have it). Redis
 adapters keep the first three targets, so those mutants apply to them too
 (`redis_mutants.py` adds two of their own).
 """
@@ -144,6 +149,26 @@ DATABASE_MUTANTS = (
     ),
 )
 """Mutants every SQL adapter and, by their shared targets, every Redis one is given."""
+
+
+def _writes_autocommitted(source: str, requirements: Mapping[str, Any]) -> str | None:
+    """`_statement_kind` answers `_READ` for every statement: no write gets its BEGIN."""
+    if "def _statement_kind(" not in source:
+        return None
+
+    def edit(tree: ast.Module) -> int:
+        functions = [
+            node
+            for node in tree.body
+            if isinstance(node, Function) and node.name == "_statement_kind"
+        ]
+        for function in functions:
+            replace_body(function, ast.Return(ast.Name("_READ", ast.Load())))
+        return len(functions)
+
+    return rewrite(source, edit, missing="no _statement_kind function classifying statements")
+
+
 SQL_MUTANTS = (
     Mutant(
         "commit_retried",
@@ -157,5 +182,13 @@ SQL_MUTANTS = (
         "a test that update_<table>() sets every column it is given",
         _update_ignores_a_column,
     ),
+    Mutant(
+        "writes_autocommitted",
+        "PostgreSQL writes run in autocommit, so one cut after it was sent is retried and "
+        "can be applied twice",
+        "a test that only a read runs outside a transaction",
+        _writes_autocommitted,
+    ),
 )
-"""Mutants of SQL adapters only; the last applies only to a package with tables."""
+"""Mutants of SQL adapters only; `update_ignores_column` applies only to a package with
+tables, `writes_autocommitted` only to a PostgreSQL one."""

@@ -123,7 +123,8 @@ class DatabasePattern(IntegrationPattern):
 
     def mutants(self) -> Sequence[Mutant]:
         """SQL: constraint violations retried, retries off, failed transactions committed,
-        a commit lost mid-way retried, and with tables an update that skips a column.
+        a commit lost mid-way retried, with tables an update that skips a column, and for
+        PostgreSQL writes run without their BEGIN.
         Redis: command errors retried, retries off, the key prefix or the expiry dropped.
         Each set says "does not apply" to the other kind's adapter."""
         return (*DATABASE_MUTANTS, *SQL_MUTANTS, *REDIS_MUTANTS)

@@ -11,12 +11,14 @@ import os
 import pickle
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from psycopg import errors as pg_errors
+from psycopg.pq import TransactionStatus
 
 from postgresql_adapter import (
     PASSWORD_ENV,
@@ -429,30 +431,65 @@ class FakeCursor:
         return self.rows
 
 
+class FakePgConn:
+    def __init__(self) -> None:
+        self.transaction_status = TransactionStatus.IDLE
+
+
 class FakeConnection:
-    """Records what the backend sends; the live tests send it to the real server."""
+    """Records what the backend sends, one list per round trip (a pipeline is one); the
+    live and fault tests send it to the real server."""
 
     def __init__(self, rows: list[dict[str, Any]] | None) -> None:
-        self.sent: list[tuple[str, Any]] = []
+        self.trips: list[list[str]] = []
         self.rows = rows
         self.broken = False
+        self.pgconn = FakePgConn()
+        self.piped = False
+
+    @property
+    def sent(self) -> list[str]:
+        return [sql for trip in self.trips for sql in trip]
 
     def execute(self, sql: str, params: Any = None) -> FakeCursor:
-        self.sent.append((sql, params))
+        if not self.piped:
+            self.trips.append([])
+        timeout = "statement_timeout" in sql
+        self.trips[-1].append(f"SET {params[0]}" if timeout else sql)
+        if sql == "BEGIN":
+            self.pgconn.transaction_status = TransactionStatus.INTRANS
         return FakeCursor(self.rows)
 
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        self.trips.append([])
+        self.piped = True
+        try:
+            yield
+        finally:
+            self.piped = False
+
     def commit(self) -> None:
-        self.sent.append(("COMMIT", None))
+        self.end("COMMIT")
 
     def rollback(self) -> None:
-        self.sent.append(("ROLLBACK", None))
+        self.end("ROLLBACK")
+
+    def end(self, sql: str) -> None:
+        self.trips.append([sql])
+        self.pgconn.transaction_status = TransactionStatus.IDLE
 
 
 class AsyncFakeConnection(FakeConnection):
     async def execute(self, sql: str, params: Any = None) -> Any:  # type: ignore[override]
         cursor = FakeConnection.execute(self, sql, params)
-        cursor.fetchall = cursor.afetchall  # type: ignore[method-assign]
+        cursor.fetchall = cursor.afetchall  # type: ignore[method-assign, assignment]
         return cursor
+
+    @asynccontextmanager
+    async def pipeline(self) -> AsyncIterator[None]:  # type: ignore[override]
+        with FakeConnection.pipeline(self):
+            yield
 
     async def commit(self) -> None:  # type: ignore[override]
         FakeConnection.commit(self)
@@ -461,66 +498,142 @@ class AsyncFakeConnection(FakeConnection):
         FakeConnection.rollback(self)
 
 
-def test_the_postgresql_backend_sets_the_timeout_and_ends_transactions() -> None:
-    with PostgreSQLClient(
-        PostgreSQLConfig(url="postgresql://app@127.0.0.1:1/app")
-    ) as db:
-        backend: Any = db._backend
-        backend._pool.putconn = lambda conn: None
-        conn = FakeConnection([{"n": 1}])
-        assert backend.run(conn, "SELECT %s AS n", (1,), 1.5) == ([{"n": 1}], 1)
-        assert conn.sent[0][1] == ("1500ms",)
-        assert conn.sent[1] == ("SELECT %s AS n", (1,))
-        assert backend.run(FakeConnection(None), "DELETE FROM t", None, 1) == ([], 7)
+def offline_backend(db: Any) -> Any:
+    """The client's PostgreSQL backend, its pool taking back connections without a server."""
+
+    def putconn(conn: Any) -> None:
+        return None
+
+    async def aputconn(conn: Any) -> None:
+        return None
+
+    backend = db._backend
+    backend._pool.putconn = (
+        aputconn if isinstance(db, AsyncPostgreSQLClient) else putconn
+    )
+    return backend
+
+
+OFFLINE_URL = "postgresql://app@127.0.0.1:1/app"
+
+
+def test_a_read_is_one_round_trip_and_a_write_commits_after_its_own() -> None:
+    with PostgreSQLClient(PostgreSQLConfig(url=OFFLINE_URL)) as db:
+        backend = offline_backend(db)
+        read = FakeConnection([{"n": 1}])
+        assert backend.run(read, "SELECT %s AS n", (1,), 1.5) == ([{"n": 1}], 1)
+        backend.release(read, commit=True)
+        backend.run(read, "SELECT 2", None, 1.5)
+        backend.release(read, commit=True)
+        assert read.trips == [["SET 1500ms", "SELECT %s AS n"], ["SELECT 2"]]
+        write = FakeConnection(None)
+        assert backend.run(write, "DELETE FROM t WHERE k = %s", (1,), 1.5) == ([], 7)
+        backend.release(write, commit=True)
+        backend.run(write, "DELETE FROM t", None, 1.5)
+        backend.release(write, commit=False)
+        assert write.trips == [
+            ["BEGIN", "SET 1500ms", "DELETE FROM t WHERE k = %s"],
+            ["COMMIT"],
+            ["BEGIN", "DELETE FROM t"],
+            ["ROLLBACK"],
+        ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "read"),
+    [
+        ("SELECT id FROM t WHERE id = %s", True),
+        ("  -- a note\n/* (a) */ (select 1) UNION (select 2);", True),
+        ("SHOW search_path", True),
+        ("VALUES (1), (2)", True),
+        ("TABLE t", True),
+        ("EXPLAIN SELECT 1", True),
+        ("EXPLAIN ANALYZE DELETE FROM t", False),
+        ("explain (analyse) select 1", False),
+        ("SELECT * INTO t2 FROM t", False),
+        ("WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone", False),
+        ("SELECTED", False),
+        ("INSERT INTO t VALUES (1)", False),
+        ("update t SET k = 1", False),
+        ("CREATE TABLE t2 (k int)", False),
+        ("SELECT 1; DELETE FROM t", False),
+    ],
+)
+def test_only_a_read_runs_outside_a_transaction(sql: str, read: bool) -> None:
+    with PostgreSQLClient(PostgreSQLConfig(url=OFFLINE_URL)) as db:
+        backend = offline_backend(db)
+        conn = FakeConnection(None)
+        backend.run(conn, sql, None, 1.0)
         backend.release(conn, commit=True)
-        backend.release(conn, commit=False)
-        assert conn.sent[-2:] == [("COMMIT", None), ("ROLLBACK", None)]
+        began = conn.trips[0][0] == "BEGIN"
+        assert (began, conn.trips[-1] == ["COMMIT"]) == (not read, not read)
+        assert (
+            conn.trips[-2 if began else -1][-1] == sql
+        )  # the statement, as it was given
+
+
+def test_a_script_of_several_statements_is_sent_after_its_begin() -> None:
+    with PostgreSQLClient(PostgreSQLConfig(url=OFFLINE_URL)) as db:
+        backend = offline_backend(db)
+        conn = FakeConnection(None)
+        backend.run(conn, "DELETE FROM a; DELETE FROM b", None, 2.0)
+        backend.release(conn, commit=True)
+        assert conn.trips == [
+            ["BEGIN"],
+            ["SET 2000ms"],
+            ["DELETE FROM a; DELETE FROM b"],
+            ["COMMIT"],
+        ]
 
 
 def test_the_timeout_is_sent_only_when_the_connection_lacks_it() -> None:
-    with PostgreSQLClient(
-        PostgreSQLConfig(url="postgresql://app@127.0.0.1:1/app")
-    ) as db:
-        backend: Any = db._backend
-        backend._pool.putconn = lambda conn: None
+    with PostgreSQLClient(PostgreSQLConfig(url=OFFLINE_URL)) as db:
+        backend = offline_backend(db)
         conn = FakeConnection([{"n": 1}])
         for timeout in (1.5, 1.5, 2.0):
             backend.run(conn, "SELECT 1", None, timeout)
         backend.release(conn, commit=True)
         backend.run(conn, "SELECT 1", None, 2.0)
-        backend.release(conn, commit=False)  # a rollback undoes a setting sent in it
+        backend.release(conn, commit=False)  # a failed call may have undone the setting
         backend.run(conn, "SELECT 1", None, 2.0)
-        timeouts = [params for sql, params in conn.sent if "statement_timeout" in sql]
-        assert timeouts == [("1500ms",), ("2000ms",), ("2000ms",)]
+        backend.release(conn, commit=True)
+        backend.run(conn, "INSERT INTO t VALUES (1)", None, 2.0)
+        backend.release(conn, commit=False)  # a rollback may undo a setting sent in it
+        backend.run(conn, "SELECT 1", None, 2.0)
+        timeouts = [sql for sql in conn.sent if sql.startswith("SET")]
+        assert timeouts == ["SET 1500ms", "SET 2000ms", "SET 2000ms", "SET 2000ms"]
 
 
 async def async_backend(db: AsyncPostgreSQLClient) -> None:
-    backend: Any = db._backend
+    backend = offline_backend(db)
+    read = AsyncFakeConnection([{"n": 1}])
+    assert await backend.run(read, "SELECT %s AS n", (1,), 0.25) == ([{"n": 1}], 1)
+    await backend.release(read, commit=True)
+    await backend.run(read, "SELECT 1", None, 0.25)
+    await backend.release(read, commit=False)  # forgotten: sent again
+    await backend.run(read, "SELECT 1", None, 0.25)
+    await backend.release(read, commit=True)
+    assert read.trips == [
+        ["SET 250ms", "SELECT %s AS n"],
+        ["SELECT 1"],
+        ["SET 250ms", "SELECT 1"],
+    ]
+    write = AsyncFakeConnection(None)
+    assert await backend.run(write, "DELETE FROM t", None, 1) == ([], 7)
+    await backend.release(write, commit=True)
+    await backend.run(write, "DELETE FROM a; DELETE FROM b", None, 1)
+    await backend.release(write, commit=False)
+    assert write.trips == [
+        ["BEGIN", "SET 1000ms", "DELETE FROM t"],
+        ["COMMIT"],
+        ["BEGIN"],
+        ["DELETE FROM a; DELETE FROM b"],
+        ["ROLLBACK"],
+    ]
 
-    async def putconn(conn: Any) -> None:
-        return None
 
-    backend._pool.putconn = putconn
-    conn = AsyncFakeConnection([{"n": 1}])
-    assert await backend.run(conn, "SELECT %s AS n", (1,), 0.25) == ([{"n": 1}], 1)
-    assert conn.sent[0][1] == ("250ms",)
-    assert await backend.run(AsyncFakeConnection(None), "DELETE FROM t", None, 1) == (
-        [],
-        7,
-    )
-    await backend.release(conn, commit=True)
-    await backend.release(conn, commit=False)
-    assert conn.sent[-2:] == [("COMMIT", None), ("ROLLBACK", None)]
-    await backend.run(
-        conn, "SELECT 1", None, 0.25
-    )  # forgotten at the rollback: sent again
-    await backend.run(conn, "SELECT 1", None, 0.25)
-    timeouts = [params for sql, params in conn.sent if "statement_timeout" in sql]
-    assert timeouts == [("250ms",), ("250ms",)]
-
-
-def test_the_async_postgresql_backend_sets_the_timeout_and_ends_transactions() -> None:
-    db = AsyncPostgreSQLClient(PostgreSQLConfig(url="postgresql://app@127.0.0.1:1/app"))
+def test_the_async_postgresql_backend_reads_and_writes_as_the_sync_one() -> None:
+    db = AsyncPostgreSQLClient(PostgreSQLConfig(url=OFFLINE_URL))
     asyncio.run(async_backend(db))
 
 
