@@ -173,6 +173,7 @@ def test_random_cuts_lose_and_duplicate_no_committed_row(
 async def async_cuts(pg: ModuleType, proxy: TcpProxy, table: str) -> list[str]:
     written, unknown = key(), key()
     async with pg.AsyncFaultsPostgreSQLClient(config(pg, proxy)) as db:
+        assert await db.health_check() is True  # the pool's connection is open before the cut
         timer = cut_after(proxy, 0.15)
         assert await db.execute(SLOW_INSERT.format(table=table), (written,)) == 1
         timer.join()
