@@ -79,7 +79,6 @@ def test_hostile_input_is_refused_clearly(changes: dict[str, Any], message: str)
     ("requirements", "name"),
     [
         ({"url": "redis://h:6379", "queues": ["a"]}, "Redis Streams"),
-        ({"url": "nats://h:4222", "queues": ["a"]}, "NATS JetStream"),
         ({"url": "mqtt://h:1883", "queues": ["a"]}, "MQTT"),
         ({"broker": "kafka", "queues": ["a"]}, "Kafka"),
     ],

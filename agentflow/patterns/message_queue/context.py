@@ -11,19 +11,64 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
+from agentflow.patterns.message_queue.streams import build_nats_view
 
 __all__ = ["QueueClassNames", "QueueView", "build_queue_context"]
 
 
 @dataclass(frozen=True)
 class Broker:
-    """What the templates print about one generated broker: its name and URL schemes."""
+    """What the templates print about one generated broker.
+
+    Its name, URL schemes, driver (the pyproject dependency and the docs' link) and the
+    `collections.abc` and `urllib.parse` names its transport uses besides the shared
+    client's, so the adapter imports exactly what it uses.
+    """
 
     label: str
     schemes: tuple[str, ...]
+    dependency: str
+    driver: str
+    driver_docs: str
+    abc_names: tuple[str, ...] = ()
+    parse_names: tuple[str, ...] = ()
+    tests_template: str | None = None
+    connection_note: str = ""
 
 
-_BROKERS = {"rabbitmq": Broker("RabbitMQ", ("amqp", "amqps"))}
+_BROKERS = {
+    "rabbitmq": Broker(
+        "RabbitMQ",
+        ("amqp", "amqps"),
+        "pika>=1.3",
+        "pika",
+        "https://pika.readthedocs.io/",
+        abc_names=("Iterator",),
+        parse_names=("quote",),
+        connection_note=(
+            "The async client runs pika's connection on one worker thread (a pika connection "
+            "belongs to one thread) and your handlers on the event loop."
+        ),
+    ),
+    "nats": Broker(
+        "NATS JetStream",
+        ("nats", "tls"),
+        "nats-py>=2.6",
+        "nats-py",
+        "https://nats-io.github.io/nats.py/",
+        tests_template="transports/nats_tests.py.jinja",
+        connection_note=(
+            "nats-py is asyncio-only and a connection belongs to the event loop that opened "
+            "it, so the transport runs that loop on a thread of its own for the connection's "
+            "whole life (it keeps answering server pings and reconnecting between calls) and "
+            "the sync client's calls wait on it. The async client drives the sync client on "
+            "one worker thread and runs your handlers on your event loop, so both clients "
+            "share one implementation of retries, dead-lettering and deduplication."
+        ),
+    ),
+}
+_SHARED_ABC = ("Awaitable", "Callable", "Mapping")
+_SHARED_PARSE = ("urlsplit", "urlunsplit")
 
 
 @dataclass(frozen=True)
@@ -101,14 +146,25 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             max_attempts=queue.max_attempts or requirements.max_attempts,
             dead_letter_name=f"{queue.name}.dlq",
         )
-        for queue in requirements.queues
+        for queue in requirements.all_queues
     )
     dead_lettered = tuple(queue for queue in queues if queue.dead_letter)
+    broker = _BROKERS[requirements.broker]
+    nats = build_nats_view(requirements, slug=slug) if requirements.broker == "nats" else None
     return {
         "mq": {
-            "broker_label": _BROKERS[requirements.broker].label,
-            "schemes": _BROKERS[requirements.broker].schemes,
+            "broker_label": broker.label,
+            "schemes": broker.schemes,
+            "dependency": broker.dependency,
+            "driver": broker.driver,
+            "driver_docs": broker.driver_docs,
+            "connection_note": broker.connection_note,
+            "abc_imports": ", ".join(sorted({*_SHARED_ABC, *broker.abc_names})),
+            "parse_imports": ", ".join(sorted({*_SHARED_PARSE, *broker.parse_names})),
+            "unreachable_url": f"{broker.schemes[0]}://user@127.0.0.1:9/",
+            "nats": nats,
             "transport_template": f"transports/{requirements.broker}.py.jinja",
+            "transport_tests": broker.tests_template,
             "url": requirements.url,
             "url_env": f"{env_prefix}_URL",
             "password_env": password_env,

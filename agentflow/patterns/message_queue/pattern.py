@@ -1,4 +1,5 @@
-"""The message_queue pattern: RabbitMQ packages (pika); other brokers are scored and refused."""
+"""The message_queue pattern: RabbitMQ (pika) and NATS JetStream (nats-py) packages; other
+brokers are scored and refused."""
 
 from __future__ import annotations
 
@@ -75,19 +76,30 @@ class MessageQueuePattern(IntegrationPattern):
         return build_queue_context(requirements, slug=slug)
 
     def validate(self, generated_code: Mapping[str, str]) -> list[str]:
-        """Publishing waits for confirms; consuming acknowledges explicitly."""
+        """Publishing waits for confirms; consuming acknowledges explicitly; dead letters kept."""
         problems = []
         for path, text in sorted(generated_code.items()):
             if not path.endswith("_adapter.py") or path.startswith("test_"):
                 continue
-            for needle, why in _RULES:
-                if needle not in text:
-                    problems.append(f"{path}: {why}")
+            rules = next((r for marker, r in _RULES.items() if marker in text), None)
+            if rules is None:
+                problems.append(f"{path}: no broker transport is defined")
+                continue
+            problems += [f"{path}: {why}" for needle, why in rules if needle not in text]
         return problems
 
 
-_RULES = (
-    ("confirm_delivery()", "publisher confirms are not enabled"),
-    ("basic_ack(", "messages are never acknowledged"),
-    ("x-dead-letter-routing-key", "queues have no dead-letter queue"),
-)
+# Per transport (recognised by its class): what its adapter must contain.
+_RULES = {
+    "class RabbitMQTransport": (
+        ("confirm_delivery()", "publisher confirms are not enabled"),
+        ("basic_ack(", "messages are never acknowledged"),
+        ("x-dead-letter-routing-key", "queues have no dead-letter queue"),
+    ),
+    "class NatsTransport": (
+        ("self._js.publish(", "publishes do not wait for the JetStream PubAck"),
+        ("AckPolicy.EXPLICIT", "consumers do not require explicit acknowledgements"),
+        (".ack_sync(", "acknowledgements are not confirmed by the server"),
+        ('f"{queue}.dlq"', "failed messages have no dead-letter subject"),
+    ),
+}
