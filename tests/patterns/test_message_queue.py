@@ -19,6 +19,7 @@ from services import MQTT, NATS, RABBITMQ, REDIS, Service, require
 from agentflow.errors import PatternUnavailableError
 from agentflow.generation.generate import render_package
 from agentflow.patterns.message_queue import MessageQueuePattern
+from agentflow.patterns.message_queue.brokers import BROKERS
 from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
 from agentflow.spec.models import IntegrationSpec
 
@@ -157,6 +158,16 @@ def test_each_broker_renders_its_own_transport_and_dependency() -> None:
     assert 'DEAD_LETTER_SUFFIX = "/dlq"' in mqtt["order_queue_adapter.py"]
     assert "`plant/temp/dlq`" in mqtt["ORDER_QUEUE_INTEGRATION.md"]
     assert PATTERN.validate(redis) == [] and PATTERN.validate(mqtt) == []
+
+
+@pytest.mark.parametrize("broker", [name for name, b in BROKERS.items() if b.generated])
+def test_every_generated_broker_has_each_of_its_own_templates(broker: str) -> None:
+    templates = Path(__file__).resolve().parents[2] / "templates" / "message_queue"
+    own = ("transports/{}.py", "guides/{}.md", "config/{}.yaml", "tests/{}.py")
+    missing = [
+        p.format(broker) for p in own if not (templates / f"{p.format(broker)}.jinja").is_file()
+    ]
+    assert missing == []
 
 
 def test_the_rules_catch_a_transport_without_acknowledgements() -> None:

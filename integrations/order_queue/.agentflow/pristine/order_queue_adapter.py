@@ -160,7 +160,7 @@ class QueueMetrics:
 
 
 class Transport(Protocol):
-    """What the clients need from a broker connection (RabbitMQ, or `InMemoryBroker`)."""
+    """What the clients need from a broker: its transport, or `InMemoryBroker`."""
 
     def declare(self, queues: Mapping[str, QueueSettings], exchange: str) -> None: ...
 
