@@ -160,13 +160,14 @@ class QueueMetrics:
 
 
 class Transport(Protocol):
-    """What the clients need from a broker connection (RabbitMQ, or `InMemoryBroker`)."""
+    """What the clients need from a broker: its transport, or `InMemoryBroker`."""
 
     def declare(self, queues: Mapping[str, QueueSettings], exchange: str) -> None: ...
 
     def publish(
         self, exchange: str, routing_key: str, delivery: Delivery, timeout: float
-    ) -> None: ...
+    ) -> bool | None:
+        """Store `delivery` once confirmed; True if the broker dropped it as a duplicate."""
 
     def next_delivery(self, queue: str, timeout: float) -> Delivery | None: ...
 
@@ -630,12 +631,14 @@ class OrderQueueClient:
         Waits for the broker's confirm; connection failures are retried with backoff.
         """
         delivery = Delivery(0, _encode(message), message_id or uuid.uuid4().hex, {})
-        self._publish(queue, delivery, timeout)
+        dropped = self._publish(queue, delivery, timeout)
         if queue in self._metrics:
             self._metrics[queue].published += 1
+            self._metrics[queue].duplicates += int(dropped)
         return delivery.message_id
 
-    def _publish(self, queue: str, delivery: Delivery, timeout: float | None) -> None:
+    def _publish(self, queue: str, delivery: Delivery, timeout: float | None) -> bool:
+        """Publish with retries; True if the broker dropped the message as a duplicate."""
         routing_key = self._routing_key(queue)
         limit = self._timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
@@ -643,7 +646,9 @@ class OrderQueueClient:
             started = time.monotonic()
             self._before_call()
             try:
-                self._transport.publish(self._exchange, routing_key, delivery, limit)
+                dropped = self._transport.publish(
+                    self._exchange, routing_key, delivery, limit
+                )
             except PublishRejected as exc:
                 self._breaker.record_success()
                 self.calls.record(
@@ -668,7 +673,8 @@ class OrderQueueClient:
                 continue
             self._breaker.record_success()
             self.calls.record(f"publish:{queue}", time.monotonic() - started)
-            return
+            return bool(dropped)
+        return False  # pragma: no cover - the last attempt returns or raises
 
     def _delay(self, attempt: int) -> float:
         """Full-jitter exponential backoff after failed attempt number `attempt`."""

@@ -58,9 +58,9 @@ def test_no_two_entries_answer_to_the_same_name() -> None:
 
 
 def test_entries_of_generated_engines_and_brokers_generate_the_others_say_not_yet() -> None:
-    # SQLite, PostgreSQL, MySQL, MariaDB and Redis engines and RabbitMQ; NATS and the rest
-    # not yet.
-    generated = {"postgresql", "mysql", "redis", "rabbitmq"}
+    # SQLite, PostgreSQL, MySQL, MariaDB and Redis engines, RabbitMQ, Redis Streams, MQTT and
+    # NATS brokers; the rest not yet.
+    generated = {"postgresql", "mysql", "redis", "rabbitmq", "nats"}
     assert {e.slug for e in ENTRIES if e.generates} == {e.slug for e in API_ENTRIES} | generated
 
 

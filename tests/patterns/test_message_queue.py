@@ -1,6 +1,7 @@
 """The message_queue pattern: requirements (flat and explicit, hostile input refused),
-deterministic rendering with no inline password anywhere, and generated RabbitMQ, Redis
-Streams and MQTT packages whose own tests run against the real brokers."""
+deterministic rendering with no inline password anywhere, Kafka refused saying why, and
+generated RabbitMQ, Redis Streams, MQTT and NATS JetStream packages whose own tests run
+against the real brokers. NATS JetStream's own cases are in test_message_queue_nats.py."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from services import MQTT, RABBITMQ, REDIS, Service, require
+from services import MQTT, NATS, RABBITMQ, REDIS, Service, require
 
 from agentflow.errors import PatternUnavailableError
 from agentflow.generation.generate import render_package
 from agentflow.patterns.message_queue import MessageQueuePattern
+from agentflow.patterns.message_queue.brokers import BROKERS
 from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
 from agentflow.spec.models import IntegrationSpec
 
@@ -60,7 +62,7 @@ def test_the_explicit_queue_form_validates() -> None:
         ({"queues": ["a", "a"]}, "declared twice"),
         ({"queues": ["a", "a.dlq"]}, "clash"),
         ({"queues": []}, "declare at least one queue"),
-        ({"subjects": ["events.>"]}, "`subjects` applies to NATS"),
+        ({"subjects": ["events.>"]}, "`subjects` applies to NATS JetStream, not RabbitMQ"),
         ({"surprise": 1}, "Extra inputs"),
         ({"prefetch": 0}, "greater than or equal"),
         ({"password_env": "lower-case"}, "string_pattern_mismatch"),
@@ -75,17 +77,13 @@ def test_hostile_input_is_refused_clearly(changes: dict[str, Any], message: str)
         validate(**changes)
 
 
-@pytest.mark.parametrize(
-    ("requirements", "name"),
-    [
-        ({"url": "nats://h:4222", "queues": ["a"]}, "NATS JetStream"),
-        ({"broker": "kafka", "queues": ["a"]}, "Kafka"),
-    ],
-)
-def test_other_brokers_are_refused_by_name(requirements: dict[str, Any], name: str) -> None:
-    validated = MessageQueueRequirements.model_validate(requirements)
-    with pytest.raises(PatternUnavailableError, match=f"yet for the {name} broker"):
+def test_kafka_is_refused_by_name_saying_why() -> None:
+    validated = MessageQueueRequirements.model_validate({"broker": "kafka", "topics": ["a"]})
+    with pytest.raises(PatternUnavailableError) as refused:
         MessageQueuePattern().ensure_available(validated)
+    assert "recognises Kafka but generates no client" in str(refused.value)
+    assert "none could be installed to test a Kafka one" in str(refused.value)
+    assert "MQTT, NATS JetStream, RabbitMQ, Redis Streams" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -107,6 +105,11 @@ def test_other_brokers_are_refused_by_name(requirements: dict[str, Any], name: s
             "mqtt://localhost:1883",
         ),
         ({"url": "mqtts://h:8883", "topic": "alerts"}, ("alerts",), "mqtts://h:8883"),
+        (
+            {"broker": "nats", "subjects": ["orders.created"]},
+            ("orders.created",),
+            "nats://localhost:4222",
+        ),
     ],
 )
 def test_each_broker_names_its_queues_its_own_way(
@@ -132,6 +135,10 @@ def test_each_broker_names_its_queues_its_own_way(
         ({"broker": "mqtt", "topics": []}, "`topics: \\[orders\\]`"),
         ({"broker": "redis", "url": "redis:///0", "streams": ["a"]}, "redis://host"),
         ({"broker": "mqtt", "url": "redis://h", "topics": ["a"]}, "does not match"),
+        ({"broker": "redis", "topics": ["a"]}, "`topics` applies to MQTT and Kafka, not Redis"),
+        ({"broker": "mqtt", "streams": ["a"]}, "`streams` applies to Redis Streams and NATS"),
+        ({"broker": "mqtt", "topics": ["a/#"]}, "MQTT queue names use"),
+        ({"broker": "rabbitmq", "queues": ["a"], "ack_wait": 3}, "`ack_wait` applies to NATS"),
     ],
 )
 def test_broker_specific_mistakes_are_refused_clearly(
@@ -151,6 +158,16 @@ def test_each_broker_renders_its_own_transport_and_dependency() -> None:
     assert 'DEAD_LETTER_SUFFIX = "/dlq"' in mqtt["order_queue_adapter.py"]
     assert "`plant/temp/dlq`" in mqtt["ORDER_QUEUE_INTEGRATION.md"]
     assert PATTERN.validate(redis) == [] and PATTERN.validate(mqtt) == []
+
+
+@pytest.mark.parametrize("broker", [name for name, b in BROKERS.items() if b.generated])
+def test_every_generated_broker_has_each_of_its_own_templates(broker: str) -> None:
+    templates = Path(__file__).resolve().parents[2] / "templates" / "message_queue"
+    own = ("transports/{}.py", "guides/{}.md", "config/{}.yaml", "tests/{}.py")
+    missing = [
+        p.format(broker) for p in own if not (templates / f"{p.format(broker)}.jinja").is_file()
+    ]
+    assert missing == []
 
 
 def test_the_rules_catch_a_transport_without_acknowledgements() -> None:
@@ -196,6 +213,11 @@ def test_the_generated_package_passes_its_tests_against_redis_streams(tmp_path: 
 @pytest.mark.slow
 def test_the_generated_package_passes_its_tests_against_mqtt(tmp_path: Path) -> None:
     run_live_package(tmp_path, "mqtt-telemetry.yaml", "PLANT_TELEMETRY", require(MQTT))
+
+
+@pytest.mark.slow
+def test_the_generated_package_passes_its_tests_against_nats(tmp_path: Path) -> None:
+    run_live_package(tmp_path, "nats-events.yaml", "ORDER_EVENTS", require(NATS))
 
 
 def run_live_package(tmp_path: Path, example: str, prefix: str, service: Service) -> None:

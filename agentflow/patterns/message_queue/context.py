@@ -10,65 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agentflow.patterns.message_queue.requirements import (
-    MessageQueueRequirements,
-    dead_letter_name,
-)
+from agentflow.patterns.message_queue.brokers import BROKERS, dead_letter_name
+from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
+from agentflow.patterns.message_queue.streams import build_nats_view
 
 __all__ = ["QueueClassNames", "QueueView", "build_queue_context"]
 
-
-@dataclass(frozen=True)
-class Broker:
-    """What the templates print about one generated broker.
-
-    Its name, URL schemes, the driver the package depends on (requirement and docs link)
-    the suffix that names a queue's dead-letter queue, and what its transport imports
-    beyond the shared client (names from `collections.abc` and `urllib.parse`).
-    """
-
-    label: str
-    schemes: tuple[str, ...]
-    dependency: str
-    driver: str
-    driver_url: str
-    dead_letter_suffix: str = ".dlq"
-    abc_names: tuple[str, ...] = ()
-    parse_names: tuple[str, ...] = ()
-
-
-_BROKERS = {
-    "rabbitmq": Broker(
-        "RabbitMQ",
-        ("amqp", "amqps"),
-        "pika>=1.3",
-        "pika",
-        "https://pika.readthedocs.io/",
-        abc_names=("Iterator",),
-        parse_names=("quote",),
-    ),
-    "redis": Broker(
-        "Redis Streams",
-        ("redis", "rediss"),
-        "redis>=5",
-        "redis-py",
-        "https://redis.readthedocs.io/",
-    ),
-    "mqtt": Broker(
-        "MQTT",
-        ("mqtt", "mqtts"),
-        "paho-mqtt>=2.1",
-        "paho-mqtt",
-        "https://eclipse.dev/paho/files/paho.mqtt.python/html/",
-        "/dlq",
-        parse_names=("parse_qs",),
-    ),
-}
 # What the shared client itself imports from `collections.abc` and `urllib.parse`.
 _ABC_NAMES = ("Awaitable", "Callable", "Mapping")
 _PARSE_NAMES = ("urlsplit", "urlunsplit")
-# Seconds a Redis Streams message stays pending before another consumer claims it.
+# Seconds an unacknowledged message waits before another consumer gets it: Redis Streams
+# (`claim_idle`, then XAUTOCLAIM) and NATS JetStream (`ack_wait`).
 _CLAIM_IDLE = 60.0
+_ACK_WAIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -149,7 +103,9 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
         for queue in requirements.queues
     )
     dead_lettered = tuple(queue for queue in queues if queue.dead_letter)
-    broker = _BROKERS[requirements.broker]
+    name = requirements.broker
+    broker = BROKERS[name]
+    nats = build_nats_view(requirements, slug=slug) if name == "nats" else None
     return {
         "mq": {
             "broker_label": broker.label,
@@ -158,16 +114,19 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             "driver": broker.driver,
             "driver_url": broker.driver_url,
             "dead_letter_suffix": broker.dead_letter_suffix,
-            "transport_template": f"transports/{requirements.broker}.py.jinja",
+            "transport_template": f"transports/{name}.py.jinja",
             "abc_imports": ", ".join(sorted({*_ABC_NAMES, *broker.abc_names})),
             "parse_imports": ", ".join(sorted({*_PARSE_NAMES, *broker.parse_names})),
             "unreachable_url": f"{broker.schemes[0]}://user@127.0.0.1:9/",
-            "guide_template": f"guides/{requirements.broker}.md.jinja",
-            "test_template": f"tests/{requirements.broker}.py.jinja",
+            "guide_template": f"guides/{name}.md.jinja",
+            "test_template": f"tests/{name}.py.jinja",
+            "config_template": f"config/{name}.yaml.jinja",
             "consumer_group": requirements.consumer_group or slug,
             "client_id_prefix": slug,
             "max_length": requirements.max_length,
             "claim_idle": requirements.claim_idle or _CLAIM_IDLE,
+            "ack_wait": requirements.ack_wait or _ACK_WAIT,
+            "nats": nats,
             "url": requirements.url,
             "url_env": f"{env_prefix}_URL",
             "password_env": password_env,

@@ -1,4 +1,5 @@
-"""The message_queue pattern: RabbitMQ, Redis Streams and MQTT packages; others are refused."""
+"""The message_queue pattern: RabbitMQ, Redis Streams, MQTT and NATS JetStream packages;
+Kafka is recognised and refused, saying why."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agentflow.patterns import IntegrationPattern, Mutant, PatternMatch
+from agentflow.patterns.message_queue.brokers import BROKERS
 from agentflow.patterns.message_queue.context import build_queue_context
 from agentflow.patterns.message_queue.mutants import QUEUE_MUTANTS
 from agentflow.patterns.message_queue.requirements import (
@@ -78,42 +80,19 @@ class MessageQueuePattern(IntegrationPattern):
         return build_queue_context(requirements, slug=slug)
 
     def validate(self, generated_code: Mapping[str, str]) -> list[str]:
-        """Publishing waits for confirms; consuming acknowledges explicitly."""
+        """Publishing waits for confirms; consuming acknowledges explicitly; dead letters kept."""
         problems = []
         for path, text in sorted(generated_code.items()):
             if not path.endswith("_adapter.py") or path.startswith("test_"):
                 continue
-            transport = next((name for name in _RULES if f"class {name}" in text), None)
-            if transport is None:
+            defined = (b for b in BROKERS.values() if f"class {b.transport_class}" in text)
+            broker = next((b for b in defined if b.generated), None)
+            if broker is None:
                 problems.append(f"{path}: no broker transport is defined")
                 continue
-            for needle, why in _RULES[transport]:
-                if needle not in text:
-                    problems.append(f"{path}: {why}")
+            problems += [f"{path}: {why}" for needle, why in broker.rules if needle not in text]
         return problems
 
     def mutants(self) -> Sequence[Mutant]:
         """Acks before handling, dead letters dropped, retries off, duplicates handled."""
         return QUEUE_MUTANTS
-
-
-# Per broker transport class: what its adapter must contain, and what is wrong without it.
-_RULES = {
-    "RabbitMQTransport": (
-        ("confirm_delivery()", "publisher confirms are not enabled"),
-        ("basic_ack(", "messages are never acknowledged"),
-        ("x-dead-letter-routing-key", "queues have no dead-letter queue"),
-    ),
-    "RedisStreamsTransport": (
-        ("mkstream=True", "streams and their consumer group are not created"),
-        (".xack(", "entries are never acknowledged"),
-        (".xautoclaim(", "entries a crashed consumer left pending are never claimed"),
-        ("DEAD_LETTER_SUFFIX", "failed entries have no dead-letter stream"),
-    ),
-    "MqttTransport": (
-        (".wait_for_publish(", "QoS 1 publishes do not wait for PUBACK"),
-        ("manual_ack=True", "messages are acknowledged before they are handled"),
-        ("clean_start=False", "sessions are not persistent, so unacked messages are lost"),
-        ("DEAD_LETTER_SUFFIX", "failed messages have no dead-letter topic"),
-    ),
-}

@@ -3,13 +3,13 @@
 The flat form users write (`{broker: rabbitmq, url: amqp://localhost:5672/, queues: [orders],
 prefetch: 10, max_attempts: 5}`) and the explicit one (queues as mappings with `durable`,
 `dead_letter` and their own `max_attempts`) both normalise into `MessageQueueRequirements`.
-The broker comes from `broker:` or the URL scheme. RabbitMQ, Redis Streams and MQTT generate;
-each names its queues its own way (Redis `streams: [orders]`, MQTT `topics: [plant/line1]`)
-and both spellings map onto `queues`. The other brokers' requirements (NATS `subjects` and
-`streams` among them) are still validated, and `create` refuses them by name
-(`refuse_unsupported`). A password written
-inside the URL is dropped here, so no generated file (metadata included) can ever contain
-it; `create` warns once.
+The broker comes from `broker:` or the URL scheme. RabbitMQ, Redis Streams, MQTT and NATS
+JetStream generate; each may name its queues its own way (Redis `streams: [orders]`, MQTT
+`topics: [plant/line1]`, NATS `subjects: [orders.created]`), and that key maps onto `queues`.
+Everything that differs per broker is read from `brokers.BROKERS`. Kafka is still validated,
+and `create` refuses it by name, saying why (`refuse_unsupported`). A password written inside
+the URL is dropped here, so no generated file (metadata included) can ever contain it;
+`create` warns once.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ from urllib.parse import urlsplit
 from pydantic import Field, PrivateAttr, StrictBool, StrictInt, model_validator
 
 from agentflow.patterns import PatternUnavailableError, StrictModel, strip_url_password
+from agentflow.patterns.message_queue.brokers import (
+    AMQP_NAME,
+    BROKER_SCHEMES,
+    BROKERS,
+    dead_letter_name,
+    generated_labels,
+)
 
 __all__ = [
     "BROKER_SCHEMES",
@@ -34,60 +41,16 @@ __all__ = [
 
 _log = logging.getLogger("agentflow.patterns.message_queue")
 
-BROKER_SCHEMES = {
-    "amqp": "rabbitmq",
-    "amqps": "rabbitmq",
-    "redis": "redis",
-    "rediss": "redis",
-    "nats": "nats",
-    "tls": "nats",
-    "mqtt": "mqtt",
-    "mqtts": "mqtt",
-    "kafka": "kafka",
-}
-_BROKER_NAMES = {
-    "rabbitmq": "RabbitMQ (AMQP 0-9-1)",
-    "redis": "Redis Streams",
-    "nats": "NATS JetStream",
-    "mqtt": "MQTT",
-    "kafka": "Kafka",
-}
-_GENERATED = frozenset({"rabbitmq", "redis", "mqtt"})
-# AMQP names: letters, digits and `_ . -`; never the broker's reserved `amq.` prefix.
-_NAME = r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$"
-# Any broker's queue name; `_QUEUE_NAMES` narrows it per broker in `_check`.
-_ANY_QUEUE = r"^[A-Za-z][A-Za-z0-9_.:/-]{0,199}$"
-_QUEUE_NAMES = {
-    "rabbitmq": (_NAME, "letters, digits and `_ . -`"),
-    "redis": (r"^[A-Za-z][A-Za-z0-9_.:-]{0,199}$", "letters, digits and `_ . : -`"),
-    "mqtt": (
-        r"^[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)*$",
-        "letters, digits and `_ . -` in levels separated by single `/` (no `+` or `#`: "
-        "each topic is published to, so name it)",
-    ),
-}
-_URL_FORMS = {
-    "rabbitmq": "amqp://host[:port]/[vhost]",
-    "redis": "redis://host[:port]/[db] (rediss:// for TLS)",
-    "mqtt": "mqtt://host[:port] (mqtts:// for TLS)",
-}
-_DEFAULT_URLS = {
-    "rabbitmq": "amqp://localhost:5672/",
-    "redis": "redis://localhost:6379/0",
-    "mqtt": "mqtt://localhost:1883",
-    "nats": "nats://localhost:4222",
-}
-# Keys that only mean something to one broker.
-_BROKER_ONLY = {
-    "exchange": "rabbitmq",
-    "consumer_group": "redis",
-    "max_length": "redis",
-    "claim_idle": "redis",
-}
+# Any broker's queue name; the broker's own `name_pattern` narrows it in `_check`, so that
+# a NATS wildcard or an MQTT `+` gets that broker's explanation rather than a bare mismatch.
+_ANY_QUEUE = r"^[A-Za-z][A-Za-z0-9_.:/*>+#-]{0,199}$"
+# A JetStream stream's subjects: dot-separated tokens, `*` one token, a final `>` the rest.
+_WILDCARD_SUBJECT = re.compile(r"^([A-Za-z0-9_-]+|\*)(\.([A-Za-z0-9_-]+|\*))*(\.>)?$|^>$")
+_STREAM_NAME = r"^[A-Za-z0-9_-]{1,64}$"
 _ENV_VAR = r"^[A-Z_][A-Z0-9_]{0,99}$"
 _ALIASES = {"broker_url": "url", "prefetch_count": "prefetch", "queue": "queues"}
-# What each broker calls its queues in a requirements file, mapped onto `queues`.
-_QUEUE_KEYS = {"redis": ("streams", "stream"), "mqtt": ("topics", "topic")}
+# Every broker's own word for its queues, and whose it is (a key of another broker is refused).
+_QUEUE_KEYS = {key: name for name, broker in BROKERS.items() for key in broker.queue_keys}
 
 
 class QueueConfig(StrictModel):
@@ -107,19 +70,27 @@ class QueueConfig(StrictModel):
 class StreamConfig(StrictModel):
     """A NATS JetStream stream: its name and the subjects it stores."""
 
-    name: str = Field(pattern=_NAME)
+    name: str = Field(pattern=_STREAM_NAME)
     subjects: tuple[str, ...] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _check_subjects(self) -> StreamConfig:
+        bad = [s for s in self.subjects if not _WILDCARD_SUBJECT.fullmatch(s)]
+        if bad:
+            raise ValueError(
+                f"stream {self.name}: {bad[0]!r} is not a NATS subject (dot-separated tokens "
+                "of letters, digits, `_` and `-`; `*` or a final `>` as wildcards)"
+            )
+        return self
 
 
 class MessageQueueRequirements(StrictModel):
     """The `requirements:` of a message-queue spec; unknown keys are errors."""
 
     broker: Literal["rabbitmq", "redis", "nats", "mqtt", "kafka"]
-    url: str = Field(default="amqp://localhost:5672/", max_length=500)
+    url: str = Field(max_length=500)
     queues: tuple[QueueConfig, ...] = Field(default=(), max_length=100)
-    subjects: tuple[str, ...] = Field(default=(), max_length=100)
-    streams: tuple[StreamConfig, ...] = Field(default=(), max_length=100)
-    exchange: str | None = Field(default=None, pattern=_NAME)
+    exchange: str | None = Field(default=None, pattern=AMQP_NAME)
     exchange_type: Literal["direct", "topic", "fanout"] = "direct"
     prefetch: StrictInt = Field(default=10, ge=1, le=10_000)
     max_attempts: StrictInt = Field(default=5, ge=1, le=100)
@@ -127,9 +98,11 @@ class MessageQueueRequirements(StrictModel):
     backoff_max: float = Field(default=30.0, ge=0, le=3600)
     timeout: float = Field(default=10.0, gt=0, le=600)
     password_env: str | None = Field(default=None, pattern=_ENV_VAR)
-    consumer_group: str | None = Field(default=None, pattern=_NAME)
+    consumer_group: str | None = Field(default=None, pattern=AMQP_NAME)
     max_length: StrictInt | None = Field(default=None, ge=1, le=10**12)
     claim_idle: float | None = Field(default=None, gt=0, le=86_400)
+    streams: tuple[StreamConfig, ...] | None = Field(default=None, max_length=100)
+    ack_wait: float | None = Field(default=None, gt=0, le=86_400)
     _inline_password: bool = PrivateAttr(default=False)
 
     @model_validator(mode="wrap")
@@ -149,21 +122,20 @@ class MessageQueueRequirements(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> MessageQueueRequirements:
-        nats_only = [key for key in ("subjects", "streams") if getattr(self, key)]
-        if nats_only and self.broker != "nats":
-            raise ValueError(f"`{nats_only[0]}` applies to NATS, not {_BROKER_NAMES[self.broker]}")
-        if self.broker not in _GENERATED:
+        broker = BROKERS[self.broker]
+        for name, other in BROKERS.items():
+            foreign = [key for key in other.only_keys if getattr(self, key) is not None]
+            if foreign and name != self.broker:
+                raise ValueError(f"`{foreign[0]}` applies to {other.label}, not {broker.label}")
+        if not broker.generated:
             return self  # refused by name at create (`refuse_unsupported`)
         if not self.queues:
-            key = _QUEUE_KEYS.get(self.broker, ("queues",))[0]
+            key = (*broker.queue_keys, "queues")[0]
             raise ValueError(f"declare at least one queue: `{key}: [orders]`")
         _check_url(self.broker, self.url)
-        for key, broker in _BROKER_ONLY.items():
-            if getattr(self, key) is not None and self.broker != broker:
-                raise ValueError(
-                    f"`{key}` applies to {_BROKER_NAMES[broker]}, not {_BROKER_NAMES[self.broker]}"
-                )
         _check_names(self.broker, [queue.name for queue in self.queues], self.exchange)
+        if self.broker == "nats":
+            _check_nats(self)
         return self
 
     @property
@@ -182,31 +154,38 @@ class MessageQueueRequirements(StrictModel):
 
 
 def refuse_unsupported(requirements: MessageQueueRequirements) -> None:
-    """Raise `PatternUnavailableError` for a broker recognised but not generated yet."""
-    if requirements.broker not in _GENERATED:
+    """Raise `PatternUnavailableError` for a broker recognised but not generated, saying why."""
+    broker = BROKERS[requirements.broker]
+    if not broker.generated:
         raise PatternUnavailableError(
-            f"the 'message_queue' pattern cannot generate packages yet for the "
-            f"{_BROKER_NAMES[requirements.broker]} broker, which it recognises; generated: "
-            f"{', '.join(_BROKER_NAMES[name] for name in sorted(_GENERATED))}"
+            f"the 'message_queue' pattern recognises {broker.label} but generates no client "
+            f"for it: {broker.refusal}. Generated brokers: {generated_labels()}"
         )
 
 
-def dead_letter_name(broker: str, queue: str) -> str:
-    """Where `queue`'s failed messages go: `<topic>/dlq` on MQTT, `<queue>.dlq` elsewhere."""
-    return f"{queue}/dlq" if broker == "mqtt" else f"{queue}.dlq"
-
-
 def _queues_as_written(data: dict[str, Any]) -> dict[str, Any]:
-    """Move the broker's own queue key (Redis `streams`, MQTT `topics`) to `queues`."""
-    for key in _QUEUE_KEYS.get(data["broker"], ()) if isinstance(data["broker"], str) else ():
+    """Move the broker's own queue key (Redis `streams`, MQTT `topics`, NATS `subjects`) to
+    `queues`; refuse another broker's; fill in the broker's default URL."""
+    broker = BROKERS.get(data["broker"]) if isinstance(data["broker"], str) else None
+    if broker is None:
+        return data  # `broker` itself is refused by the model
+    for key in data:
+        if key in _QUEUE_KEYS and key not in (*broker.queue_keys, *broker.only_keys):
+            owners = " and ".join(
+                other.label
+                for other in BROKERS.values()
+                if key in (*other.queue_keys, *other.only_keys)
+            )
+            own = (*broker.queue_keys, "queues")[0]
+            raise ValueError(f"`{key}` applies to {owners}, not {broker.label}: declare `{own}:`")
+    for key in broker.queue_keys:
         if key in data:
             if "queues" in data:
                 raise ValueError(f"declare the queues once: `{key}` or `queues`, not both")
             data["queues"] = data.pop(key)
     if isinstance(data.get("queues"), str):
         data["queues"] = [data["queues"]]
-    if "url" not in data and data["broker"] in _DEFAULT_URLS:
-        data["url"] = _DEFAULT_URLS[data["broker"]]
+    data.setdefault("url", broker.default_url)
     return data
 
 
@@ -214,15 +193,15 @@ def _check_url(broker: str, url: str) -> None:
     """The URL has a host and the broker's own scheme."""
     parts = urlsplit(url)
     if BROKER_SCHEMES.get(parts.scheme) != broker or not parts.hostname:
-        raise ValueError(f"url must be {_URL_FORMS[broker]}, got {url!r}")
+        raise ValueError(f"url must be {BROKERS[broker].url_form}, got {url!r}")
 
 
 def _check_names(broker: str, names: list[str], exchange: str | None) -> None:
     """Names the broker accepts, none twice, none equal to another's dead-letter queue."""
-    pattern, allowed = _QUEUE_NAMES[broker]
+    rules = BROKERS[broker]
     for name in names:
-        if not re.match(pattern, name):
-            raise ValueError(f"{name!r}: {_BROKER_NAMES[broker]} queue names use {allowed}")
+        if not re.match(rules.name_pattern, name):
+            raise ValueError(f"{name!r}: {rules.label} queue names use {rules.name_rule}")
     reserved = [name for name in [*names, exchange or ""] if name.startswith("amq.")]
     if reserved and broker == "rabbitmq":
         raise ValueError(f"{reserved[0]!r}: names starting with 'amq.' are the broker's own")
@@ -232,6 +211,18 @@ def _check_names(broker: str, names: list[str], exchange: str | None) -> None:
     clashes = sorted(set(names) & {dead_letter_name(broker, name) for name in names})
     if clashes:
         raise ValueError(f"{', '.join(clashes)} would clash with a dead-letter queue name")
+
+
+def _check_nats(requirements: MessageQueueRequirements) -> None:
+    """Subjects name distinct durable consumers (`.` becomes `_`); streams are unique."""
+    consumers = [queue.name.replace(".", "_") for queue in requirements.queues]
+    same = sorted({name for name in consumers if consumers.count(name) > 1})
+    if same:
+        raise ValueError(f"subjects differing only in `.` and `_` share a consumer name: {same[0]}")
+    streams = [stream.name for stream in requirements.streams or ()]
+    twice = sorted({name for name in streams if streams.count(name) > 1})
+    if twice:
+        raise ValueError(f"streams are declared twice: {', '.join(twice)}")
 
 
 def _broker(named: Any, url: Any) -> Any:
@@ -249,7 +240,7 @@ def _broker(named: Any, url: Any) -> Any:
         return from_url
     if isinstance(named, str):
         named = named.strip().lower()
-        if from_url is not None and named in _BROKER_NAMES and named != from_url:
+        if from_url is not None and named in BROKERS and named != from_url:
             raise ValueError(f"broker {named!r} does not match the url scheme {scheme!r}")
     return named
 
