@@ -246,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.ops < 10 or args.repeat < 1:
         parser.error("--ops must be at least 10 and --repeat at least 1")
+    if args.record and args.only:
+        parser.error("--record stores every service's figures together: leave out --only")
     services = [args.only] if args.only else sorted(DEFAULT_PORTS)
     skipped = {s: why for s in services if (why := unreachable(s)) is not None}
     chosen = [s for s in STACKS if s.service in services and s.service not in skipped]
