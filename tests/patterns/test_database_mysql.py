@@ -4,25 +4,17 @@ MariaDB package with tables whose own tests run against the real server, nothing
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import re
-import subprocess
-import sys
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
+from database_packages import clear_renders, render, requirements
+from live_packages import check_style, run_live, write_package
 from services import MARIADB, require
 
-from agentflow.generation.generate import render_package
 from agentflow.patterns.database import DatabasePattern
 from agentflow.patterns.database.context import build_database_context
 from agentflow.patterns.database.mutants import DATABASE_MUTANTS
-from agentflow.patterns.database.requirements import DatabaseRequirements
-from agentflow.spec.models import IntegrationSpec
 
 SECRET = "maria-Secret-77"
 MARIA = {
@@ -63,24 +55,6 @@ MARIA_TABLES = {**MARIA, "tables": [ITEMS, ORDERS, EVENTS]}
 MYSQL = {"dsn": f"mysql://app:{SECRET}@db.example.test/app"}
 
 
-def requirements(data: dict[str, Any]) -> DatabaseRequirements:
-    return DatabaseRequirements.model_validate(data)
-
-
-@cache
-def rendered(service: str, text: str) -> dict[str, str]:
-    data = json.loads(text)
-    spec = IntegrationSpec.model_validate(
-        {"service": service, "type": "database", "requirements": data}
-    )
-    return render_package(spec, DatabasePattern(), requirements(data))
-
-
-def render(service: str, data: dict[str, Any]) -> dict[str, str]:
-    """The package's files, rendered once per service and requirements."""
-    return rendered(service, json.dumps(data, sort_keys=True))
-
-
 @pytest.mark.parametrize(
     ("url", "engine", "name"),
     [("mysql://app@db/app", "mysql", "MySQL"), ("mariadb://app@db/app", "mariadb", "MariaDB")],
@@ -113,7 +87,7 @@ def test_only_the_mysql_package_uses_pymysql() -> None:
 
 def test_rendering_is_deterministic() -> None:
     first = [render("MariaDB", MARIA), render("MariaDB", MARIA_TABLES)]
-    rendered.cache_clear()
+    clear_renders()
     assert [render("MariaDB", MARIA), render("MariaDB", MARIA_TABLES)] == first
 
 
@@ -172,29 +146,10 @@ def test_the_update_mutant_applies_to_both_table_dialects() -> None:
     assert mutated.count("CASE WHEN 1 = 0 AND %(s_") == 6  # three tables, SQLite and MySQL
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 def test_the_mariadb_package_passes_its_tests_against_the_real_server(tmp_path: Path) -> None:
-    service = require(MARIADB)
-    for path, text in render("MariaDB", MARIA_TABLES).items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text, encoding="utf-8")
-    bin_dir = Path(sys.executable).parent
-    run([str(bin_dir / "ruff"), "check", "."], tmp_path)
-    run([str(bin_dir / "black"), "--check", "."], tmp_path)
-    run([sys.executable, "-m", "mypy"], tmp_path)
-    env = {**os.environ, "MARIADB_URL": service.url}
-    env.pop("MARIADB_PASSWORD", None)
-    args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", "-v"]
-    out = run(args, tmp_path, env)
-    summary = out.strip().splitlines()[-1]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
+    package = write_package(render("MariaDB", MARIA_TABLES), tmp_path)
+    check_style(package)
+    out = run_live(package, "MARIADB", require(MARIADB), verbose=True)
     for table in ("events", "items", "orders"):
         assert f"test_mariadb_tables.py::test_live_{table}_rows_round_trip PASSED" in out, out

@@ -5,19 +5,14 @@ tables' included, run against the real server with nothing skipped."""
 from __future__ import annotations
 
 import ast
-import json
 import logging
-import os
-import re
-import subprocess
-import sys
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from database_packages import clear_renders, render, requirements
+from live_packages import check_style, run_live, write_package
 from services import POSTGRESQL, require
 
 from agentflow.build import IntegrationBuilder
@@ -27,7 +22,6 @@ from agentflow.generation.generate import render_package
 from agentflow.patterns.database import DatabasePattern
 from agentflow.patterns.database.context import build_database_context
 from agentflow.patterns.database.redis_mutants import REDIS_MUTANTS
-from agentflow.patterns.database.requirements import DatabaseRequirements
 from agentflow.spec.models import IntegrationSpec
 
 SEED = {"connection_string": "postgresql://localhost/dbname", "pool_size": 10}
@@ -79,24 +73,6 @@ FILES = {
     "pyproject.toml",
     "test_postgresql_adapter.py",
 }
-
-
-def requirements(data: dict[str, Any]) -> DatabaseRequirements:
-    return DatabaseRequirements.model_validate(data)
-
-
-@cache
-def rendered(service: str, text: str) -> dict[str, str]:
-    data = json.loads(text)
-    spec = IntegrationSpec.model_validate(
-        {"service": service, "type": "database", "requirements": data}
-    )
-    return render_package(spec, DatabasePattern(), requirements(data))
-
-
-def render(service: str, data: dict[str, Any]) -> dict[str, str]:
-    """The package's files, rendered once per service and requirements."""
-    return rendered(service, json.dumps(data, sort_keys=True))
 
 
 def test_the_context_holds_ready_values() -> None:
@@ -165,7 +141,7 @@ def test_bare_tables_and_migrations_are_said_to_be_unused(
 
 def test_rendering_is_deterministic_and_complete() -> None:
     first = render("PostgreSQL", SEED)
-    rendered.cache_clear()
+    clear_renders()
     assert render("PostgreSQL", SEED) == first
     assert set(first) >= FILES
     assert any(path.startswith("postgresql_utils/") for path in first)
@@ -201,31 +177,13 @@ def test_every_sql_mutant_changes_the_adapter_and_the_redis_ones_do_not_apply() 
             assert mutated is not None and mutated != source, mutant.name
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 def test_the_postgresql_package_passes_its_tests_against_the_real_server(
     tmp_path: Path,
 ) -> None:
-    service = require(POSTGRESQL)
-    for path, text in render("PostgreSQL", WITH_QUERIES).items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text, encoding="utf-8")
-    bin_dir = Path(sys.executable).parent
-    run([str(bin_dir / "ruff"), "check", "."], tmp_path)
-    run([str(bin_dir / "black"), "--check", "."], tmp_path)
-    run([sys.executable, "-m", "mypy"], tmp_path)
-    env = {**os.environ, "POSTGRESQL_URL": service.url}
-    env.pop("POSTGRESQL_PASSWORD", None)
-    out = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], tmp_path, env)
-    summary = out.strip().splitlines()[-1]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
+    package = write_package(render("PostgreSQL", WITH_QUERIES), tmp_path)
+    check_style(package)
+    run_live(package, "POSTGRESQL", require(POSTGRESQL))
 
 
 def test_hostile_names_and_descriptions_stay_inert() -> None:

@@ -3,30 +3,23 @@ and mutants, and (slow) a package's own tests run against the real server, nothi
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import re
-import subprocess
-import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from database_packages import clear_renders, render, requirements
+from live_packages import check_style, run_live, write_package
 from pydantic import ValidationError
 from services import REDIS, require
 
 from agentflow.cli import main
-from agentflow.generation.generate import render_package
 from agentflow.patterns.database import DatabasePattern
 from agentflow.patterns.database.context import build_database_context
 from agentflow.patterns.database.mutants import DATABASE_MUTANTS
 from agentflow.patterns.database.redis_mutants import REDIS_MUTANTS
-from agentflow.patterns.database.requirements import DatabaseRequirements
-from agentflow.spec.models import IntegrationSpec
 
 CATALOG = Path(__file__).resolve().parents[2] / "agentflow" / "catalog" / "entries"
 SECRET = "hunter2Secret9"
@@ -39,23 +32,6 @@ WITH_KEYS = {
         "label",
     ],
 }
-
-
-def requirements(data: dict[str, Any]) -> DatabaseRequirements:
-    return DatabaseRequirements.model_validate(data)
-
-
-@cache
-def rendered(service: str, text: str) -> dict[str, str]:
-    data = json.loads(text)
-    spec = IntegrationSpec.model_validate(
-        {"service": service, "type": "database", "requirements": data}
-    )
-    return render_package(spec, DatabasePattern(), requirements(data))
-
-
-def render(service: str, data: dict[str, Any]) -> dict[str, str]:
-    return rendered(service, json.dumps(data, sort_keys=True))
 
 
 def test_the_context_holds_ready_values() -> None:
@@ -126,7 +102,7 @@ def test_the_catalog_entry_is_generated() -> None:
 
 def test_rendering_is_deterministic_from_the_redis_templates() -> None:
     first = render("Cache", SEED)
-    rendered.cache_clear()
+    clear_renders()
     assert render("Cache", SEED) == first
     adapter = first["cache_adapter.py"]
     assert "import redis\n" in adapter and "KEY_PREFIX = 'app:'" in adapter.replace('"', "'")
@@ -183,27 +159,9 @@ def test_create_writes_a_redis_package(tmp_path: Path) -> None:
     assert (tmp_path / "cache" / "cache_adapter.py").is_file()
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 def test_the_redis_package_passes_its_tests_against_the_real_server(tmp_path: Path) -> None:
-    service = require(REDIS)
     data = {**WITH_KEYS, "connection_string": "redis://localhost:6379/0"}
-    for path, text in render("Redis", data).items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text, encoding="utf-8")
-    bin_dir = Path(sys.executable).parent
-    run([str(bin_dir / "ruff"), "check", "."], tmp_path)
-    run([str(bin_dir / "black"), "--check", "."], tmp_path)
-    run([sys.executable, "-m", "mypy"], tmp_path)
-    env = {**os.environ, "REDIS_URL": service.url}
-    env.pop("REDIS_PASSWORD", None)
-    out = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], tmp_path, env)
-    summary = out.strip().splitlines()[-1]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, out
+    package = write_package(render("Redis", data), tmp_path)
+    check_style(package)
+    run_live(package, "REDIS", require(REDIS))

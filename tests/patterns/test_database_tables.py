@@ -8,21 +8,17 @@ The generated table tests themselves run in test_database_package.py's slow Post
 from __future__ import annotations
 
 import ast
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+import database_packages
 import pytest
 import yaml
 from pydantic import ValidationError
 
-from agentflow.generation.generate import render_package
 from agentflow.patterns.database import DatabasePattern
 from agentflow.patterns.database.context import build_database_context
 from agentflow.patterns.database.dialects import DIALECTS, dialect_engine, is_zoned, kind_of
-from agentflow.patterns.database.requirements import DatabaseRequirements
-from agentflow.spec.models import IntegrationSpec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ITEMS = {
@@ -37,25 +33,15 @@ ORDERS = {
 SHOP = {"dsn": "postgresql://app@db.example.test/shop", "tables": [ORDERS, ITEMS]}
 
 
-def valid(data: dict[str, Any]) -> DatabaseRequirements:
-    return DatabaseRequirements.model_validate(data)
+valid = database_packages.requirements
 
 
 def tables(data: dict[str, Any]) -> Any:
     return build_database_context(valid(data), slug="shop")["db"]
 
 
-@cache
-def rendered(text: str) -> dict[str, str]:
-    data = json.loads(text)
-    spec = IntegrationSpec.model_validate(
-        {"service": "Shop", "type": "database", "requirements": data}
-    )
-    return render_package(spec, DatabasePattern(), valid(data))
-
-
 def render(data: dict[str, Any]) -> dict[str, str]:
-    return rendered(json.dumps(data, sort_keys=True))
+    return database_packages.render("Shop", data)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +235,7 @@ def test_schema_sql_and_the_table_tests_ship_only_with_tables() -> None:
 
 def test_table_packages_render_deterministically() -> None:
     first = render(SHOP)
-    rendered.cache_clear()
+    database_packages.clear_renders()
     assert render(SHOP) == first
 
 
