@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns import PatternUnavailableError, package_names, pyrepr
+from agentflow.patterns.database.connection import ConnectionSettings, connection_fields
 from agentflow.patterns.database.dialects import dialect_engine
 from agentflow.patterns.database.redis_context import redis_context
 from agentflow.patterns.database.requirements import (
     GENERATED_ENGINES,
-    BreakerConfig,
     DatabaseRequirements,
     NamedQuery,
-    RetryConfig,
 )
 from agentflow.patterns.database.tables import TableView, schema_sql, table_views
 
@@ -102,19 +101,10 @@ class QueryView:
 
 
 @dataclass(frozen=True)
-class DatabaseContext:
+class DatabaseContext(ConnectionSettings):
     """Everything the database templates lay out."""
 
     engine: str
-    default_url: str
-    url_env: str
-    password_env: str
-    env_prefix: str
-    pool_size: int
-    timeout: float
-    connect_timeout: float
-    retry: RetryConfig
-    circuit_breaker: BreakerConfig
     queries: tuple[QueryView, ...]
     tables: tuple[TableView, ...] = ()
 
@@ -249,17 +239,15 @@ def build_database_context(requirements: DatabaseRequirements, *, slug: str) -> 
             "migrations: is checked but not used: the package creates the declared tables "
             "with create_schema() (and schema.sql); keep running your migration tool"
         )
-    db = DatabaseContext(
-        engine=engine,
-        default_url=requirements.connection_string or f"sqlite:///{slug}.sqlite3",
-        url_env=f"{env_prefix}_URL",
-        password_env=password_env,
+    settings = connection_fields(
+        requirements,
+        default_url=f"sqlite:///{slug}.sqlite3",
         env_prefix=env_prefix,
-        pool_size=requirements.pool_size,
-        timeout=requirements.timeout,
-        connect_timeout=requirements.connect_timeout,
-        retry=requirements.retry,
-        circuit_breaker=requirements.circuit_breaker,
+        password_env=password_env,
+    )
+    db = DatabaseContext(
+        **settings,
+        engine=engine,
         queries=tuple(_query_view(q) for q in sorted(requirements.queries, key=_name)),
         tables=table_views(requirements.tables, engine),
     )

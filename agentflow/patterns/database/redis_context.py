@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns import pyrepr
+from agentflow.patterns.database.connection import ConnectionSettings, connection_fields
 from agentflow.patterns.database.keys import KeyFamily
-from agentflow.patterns.database.requirements import (
-    BreakerConfig,
-    DatabaseRequirements,
-    RetryConfig,
-)
+from agentflow.patterns.database.requirements import DatabaseRequirements
 
 __all__ = ["DEPENDENCIES", "TEST_DEPENDENCIES", "KeyView", "RedisContext", "redis_context"]
 
@@ -102,18 +99,9 @@ class KeyView:
 
 
 @dataclass(frozen=True)
-class RedisContext:
+class RedisContext(ConnectionSettings):
     """Everything the Redis templates lay out."""
 
-    default_url: str
-    url_env: str
-    password_env: str
-    env_prefix: str
-    pool_size: int
-    timeout: float
-    connect_timeout: float
-    retry: RetryConfig
-    circuit_breaker: BreakerConfig
     key_prefix: str
     default_ttl: int | None
     keys: tuple[KeyView, ...]
@@ -148,16 +136,14 @@ def redis_context(
 ) -> RedisContext:
     """The context of validated Redis requirements; the prefix defaults to `<slug>:`."""
     families: list[KeyFamily] = sorted(requirements.keys, key=lambda k: k.name)
-    return RedisContext(
-        default_url=requirements.connection_string or "redis://localhost:6379/0",
-        url_env=f"{env_prefix}_URL",
-        password_env=password_env,
+    settings = connection_fields(
+        requirements,
+        default_url="redis://localhost:6379/0",
         env_prefix=env_prefix,
-        pool_size=requirements.pool_size,
-        timeout=requirements.timeout,
-        connect_timeout=requirements.connect_timeout,
-        retry=requirements.retry,
-        circuit_breaker=requirements.circuit_breaker,
+        password_env=password_env,
+    )
+    return RedisContext(
+        **settings,
         key_prefix=f"{slug}:" if requirements.key_prefix is None else requirements.key_prefix,
         default_ttl=requirements.default_ttl or None,
         keys=tuple(_view(family) for family in families),
