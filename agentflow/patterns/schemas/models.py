@@ -1,4 +1,4 @@
-"""Python types for the schemas of an API's requirements: pydantic models and annotations.
+"""Python types for the schemas of requirements: pydantic models and annotations.
 
 An object schema with properties becomes a model class (unknown fields kept, as
 openai-python's are); every other schema becomes an annotation (`list[Issue]`,
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from agentflow.patterns import class_name, identifier, pyrepr, unique_identifiers
-from agentflow.patterns.api.naming import spec_error
-from agentflow.patterns.api.schemas import Schema
+from agentflow.patterns.schemas.language import Schema, spec_error
 
 __all__ = ["FieldView", "ModelView", "SchemaTypes", "is_model_schema"]
 
