@@ -67,6 +67,8 @@ class ModelView:
     name: str
     description: str
     fields: tuple[FieldView, ...]
+    closed: bool = False
+    """Whether the schema says `additionalProperties: false` (a client may refuse extras)."""
 
     @property
     def field_doc(self) -> str:
@@ -190,7 +192,8 @@ class SchemaTypes:
             )
             for name, python in zip(wire, names, strict=True)
         )
-        return ModelView(cls, schema.description.strip(), fields)
+        closed = schema.additional_properties is False
+        return ModelView(cls, schema.description.strip(), fields, closed)
 
     def _claim(self, name: str) -> str:
         base = f"{name}Model" if self._reserved(name) else name
