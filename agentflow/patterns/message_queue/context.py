@@ -22,6 +22,8 @@ _ABC_NAMES = ("Awaitable", "Callable", "Mapping")
 _PARSE_NAMES = ("urlsplit", "urlunsplit")
 # What the generated tests publish to a queue without a schema.
 _UNTYPED_BODY = {"n": 1, "text": "é"}
+# What the guide and examples.py publish to a queue without a schema.
+_EXAMPLE_BODY = {"order_id": 42}
 _PYDANTIC = "pydantic>=2.7"
 # Seconds an unacknowledged message waits before another consumer gets it: Redis Streams
 # (`claim_idle`, then XAUTOCLAIM) and NATS JetStream (`ack_wait`).
@@ -128,9 +130,9 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             "broker_label": broker.label,
             "schemes": broker.schemes,
             "dependency": broker.dependency,
-            "dependencies": (broker.dependency, _PYDANTIC)
-            if typing.typed
-            else (broker.dependency,),
+            "dependencies": (
+                (broker.dependency, _PYDANTIC) if typing.typed else (broker.dependency,)
+            ),
             "typing": typing,
             "message_type": "dict[str, Any] | _MessageModel" if typing.typed else "dict[str, Any]",
             "model_exports": (
@@ -143,6 +145,7 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
                 ("Delivery", "REJECTED_HEADER", typing.queues[0].model) if typing.typed else ()
             ),
             "test_body": typing.queues[0].valid if queues[0].model else _UNTYPED_BODY,
+            "example_body": typing.queues[0].valid if queues[0].model else _EXAMPLE_BODY,
             "driver": broker.driver,
             "driver_url": broker.driver_url,
             "dead_letter_suffix": broker.dead_letter_suffix,
