@@ -10,11 +10,9 @@ import pytest
 
 from agentflow.errors import SpecError
 from agentflow.patterns.api.context import build_api_context
-from agentflow.patterns.api.models import SchemaTypes
 from agentflow.patterns.api.naming import is_adapter_name
 from agentflow.patterns.api.requirements import ApiRequirements
-from agentflow.patterns.api.samples import sample
-from agentflow.patterns.api.schemas import Schema
+from agentflow.patterns.schemas import Schema, SchemaTypes, sample
 
 BASE = "https://api.example"
 

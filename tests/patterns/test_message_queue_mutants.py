@@ -23,7 +23,10 @@ CATCHER = {
     "dead_letter_dropped": "test_dead_letter_queue_holds_the_poison_message",
     "retries_disabled": "test_failures_are_retried_then_dead_lettered",
     "dedupe_disabled": "test_duplicate_message_ids_are_skipped",
+    "publish_unvalidated": "test_an_invalid_message_is_refused_and_nothing_is_sent",
+    "arrival_unvalidated": "test_an_invalid_message_arriving_is_dead_lettered_without_retries",
 }
+SCHEMA_MUTANTS = [m for m in QUEUE_MUTANTS if m.name.endswith("_unvalidated")]
 
 
 def test_the_pattern_names_its_mutants() -> None:
@@ -54,8 +57,23 @@ def test_retries_disabled_does_not_apply_when_nothing_is_retried() -> None:
 
 @pytest.mark.parametrize("mutant", QUEUE_MUTANTS, ids=lambda m: m.name)
 def test_a_restructured_adapter_is_reported(mutant: Mutant) -> None:
+    restructured = "def _validated(queue, body):\n    return None\n"
     with pytest.raises(MutationError):
-        mutant.mutate("def unrelated() -> None:\n    pass\n", {})
+        mutant.mutate(restructured, {})
+
+
+@pytest.mark.parametrize("mutant", SCHEMA_MUTANTS, ids=lambda m: m.name)
+def test_schema_mutants_do_not_apply_to_a_package_without_schemas(mutant: Mutant) -> None:
+    assert mutant.mutate("def unrelated() -> None:\n    pass\n", {}) is None
+
+
+def test_the_schema_mutants_remove_the_checks_they_name() -> None:
+    unchecked_publish, unchecked_arrival = (m.mutate(SOURCE, {}) for m in SCHEMA_MUTANTS)
+    assert unchecked_publish is not None and unchecked_arrival is not None
+    publish = unchecked_publish.split("    def publish(", 1)[1].split("\n    def ", 1)[0]
+    assert "_validated(" not in publish
+    begin = unchecked_arrival.split("    def _begin(", 1)[1].split("\n    def ", 1)[0]
+    assert "model = None" in begin and "_validated(" not in begin
 
 
 @pytest.mark.slow

@@ -9,8 +9,9 @@ import agentflow.patterns as patterns
 import agentflow.patterns.builtin as builtin
 
 PATTERNS_DIR = Path(patterns.__file__).parent
-# Modules a pattern folder may import from agentflow: the surface and the scoring helpers.
-SURFACE = {"agentflow.patterns", "agentflow.patterns.signals"}
+# Modules a pattern folder may import from agentflow: the surface, the scoring helpers and
+# the schema language the patterns share.
+SURFACE = {"agentflow.patterns", "agentflow.patterns.schemas", "agentflow.patterns.signals"}
 
 
 def test_the_surface_exports_exactly_its_documented_names() -> None:

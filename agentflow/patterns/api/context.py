@@ -20,7 +20,6 @@ from agentflow.patterns import package_names, pyrepr
 from agentflow.patterns.api.endpoints import endpoint_view, shortcut_views
 from agentflow.patterns.api.flavors import ASYNC_CLIENT, SYNC_CLIENT, ClientFlavor
 from agentflow.patterns.api.fragments import mapping
-from agentflow.patterns.api.models import ModelView, SchemaTypes
 from agentflow.patterns.api.naming import ClassNames, is_adapter_name, spec_error
 from agentflow.patterns.api.paging import PaginationView
 from agentflow.patterns.api.probes import Probes
@@ -37,6 +36,7 @@ from agentflow.patterns.api.resources import (
     with_keys,
 )
 from agentflow.patterns.api.views import EndpointView, ParamView
+from agentflow.patterns.schemas import ModelView, SchemaTypes
 
 __all__ = [
     "ApiContext",

@@ -14,12 +14,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from agentflow.patterns import unique_identifiers
-from agentflow.patterns.api.models import SchemaTypes
 from agentflow.patterns.api.naming import RESERVED_PARAMS, spec_error
 from agentflow.patterns.api.operations import IDEMPOTENT_METHODS, Endpoint, QueryParam
 from agentflow.patterns.api.paging import PaginationView
 from agentflow.patterns.api.typed import EndpointTyping, endpoint_typing
 from agentflow.patterns.api.views import EndpointView, ParamView
+from agentflow.patterns.schemas import SchemaTypes
 
 __all__ = ["endpoint_view", "shortcut_views"]
 

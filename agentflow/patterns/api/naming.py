@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from agentflow.patterns import RUNTIME_NAMES, Diagnostic, SpecError, identifier, unique_identifiers
+from agentflow.patterns import RUNTIME_NAMES, identifier, unique_identifiers
 from agentflow.patterns.api.operation_names import OperationName, operation_name
 from agentflow.patterns.api.operations import Endpoint
+from agentflow.patterns.schemas import spec_error
 
 __all__ = [
     "ADAPTER_GLOBALS",
@@ -222,11 +223,6 @@ def is_adapter_name(name: str) -> bool:
 def camel_case(name: str) -> str:
     """A lower snake case name in CapWords, for a class name: `pull_requests` → `PullRequests`."""
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
-
-
-def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:
-    """A `SpecError` located at a requirements field."""
-    return SpecError(message, diagnostics=(Diagnostic(message, field=field, hint=hint),))
 
 
 def method_names(endpoints: Iterable[Endpoint]) -> list[str]:

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from agentflow.patterns import StrictModel, identifier
-from agentflow.patterns.api.schemas import Schema
+from agentflow.patterns.schemas import Schema
 
 __all__ = [
     "IDEMPOTENT_METHODS",

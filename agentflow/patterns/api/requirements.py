@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from agentflow.patterns import StrictModel
 from agentflow.patterns.api.operations import PATH_PARAM, Endpoint
-from agentflow.patterns.api.schemas import MAX_SCHEMAS, Schema, check_schema_name
+from agentflow.patterns.schemas import MAX_SCHEMAS, Schema, check_schema_name
 
 __all__ = [
     "MAX_ENDPOINTS",

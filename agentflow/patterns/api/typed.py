@@ -12,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agentflow.patterns.api.models import SchemaTypes
 from agentflow.patterns.api.naming import spec_error
 from agentflow.patterns.api.operations import Endpoint
-from agentflow.patterns.api.samples import sample
-from agentflow.patterns.api.schemas import Schema
+from agentflow.patterns.schemas import Schema, SchemaTypes, sample
 
 __all__ = ["UNTYPED", "EndpointTyping", "endpoint_typing"]
 

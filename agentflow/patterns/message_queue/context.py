@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentflow.patterns.message_queue.brokers import BROKERS, dead_letter_name
+from agentflow.patterns.message_queue.messages import build_message_typing
 from agentflow.patterns.message_queue.requirements import MessageQueueRequirements
 from agentflow.patterns.message_queue.streams import build_nats_view
 
@@ -19,6 +20,11 @@ __all__ = ["QueueClassNames", "QueueView", "build_queue_context"]
 # What the shared client itself imports from `collections.abc` and `urllib.parse`.
 _ABC_NAMES = ("Awaitable", "Callable", "Mapping")
 _PARSE_NAMES = ("urlsplit", "urlunsplit")
+# What the generated tests publish to a queue without a schema.
+_UNTYPED_BODY = {"n": 1, "text": "é"}
+# What the guide and examples.py publish to a queue without a schema.
+_EXAMPLE_BODY = {"order_id": 42}
+_PYDANTIC = "pydantic>=2.7"
 # Seconds an unacknowledged message waits before another consumer gets it: Redis Streams
 # (`claim_idle`, then XAUTOCLAIM) and NATS JetStream (`ack_wait`).
 _CLAIM_IDLE = 60.0
@@ -37,6 +43,12 @@ class QueueClassNames:
     timeout_error: str
     message_error: str
     config_error: str
+
+    def test_imports_with(self, extra: tuple[str, ...]) -> tuple[str, ...]:
+        """`test_imports` and `extra`, in ruff's order (constants, then classes)."""
+        names = {*self.test_imports, *extra}
+        constants = sorted(name for name in names if name.isupper())
+        return (*constants, *sorted(names - set(constants), key=str.lower))
 
     @property
     def test_imports(self) -> tuple[str, ...]:
@@ -85,6 +97,7 @@ class QueueView:
     dead_letter: bool
     max_attempts: int
     dead_letter_name: str
+    model: str | None = None
 
 
 def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) -> dict[str, Any]:
@@ -92,6 +105,11 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
     env_prefix = slug.upper()
     password_env = requirements.password_env or f"{env_prefix}_PASSWORD"
     requirements.warn_inline_password(password_env)
+    typing = build_message_typing(
+        {queue.name: queue.schema_ for queue in requirements.queues},
+        requirements.schemas,
+        reserved=_names_the_client_takes,
+    )
     queues = tuple(
         QueueView(
             name=queue.name,
@@ -99,6 +117,7 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             dead_letter=queue.dead_letter,
             max_attempts=queue.max_attempts or requirements.max_attempts,
             dead_letter_name=dead_letter_name(requirements.broker, queue.name),
+            model=typing.model_of(queue.name),
         )
         for queue in requirements.queues
     )
@@ -111,6 +130,22 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
             "broker_label": broker.label,
             "schemes": broker.schemes,
             "dependency": broker.dependency,
+            "dependencies": (
+                (broker.dependency, _PYDANTIC) if typing.typed else (broker.dependency,)
+            ),
+            "typing": typing,
+            "message_type": "dict[str, Any] | _MessageModel" if typing.typed else "dict[str, Any]",
+            "model_exports": (
+                tuple(sorted(["MESSAGE_MODELS", *(m.name for m in typing.models)], key=str.lower))
+                if typing.typed
+                else ()
+            ),
+            "typed_queue": typing.queues[0] if typing.typed else None,
+            "test_imports": (
+                ("Delivery", "REJECTED_HEADER", typing.queues[0].model) if typing.typed else ()
+            ),
+            "test_body": typing.queues[0].valid if queues[0].model else _UNTYPED_BODY,
+            "example_body": typing.queues[0].valid if queues[0].model else _EXAMPLE_BODY,
             "driver": broker.driver,
             "driver_url": broker.driver_url,
             "dead_letter_suffix": broker.dead_letter_suffix,
@@ -145,3 +180,8 @@ def build_queue_context(requirements: MessageQueueRequirements, *, slug: str) ->
         },
         "class_names": QueueClassNames.for_prefix,
     }
+
+
+def _names_the_client_takes(name: str) -> bool:
+    """Whether a model class `name` could clash with `<Prefix>Client` or an error class."""
+    return name.endswith(("Client", "Error"))

@@ -11,12 +11,17 @@ retries_disabled     the first failure dead-letters a message    a test that fai
                                                                  retried up to the limit
 dedupe_disabled      the seen-set of message ids is ignored      a test that a duplicate id
                                                                  is handled once
+publish_unvalidated  `publish` sends a message without checking  a test that an invalid
+                     it against its queue's schema               message is refused, unsent
+arrival_unvalidated  an arriving message reaches its handler     a test that an invalid one
+                     without being checked against the schema    goes to the DLQ untried
 ===================  ==========================================  ============================
 
 Targets are found as the template writes them, in the synchronous client whose helpers the
 async client drives too: `_begin` (decodes a delivery, skips ids already seen), `_succeeded`
-(acks after the handler), `_failed` (decides between a retry and the dead-letter queue) and
-the transport's `dead_letter` calls.
+(acks after the handler), `_failed` (decides between a retry and the dead-letter queue),
+the transport's `dead_letter` calls, and the `_validated(...)` calls of `publish` and `_begin`
+(the two schema mutants apply only to a package whose queues declare a schema).
 """
 
 from __future__ import annotations
@@ -122,6 +127,49 @@ def _no_dedupe(source: str, requirements: Mapping[str, Any]) -> str:
     return rewrite(source, edit, missing="no test of self._seen in _begin")
 
 
+def _validation_calls(node: ast.AST) -> bool:
+    """Whether `node` calls `_validated(...)`, the check of a message against its schema."""
+    return any(
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "_validated"
+        for call in ast.walk(node)
+    )
+
+
+def _publish_unvalidated(source: str, requirements: Mapping[str, Any]) -> str | None:
+    """`publish` no longer calls `_validated` (None for a package without schemas)."""
+    if "def _validated(" not in source:
+        return None
+
+    def edit(tree: ast.Module) -> int:
+        found = 0
+        for method in _methods(tree, "publish"):
+            kept = [s for s in method.body if not _validation_calls(s)]
+            found += len(method.body) - len(kept)
+            method.body = kept
+        return found
+
+    return rewrite(source, edit, missing="no _validated(...) call in publish")
+
+
+def _arrival_unvalidated(source: str, requirements: Mapping[str, Any]) -> str | None:
+    """`_begin` takes every message as valid: its `_validated(...)` call gives None."""
+    if "def _validated(" not in source:
+        return None
+
+    def edit(tree: ast.Module) -> int:
+        found = 0
+        for method in _methods(tree, "_begin"):
+            for node in ast.walk(method):
+                if isinstance(node, ast.Assign) and _validation_calls(node.value):
+                    node.value = ast.Constant(None)
+                    found += 1
+        return found
+
+    return rewrite(source, edit, missing="no `... = _validated(...)` in _begin")
+
+
 QUEUE_MUTANTS = (
     Mutant(
         "ack_before_handling",
@@ -146,5 +194,17 @@ QUEUE_MUTANTS = (
         "message ids already handled are not skipped",
         "a test that a duplicate message id is handled once",
         _no_dedupe,
+    ),
+    Mutant(
+        "publish_unvalidated",
+        "publish sends a message without checking it against its queue's schema",
+        "a test that a message its schema refuses raises and is not sent",
+        _publish_unvalidated,
+    ),
+    Mutant(
+        "arrival_unvalidated",
+        "an arriving message reaches its handler without checking it against the schema",
+        "a test that an invalid message arriving goes to the dead-letter queue untried",
+        _arrival_unvalidated,
     ),
 )

@@ -29,6 +29,8 @@ from agentflow.patterns.message_queue.brokers import (
     dead_letter_name,
     generated_labels,
 )
+from agentflow.patterns.message_queue.messages import check_message_schemas
+from agentflow.patterns.schemas import MAX_SCHEMAS, Schema, check_schema_name
 
 __all__ = [
     "BROKER_SCHEMES",
@@ -54,12 +56,16 @@ _QUEUE_KEYS = {key: name for name, broker in BROKERS.items() for key in broker.q
 
 
 class QueueConfig(StrictModel):
-    """One queue: a bare name, or `{name, durable, dead_letter, max_attempts}`."""
+    """One queue: a bare name, or `{name, durable, dead_letter, max_attempts, schema}`.
+
+    `schema` describes its messages (an object schema, or a `$ref` to one of `schemas:`).
+    """
 
     name: str = Field(pattern=_ANY_QUEUE)
     durable: StrictBool = True
     dead_letter: StrictBool = True
     max_attempts: StrictInt | None = Field(default=None, ge=1, le=100)
+    schema_: Schema | None = Field(default=None, alias="schema")
 
     @model_validator(mode="before")
     @classmethod
@@ -103,6 +109,7 @@ class MessageQueueRequirements(StrictModel):
     claim_idle: float | None = Field(default=None, gt=0, le=86_400)
     streams: tuple[StreamConfig, ...] | None = Field(default=None, max_length=100)
     ack_wait: float | None = Field(default=None, gt=0, le=86_400)
+    schemas: dict[str, Schema] = Field(default_factory=dict, max_length=MAX_SCHEMAS)
     _inline_password: bool = PrivateAttr(default=False)
 
     @model_validator(mode="wrap")
@@ -136,6 +143,9 @@ class MessageQueueRequirements(StrictModel):
         _check_names(self.broker, [queue.name for queue in self.queues], self.exchange)
         if self.broker == "nats":
             _check_nats(self)
+        for name in self.schemas:
+            check_schema_name(name)
+        check_message_schemas({q.name: q.schema_ for q in self.queues}, self.schemas)
         return self
 
     @property

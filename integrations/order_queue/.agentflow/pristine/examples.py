@@ -16,7 +16,15 @@ def publish_and_consume(client: OrderQueueClient) -> list[dict[str, object]]:
     def handler(message: Message) -> None:
         handled.append(message.body)
 
-    client.publish("orders", {"order_id": 42})
+    client.publish(
+        "orders",
+        {
+            "id": "text",
+            "lines": [{"quantity": 7, "sku": "text"}],
+            "placed_at": "2024-01-02T03:04:05Z",
+            "total": 2.5,
+        },
+    )
     client.consume("orders", handler, max_messages=1)
     return handled
 

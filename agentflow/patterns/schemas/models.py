@@ -1,4 +1,4 @@
-"""Python types for the schemas of an API's requirements: pydantic models and annotations.
+"""Python types for the schemas of requirements: pydantic models and annotations.
 
 An object schema with properties becomes a model class (unknown fields kept, as
 openai-python's are); every other schema becomes an annotation (`list[Issue]`,
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from agentflow.patterns import class_name, identifier, pyrepr, unique_identifiers
-from agentflow.patterns.api.naming import spec_error
-from agentflow.patterns.api.schemas import Schema
+from agentflow.patterns.schemas.language import Schema, spec_error
 
 __all__ = ["FieldView", "ModelView", "SchemaTypes", "is_model_schema"]
 
@@ -68,6 +67,8 @@ class ModelView:
     name: str
     description: str
     fields: tuple[FieldView, ...]
+    closed: bool = False
+    """Whether the schema says `additionalProperties: false` (a client may refuse extras)."""
 
     @property
     def field_doc(self) -> str:
@@ -191,7 +192,8 @@ class SchemaTypes:
             )
             for name, python in zip(wire, names, strict=True)
         )
-        return ModelView(cls, schema.description.strip(), fields)
+        closed = schema.additional_properties is False
+        return ModelView(cls, schema.description.strip(), fields, closed)
 
     def _claim(self, name: str) -> str:
         base = f"{name}Model" if self._reserved(name) else name

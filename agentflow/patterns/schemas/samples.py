@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agentflow.patterns.api.naming import spec_error
-from agentflow.patterns.api.schemas import Schema
+from agentflow.patterns.schemas.language import Schema, spec_error
 
 __all__ = ["sample"]
 

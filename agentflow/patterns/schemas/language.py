@@ -1,4 +1,4 @@
-"""The JSON Schema subset an API's requirements describe responses and bodies in.
+"""The JSON Schema subset requirements describe values in: API responses and bodies, messages.
 
 It is the subset OpenAPI uses: `type`, `properties`, `required`, `items`, `enum`,
 `nullable`, `format`, `additionalProperties` and `$ref` to a schema of the requirements'
@@ -23,9 +23,17 @@ from pydantic import (
     model_validator,
 )
 
-from agentflow.patterns import StrictModel
+from agentflow.patterns import Diagnostic, SpecError, StrictModel
 
-__all__ = ["MAX_DEPTH", "MAX_SCHEMAS", "REF_PREFIXES", "Schema", "SchemaType", "check_schema_name"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SCHEMAS",
+    "REF_PREFIXES",
+    "Schema",
+    "SchemaType",
+    "check_schema_name",
+    "spec_error",
+]
 
 SchemaType = Literal["object", "array", "string", "integer", "number", "boolean"]
 MAX_SCHEMAS = 500
@@ -175,6 +183,11 @@ def check_schema_name(name: str) -> str:
             "'_', '.' or '-' (at most 100 characters)"
         )
     return name
+
+
+def spec_error(message: str, field: str, hint: str | None = None) -> SpecError:
+    """A `SpecError` located at a requirements field."""
+    return SpecError(message, diagnostics=(Diagnostic(message, field=field, hint=hint),))
 
 
 def _depth(data: Any, limit: int = MAX_DEPTH + 1) -> int:
