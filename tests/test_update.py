@@ -497,7 +497,8 @@ from agentflow.cli import main
 real_replace, calls = os.replace, []
 
 def replace(*args):
-    calls.append(args)
+    if os.fspath(args[1]).startswith(sys.argv[2]):  # the package's files, not a cache's
+        calls.append(args)
     if len(calls) == 3:
         os._exit(9)
     real_replace(*args)
