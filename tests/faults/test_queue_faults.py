@@ -1,13 +1,13 @@
-"""A generated RabbitMQ client against the real broker through a proxy that cuts its
-connections while it publishes and consumes: it reconnects and goes on, hands no message to
-its handler twice and loses no confirmed one. A consumer that dies before acknowledging
-leaves the message to the next, and a poison message ends in `<queue>.dlq`."""
+"""Generated queue clients against the real brokers (RabbitMQ, Redis Streams, MQTT, NATS
+JetStream) through a proxy that cuts their connections while they publish and consume: each
+reconnects and goes on, hands no message to its handler twice and loses no confirmed one. A
+consumer that dies before acknowledging leaves the message to the next, and a poison message
+ends in the queue's dead-letter queue after its attempts."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import signal
 import subprocess
@@ -20,72 +20,74 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pika
 import pytest
 from fault_packages import generate
-from services import RABBITMQ, require
+from queue_peers import ATTEMPTS, PEERS, QUEUE, Peer, api
+from services import require
 from tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 
-QUEUE = "jobs"
-ATTEMPTS = 3
-DIRECT_URL = "amqp://guest@127.0.0.1:5672/"
+
+@pytest.fixture(scope="module", params=sorted(PEERS))
+def peer(request: pytest.FixtureRequest) -> Peer:
+    return PEERS[request.param]
 
 
 @pytest.fixture(scope="module")
-def mq(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    """The generated adapter, rendered and imported once for this module."""
-    requirements = {
-        "broker": "rabbitmq",
-        "url": "amqp://127.0.0.1:5672/",
-        "queues": [QUEUE],
-        "max_attempts": ATTEMPTS,
-    }
-    folder = tmp_path_factory.mktemp("faults_queue")
-    return generate(folder, "Faults Queue", "message_queue", requirements)
+def mq(peer: Peer, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The broker's generated adapter, rendered and imported once for this module."""
+    folder = tmp_path_factory.mktemp(f"faults_{peer.scheme}")
+    return generate(folder, peer.service_name, "message_queue", peer.requirements())
 
 
 @pytest.fixture
-def namespace() -> Iterator[str]:
-    """Throw-away queue names, deleted from the broker at the end."""
-    require(RABBITMQ)
+def namespace(peer: Peer, mq: ModuleType) -> Iterator[str]:
+    """Throw-away queue names; the queues (and an MQTT session) are deleted at the end."""
+    require(peer.service)
     prefix = f"faults-{uuid.uuid4().hex[:12]}."
     yield prefix
-    with broker_channel() as channel:
-        channel.queue_delete(f"{prefix}{QUEUE}")
-        channel.queue_delete(f"{prefix}{QUEUE}.dlq")
+    with client(mq, peer, prefix) as cleanup:
+        cleanup.delete_queues()
 
 
-class broker_channel:  # noqa: N801 - used as a context manager, like a function
-    """A channel straight to the broker, to look at queues without the adapter."""
-
-    def __enter__(self) -> Any:
-        self._connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ.url))
-        return self._connection.channel()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._connection.close()
-
-
-def waiting(queue: str) -> int:
-    with broker_channel() as channel:
-        count: int = channel.queue_declare(queue, passive=True).method.message_count
-        return count
-
-
-def client(mq: ModuleType, namespace: str, proxy: TcpProxy | None = None) -> Any:
-    """A client with quick backoff and a breaker that tolerates the cuts."""
-    port = RABBITMQ.port if proxy is None else proxy.port
-    return mq.FaultsQueueClient(
-        f"amqp://guest@127.0.0.1:{port}/",
-        password="guest",
+def client(
+    mq: ModuleType,
+    peer: Peer,
+    namespace: str,
+    proxy: TcpProxy | None = None,
+    *,
+    consumer: bool = True,
+    asynchronous: bool = False,
+    restarted: bool = False,
+) -> Any:
+    """A client with quick backoff and a breaker that tolerates the cuts; `restarted`, one
+    that takes over what a vanished consumer left (Redis: claimed after 0.3 s idle)."""
+    names = api(mq)
+    factory = names.async_client if asynchronous else names.client
+    options: dict[str, Any] = {}
+    if restarted and peer.claims:
+        url = peer.url(namespace, None if proxy is None else proxy.port)
+        options["transport"] = mq.RedisStreamsTransport(url, None, 5.0, claim_idle=0.3)
+    return factory(
+        peer.url(namespace, None if proxy is None else proxy.port, consumer=consumer),
+        password=peer.password,
         namespace=namespace,
         backoff_base=0.01,
         backoff_max=0.05,
         timeout=5.0,
         breaker=mq.CircuitBreaker(failure_threshold=100, reset_timeout=1.0),
+        **options,
     )
+
+
+def assert_drained(peer: Peer, consumer: Any, namespace: str) -> None:
+    """Nothing is left for the handler, and the broker holds nothing unacknowledged."""
+    again: list[str] = []
+    consumer.consume(QUEUE, lambda message: again.append(message.id), idle_timeout=0.5)
+    assert again == []
+    if peer.backlog is not None:
+        assert peer.backlog(f"{namespace}{QUEUE}") == 0
 
 
 class Cutter:
@@ -117,68 +119,95 @@ class Cutter:
 
 
 def test_publishing_and_consuming_go_on_across_cuts(
-    mq: ModuleType, namespace: str, proxy_factory: Callable[[int], TcpProxy]
+    mq: ModuleType, peer: Peer, namespace: str, proxy_factory: Callable[[int], TcpProxy]
 ) -> None:
-    proxy = proxy_factory(RABBITMQ.port)
+    proxy = proxy_factory(peer.service.port)
+    names = api(mq)
+    unconfirmed = (names.connection_error, names.timeout_error)
     confirmed: list[str] = []
-    with client(mq, namespace, proxy) as publisher, Cutter(proxy, seed=5) as cutter:
-        sent = 0
-        while sent < 150 or not cutter.done:
-            # One that raises was not confirmed: it may or may not have reached the queue.
-            with contextlib.suppress(mq.FaultsQueueConnectionError):
-                confirmed.append(publisher.publish(QUEUE, {"n": sent}))
-            sent += 1
     handled: list[str] = []
     cuts = 0
 
     def handler(message: Any) -> None:
         nonlocal cuts
         handled.append(message.id)
-        if len(handled) % 25 == 0:
+        if len(handled) >= 20 * (cuts + 1):
             # Before the ack: the broker delivers this one, and those prefetched, again.
+            # (None is live while a client has yet to reconnect: cut at the next message.)
             cuts += proxy.cut()
 
-    with client(mq, namespace, proxy) as consumer:
-        consumer.consume(QUEUE, handler, idle_timeout=1.0)
-    assert cuts >= 5 and len(confirmed) > sent // 2
-    assert set(confirmed) <= set(handled)  # no confirmed message lost
-    assert max(Counter(handled).values()) == 1  # none handed to the handler twice
-    assert waiting(f"{namespace}{QUEUE}") == 0
+    with client(mq, peer, namespace, proxy) as queue:
+        with Cutter(proxy, seed=5) as cutter:
+            sent = 0
+            while sent < 150 or not cutter.done:
+                # One that raises was not confirmed: it may or may not have reached the queue.
+                with contextlib.suppress(*unconfirmed):
+                    confirmed.append(queue.publish(QUEUE, {"n": sent}))
+                sent += 1
+        queue.consume(QUEUE, handler, idle_timeout=2.0)
+        assert (cuts >= 5, len(confirmed) > sent // 2) == (True, True), (cuts, sent, len(confirmed))
+        assert set(confirmed) <= set(handled)  # no confirmed message lost
+        assert max(Counter(handled).values()) == 1  # none handed to the handler twice
+        assert_drained(peer, queue, namespace)
 
 
-async def async_consume(mq: ModuleType, namespace: str, proxy: TcpProxy) -> list[str]:
+async def async_consume(mq: ModuleType, peer: Peer, namespace: str, proxy: TcpProxy) -> list[str]:
     handled: list[str] = []
-    async with mq.AsyncFaultsQueueClient(
-        f"amqp://guest@127.0.0.1:{proxy.port}/",
-        password="guest",
-        namespace=namespace,
-        backoff_base=0.01,
-    ) as consumer:
+    async with client(mq, peer, namespace, proxy, asynchronous=True) as consumer:
 
         async def handler(message: Any) -> None:
             handled.append(message.id)
             if len(handled) == 2:
                 proxy.cut()  # lost before this message's ack reaches the broker
 
-        await consumer.consume(QUEUE, handler, idle_timeout=1.0)
+        await consumer.consume(QUEUE, handler, idle_timeout=2.0)
     return handled
 
 
 def test_the_async_consumer_goes_on_after_a_cut(
-    mq: ModuleType, namespace: str, proxy_factory: Callable[[int], TcpProxy]
+    mq: ModuleType, peer: Peer, namespace: str, proxy_factory: Callable[[int], TcpProxy]
 ) -> None:
-    proxy = proxy_factory(RABBITMQ.port)
-    with client(mq, namespace) as publisher:
+    proxy = proxy_factory(peer.service.port)
+    with client(mq, peer, namespace) as publisher:
         ids = [publisher.publish(QUEUE, {"n": n}) for n in range(4)]
-    assert asyncio.run(async_consume(mq, namespace, proxy)) == ids
-    assert waiting(f"{namespace}{QUEUE}") == 0
+        assert asyncio.run(async_consume(mq, peer, namespace, proxy)) == ids
+        assert_drained(peer, publisher, namespace)
+
+
+@pytest.mark.parametrize(
+    "peer", [name for name, peer in sorted(PEERS.items()) if peer.markers], indirect=True
+)
+def test_a_lost_read_reply_and_a_lost_ack_neither_lose_nor_repeat_a_message(
+    mq: ModuleType, peer: Peer, namespace: str, proxy_factory: Callable[[int], TcpProxy]
+) -> None:
+    """The broker delivered entries whose reply never arrived, then an ack never reached it:
+    both come again (long before Redis's `claim_idle`), and the handler sees each once."""
+    assert peer.markers is not None
+    read, acknowledge = peer.markers
+    proxy = proxy_factory(peer.service.port)
+    handled: list[str] = []
+    traps: list[threading.Event] = []
+
+    def handler(message: Any) -> None:
+        handled.append(message.id)
+        if len(handled) == 1:
+            traps.append(proxy.cut_at(acknowledge, deliver=False))
+
+    with client(mq, peer, namespace, proxy) as queue:
+        ids = [queue.publish(QUEUE, {"n": n}) for n in range(3)]
+        traps.append(proxy.cut_at(read, deliver=True))
+        queue.consume(QUEUE, handler, idle_timeout=2.0)
+        assert [trap.is_set() for trap in traps] == [True, True]
+        assert sorted(handled) == sorted(ids)
+        assert_drained(peer, queue, namespace)
 
 
 KILLED_CONSUMER = """
 import sys, time
 sys.path.insert(0, {folder!r})
-import faults_queue_adapter as mq
-consumer = mq.FaultsQueueClient({url!r}, password="guest", namespace={namespace!r})
+import {module} as mq
+consumer = mq.{client}({url!r}, password={password!r}, namespace={namespace!r})
+print("ready", flush=True)
 
 def handler(message):
     print(message.id, flush=True)
@@ -188,17 +217,31 @@ consumer.consume({queue!r}, handler)
 """
 
 
-def test_a_consumer_that_dies_before_acknowledging_leaves_the_message_to_the_next(
-    mq: ModuleType, namespace: str
-) -> None:
-    with client(mq, namespace) as publisher:
-        killed = publisher.publish(QUEUE, {"job": "killed"})
-        crashed = publisher.publish(QUEUE, {"job": "crashed"})
+def killed_consumer(mq: ModuleType, peer: Peer, namespace: str) -> subprocess.Popen[str]:
+    """A consumer in its own process, started and ready (its queues declared)."""
     script = KILLED_CONSUMER.format(
-        folder=str(Path(mq.__file__).parent), url=DIRECT_URL, namespace=namespace, queue=QUEUE
+        folder=str(Path(mq.__file__).parent),
+        module=mq.__name__,
+        client=api(mq).client.__name__,
+        url=peer.url(namespace),
+        password=peer.password,
+        namespace=namespace,
+        queue=QUEUE,
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def test_a_consumer_that_dies_before_acknowledging_leaves_the_message_to_the_next(
+    mq: ModuleType, peer: Peer, namespace: str
+) -> None:
+    process = killed_consumer(mq, peer, namespace)
     try:
+        with client(mq, peer, namespace, consumer=False) as publisher:
+            killed = publisher.publish(QUEUE, {"job": "killed"})
+            crashed = publisher.publish(QUEUE, {"job": "crashed"})
         assert process.stdout is not None
         assert process.stdout.readline().strip() == killed
     finally:
@@ -208,29 +251,32 @@ def test_a_consumer_that_dies_before_acknowledging_leaves_the_message_to_the_nex
     def crash(message: Any) -> None:
         raise SystemExit(f"handler crashed on {message.id}")
 
-    with client(mq, namespace) as first, client(mq, namespace) as second:
-        with pytest.raises(SystemExit):
-            first.consume(QUEUE, crash)  # crashes on its first message, unacknowledged
-        seen: list[Any] = []
+    with client(mq, peer, namespace, restarted=True) as first, pytest.raises(SystemExit):
+        first.consume(QUEUE, crash, idle_timeout=5.0)  # crashes on a message, unacknowledged
+    seen: list[Any] = []
+    with client(mq, peer, namespace, restarted=True) as second:
         second.consume(QUEUE, seen.append, max_messages=2, idle_timeout=5.0)
-    assert sorted(m.id for m in seen) == sorted([killed, crashed])
-    assert [m.attempt for m in seen] == [1, 1]
+        assert sorted(m.id for m in seen) == sorted([killed, crashed])
+        if peer.counts_redeliveries:
+            assert all(m.attempt > 1 for m in seen)
+        else:
+            assert [m.attempt for m in seen] == [1, 1]
+        assert_drained(peer, second, namespace)
 
 
-def test_a_poison_message_ends_in_the_dead_letter_queue(mq: ModuleType, namespace: str) -> None:
+def test_a_poison_message_ends_in_the_dead_letter_queue(
+    mq: ModuleType, peer: Peer, namespace: str
+) -> None:
     attempts: list[int] = []
 
     def poison(message: Any) -> None:
         attempts.append(message.attempt)
         raise ValueError("cannot handle this message")
 
-    with client(mq, namespace) as consumer:
+    with client(mq, peer, namespace) as consumer:
         consumer.publish(QUEUE, {"poison": True})
         consumer.consume(QUEUE, poison, max_messages=ATTEMPTS, idle_timeout=5.0)
-    assert attempts == [1, 2, 3]
-    assert waiting(f"{namespace}{QUEUE}") == 0
-    with broker_channel() as channel:
-        method, properties, body = channel.basic_get(f"{namespace}{QUEUE}.dlq", auto_ack=True)
-    assert method is not None and json.loads(body) == {"poison": True}
-    assert properties.headers["x-attempt"] == ATTEMPTS
-    assert properties.headers["x-death"][0]["reason"] == "rejected"
+        assert attempts == [1, 2, 3]
+        assert consumer.metrics()[QUEUE].dead_lettered == 1
+        assert_drained(peer, consumer, namespace)
+        assert peer.dead_letters(consumer, f"{namespace}{QUEUE}") == [{"poison": True}]

@@ -106,7 +106,7 @@ BROKERS = {
         parse_names=("parse_qs",),
         transport_class="MqttTransport",
         rules=(
-            (".wait_for_publish(", "QoS 1 publishes do not wait for PUBACK"),
+            (".is_published()", "QoS 1 publishes do not wait for PUBACK"),
             ("manual_ack=True", "messages are acknowledged before they are handled"),
             ("clean_start=False", "sessions are not persistent, so unacked messages are lost"),
             ("DEAD_LETTER_SUFFIX", "failed messages have no dead-letter topic"),
