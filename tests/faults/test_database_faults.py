@@ -89,10 +89,13 @@ def test_a_cut_during_a_statement_is_retried_on_a_fresh_connection(
         timer = cut_after(proxy, 0.15)
         assert db.execute(SLOW_INSERT.format(table=table), (written,)) == 1
         timer.join()
-        assert db.metrics["execute"].errors == 1  # the cut attempt, then one that worked
+        # The cut attempt failed (and a retry too if it drew another cut connection from
+        # the pool), then one worked.
+        errors = db.metrics["execute"].errors
+        assert 1 <= errors == db.metrics["execute"].calls - 1
         after = key()
         assert db.execute(INSERT.format(table=table), (after,)) == 1
-        assert db.metrics["execute"].errors == 1  # the broken connection left the pool
+        assert db.metrics["execute"].errors == errors  # the broken connections left the pool
     assert counts(table, [written, after]) == {written: 1, after: 1}
 
 
@@ -180,7 +183,8 @@ async def async_cuts(pg: ModuleType, proxy: TcpProxy, table: str) -> list[str]:
         proxy.cut_at(b"COMMIT", deliver=True)
         with pytest.raises(pg.FaultsPostgreSQLCommitUnknownError):
             await db.execute(INSERT.format(table=table), (unknown,))
-        assert db.metrics["execute"].calls == 3
+        # the cut statement, its retry (again if it met another cut connection), the commit
+        assert db.metrics["execute"].calls >= 3
     return [written, unknown]
 
 
