@@ -214,7 +214,8 @@ def pg_adapter_async(url: str) -> Iterator[Chunk]:
 
 
 def _message(n: int) -> dict[str, Any]:
-    return {"id": n, "sku": "A-1", "quantity": 2}
+    """A small order, valid against the `orders` queue's schema (the client checks it)."""
+    return {"id": f"order-{n}", "total": 9.5, "lines": [{"sku": "A-1", "quantity": 2}]}
 
 
 @contextmanager
