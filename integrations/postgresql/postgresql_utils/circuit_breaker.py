@@ -79,6 +79,10 @@ class CircuitBreaker:
 
     def before_call(self, operation: str | None = None) -> None:
         """Allow the call or raise ``CircuitOpenError``; half_open admits one trial."""
+        if self._opened_at is None:
+            # Closed: nothing to decide, so no lock. A call racing the one that opens the
+            # circuit goes ahead, as it would have a moment earlier.
+            return
         with self._lock:
             now = self._clock()
             state = self._state(now)
@@ -99,6 +103,12 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         """Close the circuit and forget earlier failures."""
+        if (
+            self._failures == 0
+            and self._opened_at is None
+            and self._trial_started is None
+        ):
+            return  # nothing to forget (the common case, so without the lock)
         with self._lock:
             if self._opened_at is not None:
                 self._moved(self._state(self._clock()), "closed", "a call succeeded")

@@ -42,17 +42,43 @@ class OperationMetrics:
             "total_cost": self.total_cost,
         }
 
-    def add(
-        self, duration: float, *, error: bool, cost: float = 0.0
-    ) -> OperationMetrics:
-        """These totals with one more call, which cost ``cost``."""
+
+class _Totals:
+    """One operation's running totals, updated in place under the collector's lock (a
+    frozen `OperationMetrics` per call would cost more than the call's bookkeeping)."""
+
+    __slots__ = (
+        "calls",
+        "errors",
+        "total_seconds",
+        "min_seconds",
+        "max_seconds",
+        "total_cost",
+    )
+
+    def __init__(self, duration: float) -> None:
+        self.calls = self.errors = 0
+        self.total_seconds = self.total_cost = 0.0
+        self.min_seconds = self.max_seconds = duration
+
+    def add(self, duration: float, error: bool, cost: float) -> None:
+        self.calls += 1
+        self.errors += error
+        self.total_seconds += duration
+        self.total_cost += cost
+        if duration < self.min_seconds:
+            self.min_seconds = duration
+        if duration > self.max_seconds:
+            self.max_seconds = duration
+
+    def frozen(self) -> OperationMetrics:
         return OperationMetrics(
-            calls=self.calls + 1,
-            errors=self.errors + int(error),
-            total_seconds=self.total_seconds + duration,
-            min_seconds=min(self.min_seconds, duration),
-            max_seconds=max(self.max_seconds, duration),
-            total_cost=self.total_cost + cost,
+            self.calls,
+            self.errors,
+            self.total_seconds,
+            self.min_seconds,
+            self.max_seconds,
+            self.total_cost,
         )
 
 
@@ -61,7 +87,7 @@ class MetricsCollector:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._metrics: dict[str, OperationMetrics] = {}
+        self._metrics: dict[str, _Totals] = {}
 
     def __repr__(self) -> str:
         with self._lock:
@@ -77,12 +103,14 @@ class MetricsCollector:
         if not (cost >= 0 and math.isfinite(cost)):
             raise ValueError(f"cost must be a finite number >= 0, got {cost}")
         with self._lock:
-            current = self._metrics.get(operation)
-            if current is None:
-                current = OperationMetrics(0, 0, 0.0, duration, duration)
-            self._metrics[operation] = current.add(duration, error=error, cost=cost)
+            totals = self._metrics.get(operation)
+            if totals is None:
+                totals = self._metrics[operation] = _Totals(duration)
+            totals.add(duration, error, cost)
 
     def snapshot(self) -> dict[str, OperationMetrics]:
         """Current totals, sorted by operation name."""
         with self._lock:
-            return dict(sorted(self._metrics.items()))
+            return {
+                name: totals.frozen() for name, totals in sorted(self._metrics.items())
+            }
