@@ -43,7 +43,6 @@ class OperationMetrics:
         }
 
 
-
 class _Totals:
     """One operation's running totals, updated in place under the collector's lock (a
     frozen `OperationMetrics` per call would cost more than the call's bookkeeping)."""
