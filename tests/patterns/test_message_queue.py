@@ -6,13 +6,13 @@ against the real brokers. NATS JetStream's own cases are in test_message_queue_n
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from live_packages import run, run_live
 from pydantic import ValidationError
 from services import MQTT, NATS, RABBITMQ, REDIS, Service, require
 
@@ -200,30 +200,23 @@ def test_user_names_are_escaped_into_the_generated_code() -> None:
     compile(adapter, "order_queue_adapter.py", "exec")
 
 
-@pytest.mark.slow
-def test_the_generated_package_passes_its_tests_against_rabbitmq(tmp_path: Path) -> None:
-    run_live_package(tmp_path, "rabbitmq-orders.yaml", "ORDER_QUEUE", require(RABBITMQ))
+LIVE_EXAMPLES = [
+    pytest.param("rabbitmq-orders.yaml", "ORDER_QUEUE", RABBITMQ, id="rabbitmq"),
+    pytest.param("redis-events.yaml", "SHOP_EVENTS", REDIS, id="redis_streams"),
+    pytest.param("mqtt-telemetry.yaml", "PLANT_TELEMETRY", MQTT, id="mqtt"),
+    pytest.param("nats-events.yaml", "ORDER_EVENTS", NATS, id="nats"),
+]
 
 
 @pytest.mark.slow
-def test_the_generated_package_passes_its_tests_against_redis_streams(tmp_path: Path) -> None:
-    run_live_package(tmp_path, "redis-events.yaml", "SHOP_EVENTS", require(REDIS))
-
-
-@pytest.mark.slow
-def test_the_generated_package_passes_its_tests_against_mqtt(tmp_path: Path) -> None:
-    run_live_package(tmp_path, "mqtt-telemetry.yaml", "PLANT_TELEMETRY", require(MQTT))
-
-
-@pytest.mark.slow
-def test_the_generated_package_passes_its_tests_against_nats(tmp_path: Path) -> None:
-    run_live_package(tmp_path, "nats-events.yaml", "ORDER_EVENTS", require(NATS))
-
-
-def run_live_package(tmp_path: Path, example: str, prefix: str, service: Service) -> None:
-    """Generate `examples/<example>` and run its tests once against `service`, nothing skipped."""
+@pytest.mark.parametrize(("example", "prefix", "service"), LIVE_EXAMPLES)
+def test_the_generated_package_passes_its_tests_against_the_broker(
+    tmp_path: Path, example: str, prefix: str, service: Service
+) -> None:
+    """`create` (validated) on the example, then its tests once against the real broker."""
+    live = require(service)
     spec = Path(__file__).resolve().parents[2] / "examples" / example
-    subprocess.run(
+    run(
         [
             sys.executable,
             "-m",
@@ -234,19 +227,9 @@ def run_live_package(tmp_path: Path, example: str, prefix: str, service: Service
             "--output-dir",
             "out",
         ],
-        cwd=tmp_path,
-        check=True,
+        tmp_path,
     )
-    env = {**os.environ, f"{prefix}_URL": service.url}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"],
-        cwd=tmp_path / "out" / prefix.lower(),
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    assert "skipped" not in run.stdout
+    run_live(tmp_path / "out" / prefix.lower(), prefix, live)
 
 
 def test_metadata_keeps_no_inline_password(tmp_path: Path) -> None:
